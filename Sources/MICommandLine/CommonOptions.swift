@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import MICore
+
+/// The language of human-facing labels: the bureau's own Chinese terms by default, English on request.
+public enum Language: String, ExpressibleByArgument, CaseIterable, Sendable {
+  /// 中文 (default).
+  case zh
+  /// English.
+  case en
+}
+
+/// The flags every mi-tool shares (DESIGN.md §1): output, rejects, database, progress, language.
+public struct CommonOptions: ParsableArguments {
+  /// `-o FILE`.
+  @Option(name: .shortAndLong, help: ArgumentHelp("Write output to FILE (a temporary file renamed at the end).", valueName: "file"))
+  public var output: String?
+
+  /// `--rejects FILE`.
+  @Option(help: ArgumentHelp("Write bad records to FILE, each with a reject_reason field, and go on.", valueName: "file"))
+  public var rejects: String?
+
+  /// `--db PATH`.
+  @Option(help: ArgumentHelp("Workspace database (default: $MI_DB, else ./mi.db).", valueName: "path"))
+  public var db: String?
+
+  /// `--progress`.
+  @Flag(help: "Show progress on standard error even when it is not a terminal.")
+  public var progress = false
+
+  /// `--lang`.
+  @Option(help: ArgumentHelp("Language of labels in reports: zh or en.", valueName: "lang"))
+  public var lang: Language = .zh
+
+  /// `--assume-filename NAME`.
+  @Option(help: ArgumentHelp("Name standard input NAME in messages.", valueName: "name"))
+  public var assumeFilename: String?
+
+  /// Creates the defaults.
+  public init() {}
+
+  /// The stream options these flags give.
+  public var stream: StreamOptions {
+    StreamOptions(output: output, rejects: rejects, progress: progress, assumeFilename: assumeFilename)
+  }
+
+  /// Opens the workspace database these flags name.
+  public func workspace(create: Bool = false) throws(MIError) -> Workspace {
+    try Workspace.open(db, create: create)
+  }
+}
+
+/// The shared entry point: parse, run, and turn every outcome into the exit statuses of DESIGN.md §4.
+///
+/// Usage errors exit 2 (not argument-parser's 64) with "Try 'TOOL --help'"; `MIError`s exit with their own
+/// status after one message; a closed output pipe exits 0 quietly.
+public enum Entry {
+  /// Runs the root command `Root` with the process's arguments and exits.
+  public static func main<Root: ParsableCommand>(_ root: Root.Type, arguments: [String]? = nil) -> Never {
+    Diagnostics.tool = Root.configuration.commandName ?? "mi"
+    ignoreSIGPIPE()
+    do {
+      var command = try Root.parseAsRoot(arguments)
+      try command.run()
+      exit(0)
+    } catch let e as MIError {
+      Diagnostics.error(e)
+      exit(e.exitCode)
+    } catch let e as FieldError {
+      Diagnostics.error(e.at("-", 0))
+      exit(1)
+    } catch {
+      let code = Root.exitCode(for: error)
+      if code == .success {
+        let text = Root.fullMessage(for: error)
+        var out = try? OutputFile(path: nil)
+        try? out?.write(text + "\n")
+        try? out?.finish()
+        out = nil
+        exit(0)
+      }
+      if code == .validationFailure || code.rawValue == 64 {
+        Diagnostics.usage(Root.message(for: error))
+        exit(2)
+      }
+      if error is CleanExit { exit(0) }
+      Diagnostics.line("\(Diagnostics.tool): \(Root.message(for: error))")
+      exit(code.rawValue == 0 ? 0 : 4)
+    }
+  }
+}

@@ -1,0 +1,223 @@
+import CZlib
+import Foundation
+
+/// A source of bytes: a file, standard input, or a gzip file read through zlib.
+final class ByteSource {
+  private var fd: Int32 = -1
+  private var gz: gzFile? = nil
+  /// The size of the file on disk when known (for progress), in bytes.
+  let size: Int64?
+
+  /// Opens `path`; `raw` reads a `.gz` file's own bytes instead of decompressing them.
+  init(path: String, name: String, raw: Bool = false) throws(MIError) {
+    if path == "-" {
+      fd = STDIN_FILENO
+      size = nil
+      return
+    }
+    let opened = open(path, O_RDONLY | O_CLOEXEC)
+    if opened < 0 { throw MIError.io("\(name): \(systemMessage())") }
+    var st = stat()
+    if fstat(opened, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+      Foundation.close(opened)
+      throw MIError.io("\(name): \(systemMessage(EISDIR))")
+    }
+    size = (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : nil
+    if path.hasSuffix(".gz") && !raw {
+      guard let g = gzdopen(opened, "rb") else {
+        Foundation.close(opened)
+        throw MIError.io("\(name): cannot open as gzip")
+      }
+      gz = g
+      gzbuffer(g, 1 << 17)
+    } else {
+      fd = opened
+    }
+  }
+
+  /// Reads up to `count` bytes; 0 at end of input.
+  func read(into pointer: UnsafeMutableRawPointer, count: Int, name: String) throws(MIError) -> Int {
+    if let gz {
+      let n = gzread(gz, pointer, UInt32(min(count, Int(Int32.max))))
+      if n < 0 {
+        var code: Int32 = 0
+        let msg = gzerror(gz, &code).map { String(cString: $0) } ?? "gzip error"
+        throw MIError.io("\(name): \(code == Z_ERRNO ? systemMessage() : msg)")
+      }
+      return Int(n)
+    }
+    while true {
+      let n = Foundation.read(fd, pointer, count)
+      if n >= 0 { return n }
+      if errno == EINTR { continue }
+      throw MIError.io("\(name): \(systemMessage())")
+    }
+  }
+
+  /// Bytes of the underlying file consumed so far (compressed bytes for gzip), for progress.
+  func offset() -> Int64 {
+    if let gz { return Int64(gzoffset(gz)) }
+    return Int64(lseek(fd, 0, SEEK_CUR))
+  }
+
+  func close() {
+    if let gz {
+      gzclose(gz)
+      self.gz = nil
+    } else if fd > STDIN_FILENO {
+      Foundation.close(fd)
+      fd = -1
+    }
+  }
+
+  deinit { close() }
+}
+
+/// Reads lines of NDJSON from one input in 64 KiB blocks, with the file name and line number of each.
+///
+/// Lines are split on `\n`; a trailing `\r` and a leading UTF-8 byte-order mark are removed, and a last line
+/// without a newline is kept. Every line is checked to be valid UTF-8: a bad line is an error naming the file and
+/// line, never replaced silently. A line may be any length: the buffer grows to hold it.
+public final class LineReader {
+  /// The file name used in diagnostics (`-` for standard input).
+  public let name: String
+  /// The number of the line last returned, from 1.
+  public private(set) var lineNumber = 0
+  /// The input's size in bytes when it is a regular file.
+  public var size: Int64? { source.size }
+
+  private let source: ByteSource
+  private var buffer: UnsafeMutableRawPointer
+  private var capacity: Int
+  private var start = 0
+  private var end = 0
+  private var eof = false
+  private static let blockSize = 64 * 1024
+
+  /// Whether each line is checked to be UTF-8 (callers that report bad lines themselves turn it off).
+  private let validate: Bool
+
+  /// Opens `path` (`-` is standard input; `.gz` is read through zlib). `displayName` replaces the name in messages.
+  public init(path: String, displayName: String? = nil, validateUTF8: Bool = true) throws(MIError) {
+    name = displayName ?? path
+    validate = validateUTF8
+    source = try ByteSource(path: path, name: name)
+    capacity = LineReader.blockSize * 2
+    buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+  }
+
+  deinit {
+    buffer.deallocate()
+  }
+
+  /// The bytes of the input consumed so far, for progress.
+  public func consumedBytes() -> Int64 { source.offset() }
+
+  /// Returns the next line, without its line end, valid until the next call; nil at end of input.
+  ///
+  /// Empty lines are returned too (as empty buffers); callers decide whether to skip them.
+  public func nextLine() throws(MIError) -> UnsafeRawBufferPointer? {
+    while true {
+      let available = end - start
+      if available > 0, let nl = memchr(buffer + start, 0x0A, available) {
+        let lineEnd = buffer.distance(to: nl)
+        let line = try finish(from: start, to: lineEnd)
+        start = lineEnd + 1
+        return line
+      }
+      if eof {
+        if available == 0 { return nil }
+        let line = try finish(from: start, to: end)
+        start = end
+        return line
+      }
+      try fill()
+    }
+  }
+
+  /// Compacts the buffer, grows it when one line fills it, and reads another block.
+  private func fill() throws(MIError) {
+    if start > 0 {
+      if end > start { memmove(buffer, buffer + start, end - start) }
+      end -= start
+      start = 0
+    }
+    if capacity - end < LineReader.blockSize {
+      let newCapacity = capacity * 2
+      let grown = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
+      grown.copyMemory(from: buffer, byteCount: end)
+      buffer.deallocate()
+      buffer = grown
+      capacity = newCapacity
+    }
+    let n = try source.read(into: buffer + end, count: capacity - end, name: name)
+    if n == 0 { eof = true } else { end += n }
+  }
+
+  private func finish(from s: Int, to e: Int) throws(MIError) -> UnsafeRawBufferPointer {
+    lineNumber += 1
+    var from = s
+    var to = e
+    if to > from && buffer.load(fromByteOffset: to - 1, as: UInt8.self) == 0x0D { to -= 1 }
+    if lineNumber == 1 && to - from >= 3 && buffer.load(fromByteOffset: from, as: UInt8.self) == 0xEF
+      && buffer.load(fromByteOffset: from + 1, as: UInt8.self) == 0xBB
+      && buffer.load(fromByteOffset: from + 2, as: UInt8.self) == 0xBF
+    {
+      from += 3
+    }
+    let line = UnsafeRawBufferPointer(start: buffer + from, count: to - from)
+    if validate, let bad = UTF8Check.firstInvalid(line) {
+      throw MIError.data(file: name, line: lineNumber, field: nil, message: UTF8Check.message(at: bad))
+    }
+    return line
+  }
+}
+
+/// UTF-8 validation with an ASCII fast path.
+public enum UTF8Check {
+  /// The message for a line that is not UTF-8, with the hint to convert it.
+  public static func message(at offset: Int) -> String {
+    "invalid UTF-8 at byte \(offset + 1); convert the file first (mi-conv --encoding gb18030, or iconv -f GB18030 -t UTF-8)"
+  }
+
+  /// The offset of the first byte that is not part of valid UTF-8, or nil when the bytes are valid.
+  public static func firstInvalid(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    let n = bytes.count
+    guard let base = bytes.baseAddress else { return nil }
+    var i = 0
+    while i < n {
+      // Skip ASCII eight bytes at a time.
+      while i + 8 <= n && base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+        i += 8
+      }
+      if i >= n { break }
+      let b0 = base.load(fromByteOffset: i, as: UInt8.self)
+      if b0 < 0x80 {
+        i += 1
+        continue
+      }
+      var need = 0
+      var lo: UInt8 = 0x80
+      var hi: UInt8 = 0xBF
+      switch b0 {
+      case 0xC2...0xDF: need = 1
+      case 0xE0: need = 2; lo = 0xA0
+      case 0xE1...0xEC, 0xEE...0xEF: need = 2
+      case 0xED: need = 2; hi = 0x9F
+      case 0xF0: need = 3; lo = 0x90
+      case 0xF1...0xF3: need = 3
+      case 0xF4: need = 3; hi = 0x8F
+      default: return i
+      }
+      if i + need >= n { return i }
+      let b1 = base.load(fromByteOffset: i + 1, as: UInt8.self)
+      if b1 < lo || b1 > hi { return i }
+      for k in 2..<(need + 1) {
+        let b = base.load(fromByteOffset: i + k, as: UInt8.self)
+        if b < 0x80 || b > 0xBF { return i }
+      }
+      i += need + 1
+    }
+    return nil
+  }
+}

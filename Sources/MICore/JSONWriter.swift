@@ -1,0 +1,178 @@
+/// Appends JSON text to a byte buffer: the members of an output record, and enriched copies of input records.
+///
+/// An enriched record keeps every member of the input byte for byte, drops the members the tool itself writes
+/// (so a field left by an earlier run is replaced, never duplicated), and appends the tool's fields after them.
+public struct JSONWriter {
+  /// Whether the object being written has a member already (a comma is due before the next).
+  private var needsComma = false
+
+  /// Creates a writer.
+  public init() {}
+
+  /// Starts a new object.
+  public mutating func begin(_ out: inout [UInt8]) {
+    out.append(UInt8(ascii: "{"))
+    needsComma = false
+  }
+
+  /// Starts an object that copies every member of `record` except those whose names are in `owned`.
+  ///
+  /// Members are copied with their original bytes (spacing inside values included).
+  public mutating func beginCopy(of record: RecordScanner, except owned: FieldSet, into out: inout [UInt8]) {
+    out.append(UInt8(ascii: "{"))
+    needsComma = false
+    let line = record.line
+    var i = 0
+    for m in record.members {
+      defer { i += 1 }
+      if !owned.isEmpty && owned.contains(record, member: i) { continue }
+      if needsComma { out.append(UInt8(ascii: ",")) }
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[m.memberStart..<m.valueEnd]))
+      needsComma = true
+    }
+  }
+
+  /// Ends the object and the line.
+  public mutating func end(_ out: inout [UInt8]) {
+    out.append(UInt8(ascii: "}"))
+    out.append(0x0A)
+  }
+
+  /// Writes the key of the next member.
+  @inline(__always)
+  public mutating func key(_ key: StaticString, _ out: inout [UInt8]) {
+    if needsComma { out.append(UInt8(ascii: ",")) }
+    needsComma = true
+    out.append(UInt8(ascii: "\""))
+    out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+    out.append(UInt8(ascii: "\""))
+    out.append(UInt8(ascii: ":"))
+  }
+
+  /// Writes the key of the next member, by dynamic name.
+  public mutating func key(_ key: String, _ out: inout [UInt8]) {
+    if needsComma { out.append(UInt8(ascii: ",")) }
+    needsComma = true
+    JSONWriter.appendString(key, to: &out)
+    out.append(UInt8(ascii: ":"))
+  }
+
+  /// A string member; nil writes `null`.
+  public mutating func string(_ k: StaticString, _ value: String?, _ out: inout [UInt8]) {
+    key(k, &out)
+    if let value { JSONWriter.appendString(value, to: &out) } else { JSONWriter.appendNull(&out) }
+  }
+
+  /// A money member in yuan with two decimals; nil writes `null`.
+  public mutating func fen(_ k: StaticString, _ value: Int64?, _ out: inout [UInt8]) {
+    key(k, &out)
+    if let value { Fixed.appendRaw(value, scale: 2, to: &out) } else { JSONWriter.appendNull(&out) }
+  }
+
+  /// A fixed-point member with `scale` decimals; nil writes `null`.
+  public mutating func fixed(_ k: StaticString, _ raw: Int64?, scale: Int, _ out: inout [UInt8]) {
+    key(k, &out)
+    if let raw { Fixed.appendRaw(raw, scale: scale, to: &out) } else { JSONWriter.appendNull(&out) }
+  }
+
+  /// An integer member; nil writes `null`.
+  public mutating func int(_ k: StaticString, _ value: Int64?, _ out: inout [UInt8]) {
+    key(k, &out)
+    if let value { JSONWriter.appendInt(value, to: &out) } else { JSONWriter.appendNull(&out) }
+  }
+
+  /// A boolean member.
+  public mutating func bool(_ k: StaticString, _ value: Bool, _ out: inout [UInt8]) {
+    key(k, &out)
+    out.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+  }
+
+  /// An array of strings.
+  public mutating func strings(_ k: StaticString, _ values: [String], _ out: inout [UInt8]) {
+    key(k, &out)
+    JSONWriter.appendStringArray(values, to: &out)
+  }
+
+  /// A member whose value is JSON text the caller has already built.
+  public mutating func raw(_ k: StaticString, _ json: [UInt8], _ out: inout [UInt8]) {
+    key(k, &out)
+    out.append(contentsOf: json)
+  }
+
+  // MARK: - Values
+
+  /// Appends `null`.
+  @inline(__always)
+  public static func appendNull(_ out: inout [UInt8]) {
+    out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+  }
+
+  /// Appends a decimal integer.
+  public static func appendInt(_ value: Int64, to out: inout [UInt8]) {
+    Fixed.appendRaw(value, scale: 0, to: &out)
+  }
+
+  /// Appends an array of JSON strings.
+  public static func appendStringArray(_ values: [String], to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "["))
+    for (i, v) in values.enumerated() {
+      if i > 0 { out.append(UInt8(ascii: ",")) }
+      appendString(v, to: &out)
+    }
+    out.append(UInt8(ascii: "]"))
+  }
+
+  private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+  /// Appends a JSON string: quotes, backslashes and control characters escaped; other Unicode as UTF-8.
+  public static func appendString(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for c in s.utf8 {
+      switch c {
+      case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
+      case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+      case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+      case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+      case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+      case 0x00..<0x20:
+        out.append(contentsOf: Array("\\u00".utf8))
+        out.append(hexDigits[Int(c >> 4)])
+        out.append(hexDigits[Int(c & 15)])
+      default: out.append(c)
+      }
+    }
+    out.append(UInt8(ascii: "\""))
+  }
+
+  /// A JSON string literal for `s`, as a Swift string (for messages and small records).
+  public static func quoted(_ s: String) -> String {
+    var b: [UInt8] = []
+    appendString(s, to: &b)
+    return String(decoding: b, as: UTF8.self)
+  }
+}
+
+/// A set of member names a tool writes, matched against a record's keys without allocating.
+public struct FieldSet: Sendable {
+  private let names: [[UInt8]]
+
+  /// Creates the set.
+  public init(_ names: [String]) {
+    self.names = names.map { Array($0.utf8) }
+  }
+
+  /// Whether the set is empty.
+  public var isEmpty: Bool { names.isEmpty }
+
+  /// Whether member `i` of `record` has one of these names.
+  public func contains(_ record: RecordScanner, member i: Int) -> Bool {
+    let m = record.members[i]
+    if m.keyEscaped { return names.contains { $0 == Array(record.key(i).utf8) } }
+    let len = m.keyEnd - m.keyStart
+    let key = UnsafeRawBufferPointer(rebasing: record.line[m.keyStart..<m.keyEnd])
+    for name in names where name.count == len {
+      if name.withUnsafeBytes({ $0.elementsEqual(key) }) { return true }
+    }
+    return false
+  }
+}

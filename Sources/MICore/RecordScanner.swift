@@ -1,0 +1,538 @@
+import Foundation
+
+/// A byte-level scanner of one NDJSON record: it finds the top-level members of a JSON object and reads their
+/// values on demand, without building a tree and without Foundation's JSON.
+///
+/// One scanner is reused line after line (`parse(_:)`), so the record path allocates nothing. The whole line is
+/// validated as JSON when it is parsed: nested values are skipped structurally, strings are checked for escapes
+/// and control characters, numbers for the JSON grammar. Accessors return nil for a member that is absent or
+/// `null`, and throw `FieldError` naming the field when its value has the wrong type.
+public final class RecordScanner {
+  /// One top-level member: where its key and value lie in the line.
+  public struct Member {
+    /// Offset of the first byte of the key's content (after the quote).
+    var keyStart: Int
+    /// Offset just past the key's content (before the closing quote).
+    var keyEnd: Int
+    /// Offset of the member's opening quote.
+    var memberStart: Int
+    /// Offset of the first byte of the value.
+    var valueStart: Int
+    /// Offset just past the value.
+    var valueEnd: Int
+    /// The key contains a backslash escape.
+    var keyEscaped: Bool
+  }
+
+  /// The line being scanned (valid until the reader's next line).
+  public private(set) var line = UnsafeRawBufferPointer(start: nil, count: 0)
+  /// The members in the order they appear.
+  public private(set) var members: [Member] = []
+  /// Offset of the object's closing brace.
+  public private(set) var closeBrace = 0
+
+  private var base: UnsafeRawPointer { line.baseAddress! }
+  private var n: Int { line.count }
+
+  /// Creates a scanner.
+  public init() {
+    members.reserveCapacity(64)
+  }
+
+  /// Scans a line that must hold exactly one JSON object (surrounding whitespace allowed).
+  public func parse(_ bytes: UnsafeRawBufferPointer) throws(FieldError) {
+    members.removeAll(keepingCapacity: true)
+    line = bytes
+    guard bytes.baseAddress != nil, bytes.count > 0 else { throw FieldError(nil, "empty line is not a JSON object") }
+    var i = skipSpace(0)
+    guard i < n, byte(i) == UInt8(ascii: "{") else { throw FieldError(nil, "not a JSON object: the line must start with '{'") }
+    i = skipSpace(i + 1)
+    if i < n && byte(i) == UInt8(ascii: "}") {
+      closeBrace = i
+    } else {
+      while true {
+        guard i < n, byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
+        let memberStart = i
+        let (keyEnd, escaped) = try skipString(i)
+        i = skipSpace(keyEnd + 1)
+        guard i < n, byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
+        i = skipSpace(i + 1)
+        let valueStart = i
+        i = try skipValue(i, depth: 0)
+        members.append(
+          Member(
+            keyStart: memberStart + 1, keyEnd: keyEnd, memberStart: memberStart, valueStart: valueStart, valueEnd: i,
+            keyEscaped: escaped))
+        i = skipSpace(i)
+        guard i < n else { throw syntax(i, "unterminated object: missing '}'") }
+        if byte(i) == UInt8(ascii: ",") {
+          i = skipSpace(i + 1)
+          continue
+        }
+        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' after a value") }
+        closeBrace = i
+        break
+      }
+    }
+    if skipSpace(closeBrace + 1) != n { throw syntax(closeBrace + 1, "unexpected text after the object") }
+  }
+
+  // MARK: - Finding members
+
+  /// The index of the last member named `key` (a later duplicate wins, as in most JSON readers).
+  @inline(__always)
+  public func index(_ key: StaticString) -> Int? {
+    index(UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+  }
+
+  /// The index of the last member named `key`.
+  public func index(_ key: String) -> Int? {
+    var k = key
+    return k.withUTF8 { index(UnsafeRawBufferPointer($0)) }
+  }
+
+  /// The index of the last member whose name is these bytes.
+  public func index(_ key: UnsafeRawBufferPointer) -> Int? {
+    let count = key.count
+    var found: Int? = nil
+    for (i, m) in members.enumerated() where m.keyEnd - m.keyStart == count || m.keyEscaped {
+      if m.keyEscaped {
+        if Array(unescapedKey(i).utf8).elementsEqual(key) { found = i }
+      } else if count == 0 || memcmp(base + m.keyStart, key.baseAddress!, count) == 0 {
+        found = i
+      }
+    }
+    return found
+  }
+
+  /// The name of member `i`, unescaped.
+  public func key(_ i: Int) -> String {
+    members[i].keyEscaped ? unescapedKey(i) : String(decoding: slice(members[i].keyStart, members[i].keyEnd), as: UTF8.self)
+  }
+
+  private func unescapedKey(_ i: Int) -> String {
+    (try? unescape(members[i].keyStart - 1)) ?? ""
+  }
+
+  /// Whether the record has a member named `key` (even if null).
+  public func has(_ key: StaticString) -> Bool { index(key) != nil }
+
+  /// The raw bytes of member `i`'s value.
+  public func rawValue(_ i: Int) -> UnsafeRawBufferPointer {
+    slice(members[i].valueStart, members[i].valueEnd)
+  }
+
+  /// The raw JSON text of a member's value, or nil when absent.
+  public func rawValue(_ key: StaticString) -> UnsafeRawBufferPointer? {
+    index(key).map { rawValue($0) }
+  }
+
+  // MARK: - Typed accessors
+
+  /// A string member; nil when absent or null. Numbers are refused.
+  public func string(_ key: StaticString) throws(FieldError) -> String? {
+    guard let i = index(key) else { return nil }
+    return try string(at: i, field: key.description)
+  }
+
+  /// A string member by dynamic name.
+  public func string(_ key: String) throws(FieldError) -> String? {
+    guard let i = index(key) else { return nil }
+    return try string(at: i, field: key)
+  }
+
+  /// The string value of member `i`; nil when null.
+  public func string(at i: Int, field: String) throws(FieldError) -> String? {
+    let s = members[i].valueStart
+    switch byte(s) {
+    case UInt8(ascii: "\""): return try unescape(s)
+    case UInt8(ascii: "n"): return nil
+    default: throw FieldError(field, "expected a string, found \(describe(i))")
+    }
+  }
+
+  /// A code: a string as it is, or a number normalised to its integer text when integral (`1`, `1.0` → `"1"`).
+  /// Absent, null and `""` give nil.
+  public func code(_ key: StaticString) throws(FieldError) -> String? {
+    guard let i = index(key) else { return nil }
+    return try code(at: i, field: key.description)
+  }
+
+  /// A code by dynamic name.
+  public func code(_ key: String) throws(FieldError) -> String? {
+    guard let i = index(key) else { return nil }
+    return try code(at: i, field: key)
+  }
+
+  /// The code value of member `i`.
+  public func code(at i: Int, field: String) throws(FieldError) -> String? {
+    let m = members[i]
+    let c = byte(m.valueStart)
+    if c == UInt8(ascii: "\"") {
+      let s = try unescape(m.valueStart)
+      return s.isEmpty ? nil : s
+    }
+    if c == UInt8(ascii: "n") { return nil }
+    if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) { return RecordScanner.normalizedNumber(slice(m.valueStart, m.valueEnd)) }
+    throw FieldError(field, "expected a code (string or number), found \(describe(i))")
+  }
+
+  /// An integer: a JSON integer, a number with an integral value (`65.0`), or a string of digits.
+  /// Absent, null and `""` give nil; anything else is an error.
+  public func int(_ key: StaticString) throws(FieldError) -> Int64? {
+    guard let i = index(key) else { return nil }
+    return try int(at: i, field: key.description)
+  }
+
+  /// An integer by dynamic name.
+  public func int(_ key: String) throws(FieldError) -> Int64? {
+    guard let i = index(key) else { return nil }
+    return try int(at: i, field: key)
+  }
+
+  /// The integer value of member `i`.
+  public func int(at i: Int, field: String) throws(FieldError) -> Int64? {
+    let m = members[i]
+    var s = m.valueStart
+    var e = m.valueEnd
+    let c = byte(s)
+    if c == UInt8(ascii: "n") { return nil }
+    if c == UInt8(ascii: "\"") {
+      if e - s == 2 { return nil }
+      guard !slice(s + 1, e - 1).contains(UInt8(ascii: "\\")) else { throw FieldError(field, "expected an integer, found \(describe(i))") }
+      s += 1
+      e -= 1
+    } else if !(c == UInt8(ascii: "-") || (c >= 48 && c <= 57)) {
+      throw FieldError(field, "expected an integer, found \(describe(i))")
+    }
+    if let v = Fixed.parseRaw(slice(s, e), scale: 0) { return v }
+    throw FieldError(field, "expected an integer, found \(describe(i))")
+  }
+
+  /// Money, straight into fen: `"1234.5"`, `1234.50` and `1234` are exact; more than two decimals (other than
+  /// trailing zeros), exponents and non-numbers are errors naming the field. Absent, null and `""` give nil.
+  public func fen(_ key: StaticString) throws(FieldError) -> Int64? {
+    guard let i = index(key) else { return nil }
+    return try fen(at: i, field: key.description)
+  }
+
+  /// Money by dynamic name.
+  public func fen(_ key: String) throws(FieldError) -> Int64? {
+    guard let i = index(key) else { return nil }
+    return try fen(at: i, field: key)
+  }
+
+  /// The money value of member `i`.
+  public func fen(at i: Int, field: String) throws(FieldError) -> Int64? {
+    try fixed(at: i, field: field, scale: 2, what: "an amount in yuan with at most two decimals")
+  }
+
+  /// A fixed-point number at `scale`, from a JSON number or a numeric string; more decimals than `scale` are an
+  /// error unless zeros.
+  public func fixed(_ key: StaticString, scale: Int) throws(FieldError) -> Int64? {
+    guard let i = index(key) else { return nil }
+    return try fixed(at: i, field: key.description, scale: scale, what: "a number with at most \(scale) decimals")
+  }
+
+  /// A fixed-point number by dynamic name.
+  public func fixed(_ key: String, scale: Int) throws(FieldError) -> Int64? {
+    guard let i = index(key) else { return nil }
+    return try fixed(at: i, field: key, scale: scale, what: "a number with at most \(scale) decimals")
+  }
+
+  private func fixed(at i: Int, field: String, scale: Int, what: String) throws(FieldError) -> Int64? {
+    let m = members[i]
+    var s = m.valueStart
+    var e = m.valueEnd
+    let c = byte(s)
+    if c == UInt8(ascii: "n") { return nil }
+    if c == UInt8(ascii: "\"") {
+      if e - s == 2 { return nil }
+      s += 1
+      e -= 1
+    } else if !(c == UInt8(ascii: "-") || (c >= 48 && c <= 57)) {
+      throw FieldError(field, "expected \(what), found \(describe(i))")
+    }
+    if let v = Fixed.parseRaw(slice(s, e), scale: scale) { return v }
+    throw FieldError(field, "expected \(what), found \(describe(i))")
+  }
+
+  /// A boolean; nil when absent or null.
+  public func bool(_ key: StaticString) throws(FieldError) -> Bool? {
+    guard let i = index(key) else { return nil }
+    switch byte(members[i].valueStart) {
+    case UInt8(ascii: "t"): return true
+    case UInt8(ascii: "f"): return false
+    case UInt8(ascii: "n"): return nil
+    default: throw FieldError(key.description, "expected true or false, found \(describe(i))")
+    }
+  }
+
+  /// An array of codes (strings, or numbers normalised); nil when absent or null. Nested arrays and objects
+  /// inside are errors.
+  public func strings(_ key: StaticString) throws(FieldError) -> [String]? {
+    guard let i = index(key) else { return nil }
+    var out: [String] = []
+    guard try forEachString(at: i, field: key.description, { out.append($0) }) else { return nil }
+    return out
+  }
+
+  /// An array of codes by dynamic name.
+  public func strings(_ key: String) throws(FieldError) -> [String]? {
+    guard let i = index(key) else { return nil }
+    var out: [String] = []
+    guard try forEachString(at: i, field: key, { out.append($0) }) else { return nil }
+    return out
+  }
+
+  /// Calls `body` for each element of the array member `i`; false when the value is null.
+  public func forEachString(at i: Int, field: String, _ body: (String) -> Void) throws(FieldError) -> Bool {
+    let m = members[i]
+    let c = byte(m.valueStart)
+    if c == UInt8(ascii: "n") { return false }
+    guard c == UInt8(ascii: "[") else { throw FieldError(field, "expected an array of codes, found \(describe(i))") }
+    var p = skipSpace(m.valueStart + 1)
+    if byte(p) == UInt8(ascii: "]") { return true }
+    while true {
+      let e = p
+      let b = byte(e)
+      if b == UInt8(ascii: "\"") {
+        let (end, _) = (try? skipString(e)) ?? (e, false)
+        body(try unescape(e))
+        p = end + 1
+      } else if b == UInt8(ascii: "-") || (b >= 48 && b <= 57) {
+        let end = (try? skipNumber(e)) ?? e
+        body(RecordScanner.normalizedNumber(slice(e, end)))
+        p = end
+      } else {
+        throw FieldError(field, "expected an array of codes, found an element that is not a string")
+      }
+      p = skipSpace(p)
+      if byte(p) == UInt8(ascii: ",") {
+        p = skipSpace(p + 1)
+        continue
+      }
+      return true
+    }
+  }
+
+  // MARK: - Helpers
+
+  @inline(__always) private func byte(_ i: Int) -> UInt8 {
+    i < n ? base.load(fromByteOffset: i, as: UInt8.self) : 0
+  }
+
+  @inline(__always) func slice(_ s: Int, _ e: Int) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: base + s, count: e - s)
+  }
+
+  @inline(__always) private func skipSpace(_ from: Int) -> Int {
+    var i = from
+    while i < n {
+      let c = base.load(fromByteOffset: i, as: UInt8.self)
+      if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { break }
+      i += 1
+    }
+    return i
+  }
+
+  private func syntax(_ at: Int, _ message: String) -> FieldError {
+    FieldError(nil, "malformed JSON at byte \(at + 1): \(message)")
+  }
+
+  /// A short description of member `i`'s value for messages: its JSON type and up to 40 bytes of its text.
+  private func describe(_ i: Int) -> String {
+    let m = members[i]
+    let text = String(decoding: slice(m.valueStart, min(m.valueEnd, m.valueStart + 40)), as: UTF8.self)
+    let more = m.valueEnd - m.valueStart > 40 ? "…" : ""
+    switch byte(m.valueStart) {
+    case UInt8(ascii: "\""): return "string \(text)\(more)"
+    case UInt8(ascii: "{"): return "an object"
+    case UInt8(ascii: "["): return "an array"
+    case UInt8(ascii: "t"), UInt8(ascii: "f"): return "boolean \(text)"
+    case UInt8(ascii: "n"): return "null"
+    default: return "number \(text)\(more)"
+    }
+  }
+
+  /// Skips a string starting at the quote at `s`; returns the offset of the closing quote and whether it has escapes.
+  private func skipString(_ s: Int) throws(FieldError) -> (Int, Bool) {
+    var i = s + 1
+    var escaped = false
+    while i < n {
+      let c = base.load(fromByteOffset: i, as: UInt8.self)
+      if c == UInt8(ascii: "\"") { return (i, escaped) }
+      if c == UInt8(ascii: "\\") {
+        escaped = true
+        guard i + 1 < n else { break }
+        let e = base.load(fromByteOffset: i + 1, as: UInt8.self)
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+          UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+          i += 2
+        case UInt8(ascii: "u"):
+          guard i + 5 < n, (2...5).allSatisfy({ isHex(base.load(fromByteOffset: i + $0, as: UInt8.self)) }) else {
+            throw syntax(i, "bad \\u escape in a string")
+          }
+          i += 6
+        default: throw syntax(i, "bad escape in a string")
+        }
+        continue
+      }
+      if c < 0x20 { throw syntax(i, "control character in a string") }
+      i += 1
+    }
+    throw syntax(s, "unterminated string")
+  }
+
+  @inline(__always) private func isHex(_ c: UInt8) -> Bool {
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+  }
+
+  private func skipNumber(_ s: Int) throws(FieldError) -> Int {
+    var i = s
+    if byte(i) == UInt8(ascii: "-") { i += 1 }
+    if byte(i) == UInt8(ascii: "0") {
+      i += 1
+    } else if byte(i) >= 49 && byte(i) <= 57 {
+      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+    } else {
+      throw syntax(s, "bad number")
+    }
+    if byte(i) == UInt8(ascii: ".") {
+      i += 1
+      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
+      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+    }
+    if byte(i) == UInt8(ascii: "e") || byte(i) == UInt8(ascii: "E") {
+      i += 1
+      if byte(i) == UInt8(ascii: "+") || byte(i) == UInt8(ascii: "-") { i += 1 }
+      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
+      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+    }
+    return i
+  }
+
+  private func skipLiteral(_ s: Int, _ word: StaticString) throws(FieldError) -> Int {
+    let len = word.utf8CodeUnitCount
+    guard s + len <= n, memcmp(base + s, word.utf8Start, len) == 0 else { throw syntax(s, "unexpected character") }
+    return s + len
+  }
+
+  /// Skips any JSON value starting at `s`; nested values are checked too.
+  private func skipValue(_ s: Int, depth: Int) throws(FieldError) -> Int {
+    guard depth < 512 else { throw syntax(s, "values nested too deeply") }
+    guard s < n else { throw syntax(s, "expected a value") }
+    switch byte(s) {
+    case UInt8(ascii: "\""): return try skipString(s).0 + 1
+    case UInt8(ascii: "{"):
+      var i = skipSpace(s + 1)
+      if byte(i) == UInt8(ascii: "}") { return i + 1 }
+      while true {
+        guard byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
+        i = skipSpace(try skipString(i).0 + 1)
+        guard byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
+        i = skipSpace(try skipValue(skipSpace(i + 1), depth: depth + 1))
+        if byte(i) == UInt8(ascii: ",") {
+          i = skipSpace(i + 1)
+          continue
+        }
+        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' in an object") }
+        return i + 1
+      }
+    case UInt8(ascii: "["):
+      var i = skipSpace(s + 1)
+      if byte(i) == UInt8(ascii: "]") { return i + 1 }
+      while true {
+        i = skipSpace(try skipValue(i, depth: depth + 1))
+        if byte(i) == UInt8(ascii: ",") {
+          i = skipSpace(i + 1)
+          continue
+        }
+        guard byte(i) == UInt8(ascii: "]") else { throw syntax(i, "expected ',' or ']' in an array") }
+        return i + 1
+      }
+    case UInt8(ascii: "t"): return try skipLiteral(s, "true")
+    case UInt8(ascii: "f"): return try skipLiteral(s, "false")
+    case UInt8(ascii: "n"): return try skipLiteral(s, "null")
+    default: return try skipNumber(s)
+    }
+  }
+
+  /// Decodes the string whose opening quote is at `s` (already validated by `parse`).
+  private func unescape(_ s: Int) throws(FieldError) -> String {
+    var i = s + 1
+    // Fast path: no escapes.
+    var j = i
+    while j < n {
+      let c = base.load(fromByteOffset: j, as: UInt8.self)
+      if c == UInt8(ascii: "\"") { return String(decoding: slice(i, j), as: UTF8.self) }
+      if c == UInt8(ascii: "\\") { break }
+      j += 1
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(j - i + 16)
+    while i < n {
+      let c = base.load(fromByteOffset: i, as: UInt8.self)
+      if c == UInt8(ascii: "\"") { break }
+      if c != UInt8(ascii: "\\") {
+        out.append(c)
+        i += 1
+        continue
+      }
+      let e = byte(i + 1)
+      i += 2
+      switch e {
+      case UInt8(ascii: "b"): out.append(0x08)
+      case UInt8(ascii: "f"): out.append(0x0C)
+      case UInt8(ascii: "n"): out.append(0x0A)
+      case UInt8(ascii: "r"): out.append(0x0D)
+      case UInt8(ascii: "t"): out.append(0x09)
+      case UInt8(ascii: "u"):
+        var scalar = hex4(i)
+        i += 4
+        if scalar >= 0xD800 && scalar < 0xDC00 {
+          // A high surrogate must be followed by an escaped low surrogate.
+          if byte(i) == UInt8(ascii: "\\") && byte(i + 1) == UInt8(ascii: "u") {
+            let low = hex4(i + 2)
+            if low >= 0xDC00 && low < 0xE000 {
+              scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+              i += 6
+            } else {
+              throw FieldError(nil, "malformed JSON: unpaired surrogate in a \\u escape")
+            }
+          } else {
+            throw FieldError(nil, "malformed JSON: unpaired surrogate in a \\u escape")
+          }
+        } else if scalar >= 0xDC00 && scalar < 0xE000 {
+          throw FieldError(nil, "malformed JSON: unpaired surrogate in a \\u escape")
+        }
+        let us = Unicode.Scalar(scalar)!
+        out.append(contentsOf: Array(String(Character(us)).utf8))
+      default: out.append(e)
+      }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+
+  private func hex4(_ at: Int) -> UInt32 {
+    var v: UInt32 = 0
+    for k in 0..<4 {
+      let c = byte(at + k)
+      let d: UInt32
+      switch c {
+      case 48...57: d = UInt32(c - 48)
+      case 65...70: d = UInt32(c - 55)
+      default: d = UInt32(c &- 87)
+      }
+      v = v << 4 | d
+    }
+    return v
+  }
+
+  /// The text of a JSON number as a code: integral values lose their fraction (`1.0` → `1`).
+  static func normalizedNumber(_ bytes: UnsafeRawBufferPointer) -> String {
+    if let v = Fixed.parseRaw(bytes, scale: 0) { return String(v) }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}
