@@ -1,0 +1,20 @@
+import ArgumentParser
+import MICommandLine
+import MICore
+
+/// `mi-catalog init`: creates (or migrates) the workspace database.
+struct Init: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Create the workspace database (mode 0600), or bring an older one up to date.",
+    discussion: """
+      Example:
+        mi-catalog init --db /srv/mi/mi.db
+      """)
+
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
+  func run() throws {
+    let ws = try common.workspace(create: true)
+    Diagnostics.line("mi-catalog: workspace \(ws.path) ready (schema version \(Workspace.schemaVersion))")
+  }
+}
