@@ -42,7 +42,7 @@ let package = Package(
     .executableTarget(name: "mi-clear", dependencies: ["MICommandLine", "MIClearing"]),
     .executableTarget(name: "mi-capita", dependencies: ["MICommandLine", "MICapitation"]),
     // Benchmark of the core alone (scripts/bench-core.sh): read, scan money, re-emit.
-    .executableTarget(name: "mi-bench-core", dependencies: ["MICore"]),
+    .executableTarget(name: "mi-bench-core", dependencies: ["MICommandLine"]),
     // Tests.
     .target(name: "MITestSupport", dependencies: ["MICore"], path: "Tests/MITestSupport"),
     .testTarget(name: "MICoreTests", dependencies: ["MICore", "MITestSupport"]),
@@ -52,7 +52,9 @@ let package = Package(
     .testTarget(name: "MICapitationTests", dependencies: ["MICapitation", "MITestSupport"]),
     .testTarget(
       name: "CLITests",
-      dependencies: ["MITestSupport", "mi-catalog", "mi-gen", "mi-group", "mi-score", "mi-clear", "mi-capita"],
+      dependencies: [
+        "MITestSupport", "mi-catalog", "mi-gen", "mi-group", "mi-score", "mi-clear", "mi-capita", "mi-bench-core",
+      ],
       exclude: ["Cases"]),
   ],
   swiftLanguageModes: [.v6]

@@ -22,12 +22,26 @@ public struct JSONWriter {
     out.append(UInt8(ascii: "{"))
     needsComma = false
     let line = record.line
-    var i = 0
-    for m in record.members {
-      defer { i += 1 }
-      if !owned.isEmpty && owned.contains(record, member: i) { continue }
+    let members = record.members
+    // Runs of members that are kept are copied in one piece, separators included.
+    var runStart = -1
+    var runEnd = 0
+    for (i, m) in members.enumerated() {
+      if !owned.isEmpty && owned.contains(m, line: line, record: record, index: i) {
+        if runStart >= 0 {
+          if needsComma { out.append(UInt8(ascii: ",")) }
+          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[runStart..<runEnd]))
+          needsComma = true
+          runStart = -1
+        }
+        continue
+      }
+      if runStart < 0 { runStart = m.memberStart }
+      runEnd = m.valueEnd
+    }
+    if runStart >= 0 {
       if needsComma { out.append(UInt8(ascii: ",")) }
-      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[m.memberStart..<m.valueEnd]))
+      out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[runStart..<runEnd]))
       needsComma = true
     }
   }
@@ -166,10 +180,15 @@ public struct FieldSet: Sendable {
 
   /// Whether member `i` of `record` has one of these names.
   public func contains(_ record: RecordScanner, member i: Int) -> Bool {
-    let m = record.members[i]
-    if m.keyEscaped { return names.contains { $0 == Array(record.key(i).utf8) } }
+    contains(record.members[i], line: record.line, record: record, index: i)
+  }
+
+  /// Whether the member `m` (number `index` of `record`, in `line`) has one of these names.
+  @inline(__always)
+  func contains(_ m: RecordScanner.Member, line: UnsafeRawBufferPointer, record: RecordScanner, index: Int) -> Bool {
+    if m.keyEscaped { return names.contains { $0 == Array(record.key(index).utf8) } }
     let len = m.keyEnd - m.keyStart
-    let key = UnsafeRawBufferPointer(rebasing: record.line[m.keyStart..<m.keyEnd])
+    let key = UnsafeRawBufferPointer(rebasing: line[m.keyStart..<m.keyEnd])
     for name in names where name.count == len {
       if name.withUnsafeBytes({ $0.elementsEqual(key) }) { return true }
     }

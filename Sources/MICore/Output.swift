@@ -20,7 +20,16 @@ public final class OutputFile {
   public init(path: String?) throws(MIError) {
     buffer.reserveCapacity(OutputFile.flushThreshold * 2)
     ignoreSIGPIPE()
-    if let path, path != "-" {
+    var st = stat()
+    if let path, path != "-", stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
+      // A device or a pipe (/dev/stdout, a FIFO): write to it directly; there is nothing to rename.
+      let opened = open(path, O_WRONLY | O_CLOEXEC)
+      if opened < 0 { throw MIError.io("\(path): \(systemMessage())") }
+      fd = opened
+      finalPath = nil
+      tempPath = nil
+      name = path
+    } else if let path, path != "-" {
       let dir = (path as NSString).deletingLastPathComponent
       let base = (path as NSString).lastPathComponent
       let temp = (dir.isEmpty ? "" : dir + "/") + ".\(base).tmp-\(getpid())"

@@ -41,42 +41,22 @@ public final class RecordScanner {
 
   /// Scans a line that must hold exactly one JSON object (surrounding whitespace allowed).
   public func parse(_ bytes: UnsafeRawBufferPointer) throws(FieldError) {
-    members.removeAll(keepingCapacity: true)
     line = bytes
-    guard bytes.baseAddress != nil, bytes.count > 0 else { throw FieldError(nil, "empty line is not a JSON object") }
-    var i = skipSpace(0)
-    guard i < n, byte(i) == UInt8(ascii: "{") else { throw FieldError(nil, "not a JSON object: the line must start with '{'") }
-    i = skipSpace(i + 1)
-    if i < n && byte(i) == UInt8(ascii: "}") {
-      closeBrace = i
-    } else {
-      while true {
-        guard i < n, byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
-        let memberStart = i
-        let (keyEnd, escaped) = try skipString(i)
-        i = skipSpace(keyEnd + 1)
-        guard i < n, byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
-        i = skipSpace(i + 1)
-        let valueStart = i
-        i = try skipValue(i, depth: 0)
-        members.append(
-          Member(
-            keyStart: memberStart + 1, keyEnd: keyEnd, memberStart: memberStart, valueStart: valueStart, valueEnd: i,
-            keyEscaped: escaped))
-        i = skipSpace(i)
-        guard i < n else { throw syntax(i, "unterminated object: missing '}'") }
-        if byte(i) == UInt8(ascii: ",") {
-          i = skipSpace(i + 1)
-          continue
-        }
-        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' after a value") }
-        closeBrace = i
-        break
-      }
+    guard let base = bytes.baseAddress, bytes.count > 0 else {
+      members.removeAll(keepingCapacity: true)
+      throw FieldError(nil, "empty line is not a JSON object")
     }
-    if skipSpace(closeBrace + 1) != n { throw syntax(closeBrace + 1, "unexpected text after the object") }
+    // The scan works on a local cursor and a local array, so the hot loop touches no class property (each such
+    // access would cost a dynamic exclusivity check per byte).
+    var found = members
+    members = []
+    found.removeAll(keepingCapacity: true)
+    defer { members = found }
+    let p = Parser(base: base, n: bytes.count)
+    closeBrace = try p.object(into: &found)
   }
 
+  // MARK: - Finding members
   // MARK: - Finding members
 
   /// The index of the last member named `key` (a later duplicate wins, as in most JSON readers).
@@ -291,17 +271,18 @@ public final class RecordScanner {
     let c = byte(m.valueStart)
     if c == UInt8(ascii: "n") { return false }
     guard c == UInt8(ascii: "[") else { throw FieldError(field, "expected an array of codes, found \(describe(i))") }
+    let parser = Parser(base: base, n: n)
     var p = skipSpace(m.valueStart + 1)
     if byte(p) == UInt8(ascii: "]") { return true }
     while true {
       let e = p
       let b = byte(e)
       if b == UInt8(ascii: "\"") {
-        let (end, _) = (try? skipString(e)) ?? (e, false)
+        let (end, _) = (try? parser.skipString(e)) ?? (e, false)
         body(try unescape(e))
         p = end + 1
       } else if b == UInt8(ascii: "-") || (b >= 48 && b <= 57) {
-        let end = (try? skipNumber(e)) ?? e
+        let end = (try? parser.skipNumber(e)) ?? e
         body(RecordScanner.normalizedNumber(slice(e, end)))
         p = end
       } else {
@@ -336,10 +317,6 @@ public final class RecordScanner {
     return i
   }
 
-  private func syntax(_ at: Int, _ message: String) -> FieldError {
-    FieldError(nil, "malformed JSON at byte \(at + 1): \(message)")
-  }
-
   /// A short description of member `i`'s value for messages: its JSON type and up to 40 bytes of its text.
   private func describe(_ i: Int) -> String {
     let m = members[i]
@@ -352,110 +329,6 @@ public final class RecordScanner {
     case UInt8(ascii: "t"), UInt8(ascii: "f"): return "boolean \(text)"
     case UInt8(ascii: "n"): return "null"
     default: return "number \(text)\(more)"
-    }
-  }
-
-  /// Skips a string starting at the quote at `s`; returns the offset of the closing quote and whether it has escapes.
-  private func skipString(_ s: Int) throws(FieldError) -> (Int, Bool) {
-    var i = s + 1
-    var escaped = false
-    while i < n {
-      let c = base.load(fromByteOffset: i, as: UInt8.self)
-      if c == UInt8(ascii: "\"") { return (i, escaped) }
-      if c == UInt8(ascii: "\\") {
-        escaped = true
-        guard i + 1 < n else { break }
-        let e = base.load(fromByteOffset: i + 1, as: UInt8.self)
-        switch e {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-          UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-          i += 2
-        case UInt8(ascii: "u"):
-          guard i + 5 < n, (2...5).allSatisfy({ isHex(base.load(fromByteOffset: i + $0, as: UInt8.self)) }) else {
-            throw syntax(i, "bad \\u escape in a string")
-          }
-          i += 6
-        default: throw syntax(i, "bad escape in a string")
-        }
-        continue
-      }
-      if c < 0x20 { throw syntax(i, "control character in a string") }
-      i += 1
-    }
-    throw syntax(s, "unterminated string")
-  }
-
-  @inline(__always) private func isHex(_ c: UInt8) -> Bool {
-    (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
-  }
-
-  private func skipNumber(_ s: Int) throws(FieldError) -> Int {
-    var i = s
-    if byte(i) == UInt8(ascii: "-") { i += 1 }
-    if byte(i) == UInt8(ascii: "0") {
-      i += 1
-    } else if byte(i) >= 49 && byte(i) <= 57 {
-      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
-    } else {
-      throw syntax(s, "bad number")
-    }
-    if byte(i) == UInt8(ascii: ".") {
-      i += 1
-      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
-      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
-    }
-    if byte(i) == UInt8(ascii: "e") || byte(i) == UInt8(ascii: "E") {
-      i += 1
-      if byte(i) == UInt8(ascii: "+") || byte(i) == UInt8(ascii: "-") { i += 1 }
-      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
-      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
-    }
-    return i
-  }
-
-  private func skipLiteral(_ s: Int, _ word: StaticString) throws(FieldError) -> Int {
-    let len = word.utf8CodeUnitCount
-    guard s + len <= n, memcmp(base + s, word.utf8Start, len) == 0 else { throw syntax(s, "unexpected character") }
-    return s + len
-  }
-
-  /// Skips any JSON value starting at `s`; nested values are checked too.
-  private func skipValue(_ s: Int, depth: Int) throws(FieldError) -> Int {
-    guard depth < 512 else { throw syntax(s, "values nested too deeply") }
-    guard s < n else { throw syntax(s, "expected a value") }
-    switch byte(s) {
-    case UInt8(ascii: "\""): return try skipString(s).0 + 1
-    case UInt8(ascii: "{"):
-      var i = skipSpace(s + 1)
-      if byte(i) == UInt8(ascii: "}") { return i + 1 }
-      while true {
-        guard byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
-        i = skipSpace(try skipString(i).0 + 1)
-        guard byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
-        i = skipSpace(try skipValue(skipSpace(i + 1), depth: depth + 1))
-        if byte(i) == UInt8(ascii: ",") {
-          i = skipSpace(i + 1)
-          continue
-        }
-        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' in an object") }
-        return i + 1
-      }
-    case UInt8(ascii: "["):
-      var i = skipSpace(s + 1)
-      if byte(i) == UInt8(ascii: "]") { return i + 1 }
-      while true {
-        i = skipSpace(try skipValue(i, depth: depth + 1))
-        if byte(i) == UInt8(ascii: ",") {
-          i = skipSpace(i + 1)
-          continue
-        }
-        guard byte(i) == UInt8(ascii: "]") else { throw syntax(i, "expected ',' or ']' in an array") }
-        return i + 1
-      }
-    case UInt8(ascii: "t"): return try skipLiteral(s, "true")
-    case UInt8(ascii: "f"): return try skipLiteral(s, "false")
-    case UInt8(ascii: "n"): return try skipLiteral(s, "null")
-    default: return try skipNumber(s)
     }
   }
 
@@ -534,5 +407,182 @@ public final class RecordScanner {
   static func normalizedNumber(_ bytes: UnsafeRawBufferPointer) -> String {
     if let v = Fixed.parseRaw(bytes, scale: 0) { return String(v) }
     return String(decoding: bytes, as: UTF8.self)
+  }
+}
+
+/// The validating scan of one line: a value type over the line's bytes, so the hot loop is free of class accesses.
+struct Parser {
+  let base: UnsafeRawPointer
+  let n: Int
+
+  @inline(__always) func byte(_ i: Int) -> UInt8 {
+    i < n ? base.load(fromByteOffset: i, as: UInt8.self) : 0
+  }
+
+  @inline(__always) func skipSpace(_ from: Int) -> Int {
+    var i = from
+    while i < n {
+      let c = base.load(fromByteOffset: i, as: UInt8.self)
+      if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { break }
+      i += 1
+    }
+    return i
+  }
+
+  func syntax(_ at: Int, _ message: String) -> FieldError {
+    FieldError(nil, "malformed JSON at byte \(at + 1): \(message)")
+  }
+
+  /// Scans the top-level object, appending its members; returns the offset of the closing brace.
+  func object(into members: inout [RecordScanner.Member]) throws(FieldError) -> Int {
+    var i = skipSpace(0)
+    guard i < n, byte(i) == UInt8(ascii: "{") else { throw FieldError(nil, "not a JSON object: the line must start with '{'") }
+    i = skipSpace(i + 1)
+    var close = i
+    if i < n && byte(i) == UInt8(ascii: "}") {
+      close = i
+    } else {
+      while true {
+        guard i < n, byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
+        let memberStart = i
+        let (keyEnd, escaped) = try skipString(i)
+        i = skipSpace(keyEnd + 1)
+        guard i < n, byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
+        i = skipSpace(i + 1)
+        let valueStart = i
+        i = try skipValue(i, depth: 0)
+        members.append(
+          RecordScanner.Member(
+            keyStart: memberStart + 1, keyEnd: keyEnd, memberStart: memberStart, valueStart: valueStart, valueEnd: i,
+            keyEscaped: escaped))
+        i = skipSpace(i)
+        guard i < n else { throw syntax(i, "unterminated object: missing '}'") }
+        if byte(i) == UInt8(ascii: ",") {
+          i = skipSpace(i + 1)
+          continue
+        }
+        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' after a value") }
+        close = i
+        break
+      }
+    }
+    if skipSpace(close + 1) != n { throw syntax(close + 1, "unexpected text after the object") }
+    return close
+  }
+
+  /// Skips a string starting at the quote at `s`; returns the offset of the closing quote and whether it has escapes.
+  func skipString(_ s: Int) throws(FieldError) -> (Int, Bool) {
+    var i = s + 1
+    var escaped = false
+    while i < n {
+      // Eight bytes at a time while none is a quote, a backslash or a control character.
+      while i + 8 <= n {
+        let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let q = x ^ (ones &* 0x22)
+        let b = x ^ (ones &* 0x5C)
+        let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)
+        if special & high != 0 { break }
+        i += 8
+      }
+      guard i < n else { break }
+      let c = base.load(fromByteOffset: i, as: UInt8.self)
+      if c == UInt8(ascii: "\"") { return (i, escaped) }
+      if c == UInt8(ascii: "\\") {
+        escaped = true
+        guard i + 1 < n else { break }
+        let e = base.load(fromByteOffset: i + 1, as: UInt8.self)
+        switch e {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+          UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+          i += 2
+        case UInt8(ascii: "u"):
+          guard i + 5 < n, (2...5).allSatisfy({ isHex(base.load(fromByteOffset: i + $0, as: UInt8.self)) }) else {
+            throw syntax(i, "bad \\u escape in a string")
+          }
+          i += 6
+        default: throw syntax(i, "bad escape in a string")
+        }
+        continue
+      }
+      if c < 0x20 { throw syntax(i, "control character in a string") }
+      i += 1
+    }
+    throw syntax(s, "unterminated string")
+  }
+
+  @inline(__always) func isHex(_ c: UInt8) -> Bool {
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+  }
+
+  func skipNumber(_ s: Int) throws(FieldError) -> Int {
+    var i = s
+    if byte(i) == UInt8(ascii: "-") { i += 1 }
+    if byte(i) == UInt8(ascii: "0") {
+      i += 1
+    } else if byte(i) >= 49 && byte(i) <= 57 {
+      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+    } else {
+      throw syntax(s, "bad number")
+    }
+    if byte(i) == UInt8(ascii: ".") {
+      i += 1
+      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
+      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+    }
+    if byte(i) == UInt8(ascii: "e") || byte(i) == UInt8(ascii: "E") {
+      i += 1
+      if byte(i) == UInt8(ascii: "+") || byte(i) == UInt8(ascii: "-") { i += 1 }
+      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
+      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+    }
+    return i
+  }
+
+  func skipLiteral(_ s: Int, _ word: StaticString) throws(FieldError) -> Int {
+    let len = word.utf8CodeUnitCount
+    guard s + len <= n, memcmp(base + s, word.utf8Start, len) == 0 else { throw syntax(s, "unexpected character") }
+    return s + len
+  }
+
+  /// Skips any JSON value starting at `s`; nested values are checked too.
+  func skipValue(_ s: Int, depth: Int) throws(FieldError) -> Int {
+    guard depth < 512 else { throw syntax(s, "values nested too deeply") }
+    guard s < n else { throw syntax(s, "expected a value") }
+    switch byte(s) {
+    case UInt8(ascii: "\""): return try skipString(s).0 + 1
+    case UInt8(ascii: "{"):
+      var i = skipSpace(s + 1)
+      if byte(i) == UInt8(ascii: "}") { return i + 1 }
+      while true {
+        guard byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
+        i = skipSpace(try skipString(i).0 + 1)
+        guard byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
+        i = skipSpace(try skipValue(skipSpace(i + 1), depth: depth + 1))
+        if byte(i) == UInt8(ascii: ",") {
+          i = skipSpace(i + 1)
+          continue
+        }
+        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' in an object") }
+        return i + 1
+      }
+    case UInt8(ascii: "["):
+      var i = skipSpace(s + 1)
+      if byte(i) == UInt8(ascii: "]") { return i + 1 }
+      while true {
+        i = skipSpace(try skipValue(i, depth: depth + 1))
+        if byte(i) == UInt8(ascii: ",") {
+          i = skipSpace(i + 1)
+          continue
+        }
+        guard byte(i) == UInt8(ascii: "]") else { throw syntax(i, "expected ',' or ']' in an array") }
+        return i + 1
+      }
+    case UInt8(ascii: "t"): return try skipLiteral(s, "true")
+    case UInt8(ascii: "f"): return try skipLiteral(s, "false")
+    case UInt8(ascii: "n"): return try skipLiteral(s, "null")
+    default: return try skipNumber(s)
+    }
   }
 }

@@ -65,7 +65,7 @@ func writeBadLine(_ rng: inout SplitMix64, serial: Int, into buf: inout [UInt8])
     buf.lit("{\"setl_id\":\"BAD")
     buf.num(serial)
     buf.lit("\",\"fixmedins_name\":\"")
-    buf.append(contentsOf: [0xD2, 0xBD, 0xD4, 0xBA])  // 医院 in GB18030: not UTF-8
+    buf.append(contentsOf: [0xD2, 0xBD, 0xB1, 0xA3])  // 医保 in GB18030: not UTF-8
     buf.lit("\"}\n")
   }
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The newcomer's demo: installs what is missing, builds release, creates a demo workspace from examples/,
+# generates a year of data, and runs the pipeline that exists so far, printing its summaries.
+# Usage: scripts/demo.sh [DIR]   (default: ./demo; the database is DIR/mi.db)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/setup.sh
+export PATH="/opt/swift/usr/bin:$PATH"
+echo "== building (release)" >&2
+swift build -c release >&2
+bin=$(swift build -c release --show-bin-path)
+export PATH="$bin:$PATH"
+demo=${1:-demo}
+mkdir -p "$demo"
+cd "$demo"
+export MI_DB=$PWD/mi.db
+rm -f mi.db
+ex=$root/examples
+
+echo "== workspace and reference data" >&2
+mi-catalog init
+mi-catalog import dx "$ex/dx.tsv" --name dx-demo
+mi-catalog import proc "$ex/proc.tsv" --name proc-demo
+mi-catalog import dict "$ex/dict.tsv" --name dict-demo
+mi-gen hospitals --hospitals 20 --year 2024 -o hospitals.csv
+mi-catalog import hospitals hospitals.csv --name hospitals-2024
+mi-catalog list
+
+echo "== generated data: three years of history and the current year" >&2
+for y in 2021 2022 2023; do
+  mi-gen cases --count 20000 --seed "$y" --year "$y" --hospitals 20 --dx dx-demo --proc proc-demo
+done > history.ndjson
+mi-gen cases --count 20000 --seed 2024 --year 2024 --hospitals 20 --dx dx-demo --proc proc-demo > cases-2024.ndjson
+mi-gen outpatient --count 100000 --persons 20000 --institutions 20 --seed 2024 --year 2024 > outpatient-2024.ndjson
+echo "history: $(wc -l < history.ndjson) cases; 2024: $(wc -l < cases-2024.ndjson) cases, $(wc -l < outpatient-2024.ndjson) outpatient settlements" >&2
+
+# --- pipeline steps (each tool adds its step below) ---
+# --- end of pipeline steps ---
+echo "== done: the demo workspace is $PWD" >&2
