@@ -37,17 +37,24 @@ public struct SHA256 {
 
   /// Feeds raw bytes quickly, 64-byte blocks at a time.
   public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    let n = bytes.count
     var i = 0
-    while !pending.isEmpty && i < bytes.count {
-      update(CollectionOfOne(bytes[i]))
-      i += 1
+    if !pending.isEmpty {
+      while i < n && pending.count < 64 {
+        pending.append(bytes[i])
+        i += 1
+      }
+      if pending.count == 64 {
+        block(pending)
+        pending.removeAll(keepingCapacity: true)
+      }
     }
-    while i + 64 <= bytes.count {
+    while i + 64 <= n {
       block(Array(UnsafeRawBufferPointer(rebasing: bytes[i..<(i + 64)])))
-      length &+= 64
       i += 64
     }
-    if i < bytes.count { update(UnsafeRawBufferPointer(rebasing: bytes[i...])) }
+    pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i...]))
+    length &+= UInt64(n)
   }
 
   private mutating func block(_ chunk: [UInt8]) {

@@ -1,3 +1,4 @@
+import Foundation
 import MICore
 import Testing
 
@@ -62,5 +63,12 @@ import Testing
     var long = SHA256()
     long.update(Array(String(repeating: "a", count: 1000).utf8))
     #expect(long.hexDigest() == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    // The block-wise path gives the same digests, whatever the split of the input.
+    #expect(SHA256.hex(Data(String(repeating: "a", count: 1000).utf8)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    #expect(SHA256.hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    var split = SHA256()
+    let bytes = Array(String(repeating: "a", count: 1000).utf8)
+    for chunk in [0..<10, 10..<75, 75..<139, 139..<1000] { bytes[chunk].withUnsafeBytes { split.update($0) } }
+    #expect(split.hexDigest() == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
   }
 }
