@@ -1,1 +1,3 @@
-print("placeholder")
+import MICommandLine
+
+Entry.main(MIClear.self)

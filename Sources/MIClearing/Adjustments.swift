@@ -1,0 +1,113 @@
+import MICore
+
+/// What an adjustment does to a hospital's money. A positive `adj_amt` is money taken from the hospital for the
+/// deductions and money given to it for the others (for `vbp_return` the saving, of which the return share is paid).
+public enum AdjustmentType: String, Sendable, CaseIterable {
+  /// 审核扣款: audit deduction (also confirmed `mi-audit` findings). Taken.
+  case deduction
+  /// 考核扣款: deduction from the annual assessment. Taken.
+  case assessment
+  /// 集采结余: the fund part saved by volume-based procurement; `vbp_return_share` of it is returned (seed 004).
+  case vbpReturn = "vbp_return"
+  /// 特例单议: an approved case's amount paid 按项目 (fund part). Given.
+  case specialCase = "special_case"
+  /// 周转金: an advance paid with a month's prepayment and recovered at the year-end clearing. Given.
+  case turnoverFund = "turnover_fund"
+}
+
+/// One adjustment record (`--adjustments FILE`, NDJSON).
+public struct Adjustment: Sendable, Equatable {
+  /// `fixmedins_code`.
+  public var fixmedinsCode: String
+  /// `pool` (the insutype), or nil: then the hospital's pool with the most points.
+  public var pool: String?
+  /// `period` (`2024-03` or `2024`), or nil: every run the file is given to.
+  public var period: String?
+  /// `adj_amt` in fen.
+  public var amountFen: Int64
+  /// `adj_type`.
+  public var type: AdjustmentType
+  /// `reason` (free text, shown nowhere but kept for the audit trail).
+  public var reason: String
+  /// Where it came from, for messages.
+  public var file: String
+  /// Its line.
+  public var line: Int
+
+  /// Creates an adjustment.
+  public init(
+    fixmedinsCode: String, pool: String? = nil, period: String? = nil, amountFen: Int64, type: AdjustmentType,
+    reason: String = "", file: String = "-", line: Int = 0
+  ) {
+    self.fixmedinsCode = fixmedinsCode
+    self.pool = pool
+    self.period = period
+    self.amountFen = amountFen
+    self.type = type
+    self.reason = reason
+    self.file = file
+    self.line = line
+  }
+
+  /// Whether it belongs to a run of `period` (`2024-03` for a month, `2024` for a year): no period, the same, or,
+  /// for a year run, a month of that year.
+  public func applies(to runPeriod: String) -> Bool {
+    guard let period else { return true }
+    return period == runPeriod || (runPeriod.count == 4 && period.hasPrefix(runPeriod + "-"))
+  }
+
+  /// Reads an adjustments file; the first bad record stops with its file, line and field (nothing is written yet).
+  /// Every record's bytes go into `digest` when one is given (the run's input SHA-256).
+  public static func read(_ path: String, digest: inout SHA256?) throws(MIError) -> [Adjustment] {
+    let reader = try LineReader(path: path)
+    let scanner = RecordScanner()
+    var out: [Adjustment] = []
+    while let line = try reader.nextLine() {
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+      if digest != nil {
+        digest!.update(line)
+        digest!.update([0x0A])
+      }
+      do {
+        try scanner.parse(line)
+        guard let code = try scanner.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
+        guard let amount = try scanner.fen("adj_amt") else { throw FieldError("adj_amt", "missing") }
+        guard let typeText = try scanner.string("adj_type") else { throw FieldError("adj_type", "missing") }
+        guard let type = AdjustmentType(rawValue: typeText) else {
+          throw FieldError(
+            "adj_type", "unknown type \"\(typeText)\" (expected \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let period = try scanner.code("period")
+        if let period, !Period.isMonth(period) && !Period.isYear(period) {
+          throw FieldError("period", "expected YYYY or YYYY-MM, found \"\(period)\"")
+        }
+        out.append(
+          Adjustment(
+            fixmedinsCode: code, pool: try scanner.code("pool"), period: period, amountFen: amount, type: type,
+            reason: try scanner.string("reason") ?? "", file: reader.name, line: reader.lineNumber))
+      } catch let e as FieldError {
+        throw e.at(reader.name, reader.lineNumber)
+      } catch {
+        throw MIError.data(file: reader.name, line: reader.lineNumber, field: nil, message: "\(error)")
+      }
+    }
+    return out
+  }
+}
+
+/// Period texts: a month `YYYY-MM` or a year `YYYY`.
+public enum Period {
+  /// Whether `s` is `YYYY-MM` with a month 01–12.
+  public static func isMonth(_ s: String) -> Bool {
+    let b = Array(s.utf8)
+    guard b.count == 7, b[4] == UInt8(ascii: "-"), b.enumerated().allSatisfy({ $0.offset == 4 || ($0.element >= 48 && $0.element <= 57) })
+    else { return false }
+    let m = Int(s.suffix(2))!
+    return m >= 1 && m <= 12
+  }
+
+  /// Whether `s` is `YYYY`.
+  public static func isYear(_ s: String) -> Bool {
+    s.utf8.count == 4 && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+  }
+}

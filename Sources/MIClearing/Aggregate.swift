@@ -1,0 +1,147 @@
+import MICore
+
+/// A pool and a hospital: the key of every clearing aggregate.
+public struct PoolHospital: Hashable, Sendable, Comparable {
+  /// The pool (insutype).
+  public var pool: String
+  /// `fixmedins_code`.
+  public var code: String
+
+  /// Creates a key.
+  public init(_ pool: String, _ code: String) {
+    self.pool = pool
+    self.code = code
+  }
+
+  /// By pool, then code: the order of every output.
+  public static func < (a: PoolHospital, b: PoolHospital) -> Bool {
+    a.pool != b.pool ? a.pool < b.pool : a.code < b.code
+  }
+}
+
+/// One hospital's cases in one pool and period, summed (memory per hospital, not per case).
+public struct HospitalTotals: Sendable, Equatable {
+  /// Cases counted (special cases included).
+  public var cases: Int64 = 0
+  /// 特例单议 cases (`case_class` = `special`): paid 按项目, outside the points.
+  public var specialCases: Int64 = 0
+  /// Σ `points` of the other cases (scale 4).
+  public var pointsRaw: Int64 = 0
+  /// Σ `medfee_sumamt` of the pointed cases.
+  public var medfeeFen: Int64 = 0
+  /// Σ `hifp_pay` of the pointed cases (their 按项目 fund amount).
+  public var hifpFen: Int64 = 0
+  /// Σ `psn_part_amt` of the pointed cases.
+  public var psnPartFen: Int64 = 0
+  /// Σ (`fund_pay_sumamt` − `hifp_pay`) of the pointed cases: other funds, for the residual fund part.
+  public var otherFundFen: Int64 = 0
+  /// Σ fund part of `hv_mcs_amt` of the pointed cases (per case `hv × hifp_pay / medfee_sumamt`, rounded).
+  public var carveOutFen: Int64 = 0
+  /// Σ `hifp_pay` of the special cases.
+  public var specialFFSFen: Int64 = 0
+
+  /// Empty totals.
+  public init() {}
+
+  /// The audited 按项目 fund amount of all the hospital's cases.
+  public var ffsFen: Int64 { hifpFen + specialFFSFen }
+}
+
+/// Sums scored cases per pool and hospital for one period (a month for prepay, a year for settle).
+///
+/// Cases outside the period are skipped and counted, so a whole year's file can feed every month's run.
+public final class CaseAggregator {
+  /// The totals so far.
+  public private(set) var totals: [PoolHospital: HospitalTotals] = [:]
+  /// Cases whose `setl_time` is outside the period.
+  public private(set) var outside = 0
+  /// Per pool, (medfee, points) of each pointed case, kept only when `point_trim` is on.
+  public private(set) var trimSamples: [String: [(Int64, Int64)]] = [:]
+
+  private let params: ClearingParams
+  private let paramsName: String
+  private let period: [UInt8]
+  private var poolCache: [String: Bool] = [:]
+
+  /// Creates an aggregator for `period` (`YYYY-MM` or `YYYY`).
+  public init(params: ClearingParams, paramsName: String, period: String) {
+    self.params = params
+    self.paramsName = paramsName
+    self.period = Array(period.utf8)
+  }
+
+  /// Adds one scored case; returns false when it lies outside the period. A bad field throws naming it.
+  @discardableResult
+  public func add(_ s: RecordScanner) throws(FieldError) -> Bool {
+    guard let time = s.rawValue("setl_time") else { throw FieldError("setl_time", "missing") }
+    // The raw value is a JSON string: compare its first bytes with the period without building a String.
+    guard time.count > period.count + 1, time[0] == UInt8(ascii: "\"") else {
+      throw FieldError("setl_time", "expected a time yyyy-MM-dd HH:mm:ss")
+    }
+    for (i, b) in period.enumerated() where time[i + 1] != b {
+      outside += 1
+      return false
+    }
+    guard let code = try s.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
+    guard let pool = try s.code("insutype") else { throw FieldError("insutype", "missing") }
+    if poolCache[pool] == nil {
+      guard params.pools[pool] != nil else {
+        let have = params.poolNames.isEmpty ? "none" : params.poolNames.joined(separator: ", ")
+        throw FieldError("insutype", "no clearing pool \"\(pool)\" in params \(paramsName) (pools: \(have))")
+      }
+      poolCache[pool] = true
+    }
+    let special = try s.string("case_class") == "special"
+    guard let hifp = try s.fen("hifp_pay") else { throw FieldError("hifp_pay", "missing") }
+    let key = PoolHospital(pool, code)
+    var t = totals[key] ?? HospitalTotals()
+    t.cases += 1
+    if special {
+      t.specialCases += 1
+      t.specialFFSFen += hifp
+      totals[key] = t
+      return true
+    }
+    guard let points = try s.fixed("points", scale: 4) else { throw FieldError("points", "missing (score the cases with mi-score first)") }
+    if points < 0 { throw FieldError("points", "must not be negative") }
+    guard let medfee = try s.fen("medfee_sumamt") else { throw FieldError("medfee_sumamt", "missing") }
+    guard let psn = try s.fen("psn_part_amt") else { throw FieldError("psn_part_amt", "missing") }
+    t.pointsRaw += points
+    t.medfeeFen += medfee
+    t.hifpFen += hifp
+    t.psnPartFen += psn
+    if let fund = try s.fen("fund_pay_sumamt"), fund > hifp { t.otherFundFen += fund - hifp }
+    if params.carveOutHV, let hv = try s.fen("hv_mcs_amt"), hv > 0, medfee > 0 {
+      // The consumable's fund part at the case's own fund share (按项目), DOMAIN.md §3.6 [U design].
+      t.carveOutFen += Fixed.mulDiv(hv, hifp, medfee)
+    }
+    totals[key] = t
+    if params.pointTrim != "none" && points > 0 { trimSamples[pool, default: []].append((medfee, points)) }
+    return true
+  }
+}
+
+/// 每指数点值 = 住院总费用 / 病种总分值 (DIP3 pp.67–70), optionally after 分位数法 trimming of cases by cost per point.
+public enum IndexPointValue {
+  /// The trimmed value and how many cases were dropped: cases are ordered by cost per point (exact cross
+  /// multiplication, ties by cost) and ⌊n × 2.5%⌋ are dropped at each end (nearest rank).
+  public static func trimmed(_ samples: [(Int64, Int64)]) -> (value: Fixed, dropped: Int)? {
+    guard !samples.isEmpty else { return nil }
+    let sorted = samples.sorted { a, b in
+      let l = a.0.multipliedFullWidth(by: b.1)
+      let r = b.0.multipliedFullWidth(by: a.1)
+      if l.high != r.high { return l.high < r.high }
+      if l.low != r.low { return l.low < r.low }
+      return a.0 < b.0
+    }
+    let cut = sorted.count * 25 / 1000
+    var cost: Int64 = 0
+    var points: Int64 = 0
+    for s in sorted[cut..<(sorted.count - cut)] {
+      cost += s.0
+      points += s.1
+    }
+    guard points > 0 else { return nil }
+    return (PointValue.settlement(totalCostFen: cost, pointsRaw: points), 2 * cut)
+  }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import MIClearing
+import MICommandLine
+import MICore
+
+/// `mi-clear`: point values, monthly prepayment, year-end clearing and the clearing ledger.
+struct MIClear: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mi-clear",
+    abstract: "Turn a pool's budget into a point value and hospitals' points into money, exact to the fen.",
+    discussion: """
+      Reads scored cases (from mi-score: points, case_class, fixmedins_code, insutype, setl_time, medfee_sumamt,
+      hifp_pay, psn_part_amt, hv_mcs_amt), the [clearing] section of a params version in the workspace, and an
+      optional adjustments file (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason). Writes one
+      record per pool and hospital and one kind "pool" record per pool with the point value, its inputs and the
+      reconciliation check. Memory grows with hospitals, not cases.
+
+      Example: prepay March, post it to the ledger, then clear the year against the posted prepayments:
+        mi-score --catalog dip-2024 cases.ndjson > scored.ndjson
+        mi-clear prepay --month 2024-03 --params params-2024 --post scored.ndjson
+        mi-clear settle --year 2024 --params params-2024 --adjustments adj.ndjson --post scored.ndjson
+        mi-clear ledger
+      """,
+    subcommands: [Prepay.self, Settle.self, Ledger.self, Benefit.self])
+}
+
+/// The flags prepay and settle share.
+struct RunOptions: ParsableArguments {
+  /// `--params NAME`.
+  @Option(
+    help: ArgumentHelp(
+      "Params version in the workspace (mi-catalog import params), or a .toml file to try before importing.",
+      valueName: "name"))
+  var params: String
+
+  /// `--adjustments FILE`.
+  @Option(help: ArgumentHelp("Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
+  var adjustments: String?
+
+  /// `--post`.
+  @Flag(help: "Record the run in the workspace ledger (a rerun of the period supersedes the earlier run).")
+  var post = false
+
+  /// Case files.
+  @Argument(help: ArgumentHelp("Scored case files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
+  var inputs: [String] = []
+}
+
+/// What prepay and settle share: load params and adjustments, aggregate the cases of the period.
+struct ClearingRun {
+  let ws: Workspace?
+  let params: ClearingParams
+  let paramsName: String
+  let adjustments: [Adjustment]
+  let stream: RecordStream
+  let aggregator: CaseAggregator
+  var digest: SHA256?
+  var adjustmentsIgnored = 0
+
+  /// Opens everything and reads the adjustments (a bad one stops the run before any output).
+  init(_ run: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
+    let p: Params
+    if run.params.hasSuffix(".toml") && FileManager.default.fileExists(atPath: run.params) {
+      guard let data = FileManager.default.contents(atPath: run.params), let text = String(data: data, encoding: .utf8) else {
+        throw MIError.io("\(run.params): cannot read the params file as UTF-8 text")
+      }
+      p = try Params(text: text, name: run.params)
+      ws = needsWorkspace || run.post ? try common.workspace() : nil
+    } else {
+      let opened = try common.workspace()
+      p = try Params.load(opened, name: run.params)
+      ws = opened
+    }
+    params = try ClearingParams.load(p)
+    paramsName = run.params
+    digest = run.post ? SHA256() : nil
+    var all: [Adjustment] = []
+    if let path = run.adjustments { all = try Adjustment.read(path, digest: &digest) }
+    adjustments = all.filter { $0.applies(to: period) }
+    adjustmentsIgnored = all.count - adjustments.count
+    stream = try RecordStream(inputs: run.inputs, options: common.stream)
+    aggregator = CaseAggregator(params: params, paramsName: run.params, period: period)
+  }
+
+  /// Reads every case into the aggregator.
+  mutating func aggregate() throws {
+    var d = digest
+    let agg = aggregator
+    try stream.run { s in
+      if d != nil {
+        d!.update(s.line)
+        d!.update([0x0A])
+      }
+      try agg.add(s)
+      return .consumed
+    }
+    digest = d
+  }
+
+  /// The summary parts shared by both commands.
+  var extra: [String] {
+    var e: [String] = []
+    if aggregator.outside > 0 { e.append("outside the period \(aggregator.outside)") }
+    e.append("adjustments \(adjustments.count)")
+    if adjustmentsIgnored > 0 { e.append("adjustments of other periods \(adjustmentsIgnored)") }
+    return e
+  }
+}
+
+/// Validates a period flag.
+func checkPeriod(_ text: String, month: Bool) throws {
+  if month ? !Period.isMonth(text) : !Period.isYear(text) {
+    throw ValidationError(month ? "--month must be YYYY-MM, found '\(text)'" : "--year must be YYYY, found '\(text)'")
+  }
+}

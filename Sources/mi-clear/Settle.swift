@@ -1,0 +1,67 @@
+import ArgumentParser
+import MIClearing
+import MICommandLine
+import MICore
+
+/// `mi-clear settle --year YYYY`: the year-end clearing per hospital and pool.
+struct Settle: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Year-end clearing: settlement point value, payable amount, 结余留用/超支分担, minus prepayments.",
+    discussion: """
+      Per pool (insutype) the settlement point value is found from the budget, the 医保支付比例 and the year's
+      points (point_mode fixed, floating or elastic); each hospital's points amount, fund part, 考核系数,
+      carve-outs, special cases, 集采结余 return, 结余/超支 effect, deductions, the prepayments posted for the
+      year, the deposit and its return make its clearing_amt. The kind "pool" record shows every identity
+      with both sides; a run that would break one stops before writing anything.
+
+      Example:
+        mi-clear settle --year 2024 --params params-2024 --adjustments adj.ndjson scored.ndjson \\
+          | jq -c 'select(.kind == "pool")'
+      """)
+
+  /// `--year`.
+  @Option(help: ArgumentHelp("The year to clear.", valueName: "yyyy"))
+  var year: String
+
+  /// `--no-ledger`.
+  @Flag(help: "Take no prepayments from the ledger (a simulation; prepaid_amt is 0).")
+  var noLedger = false
+
+  @OptionGroup var options: RunOptions
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
+  func validate() throws { try checkPeriod(year, month: false) }
+
+  func run() throws {
+    var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger)
+    try r.aggregate()
+    var ledger: [LedgerLine] = []
+    if !noLedger, let ws = r.ws {
+      ledger = try ws.effectiveLines(tool: "mi-clear", kind: "prepay", periodPrefix: year + "-")
+      if ledger.isEmpty { Diagnostics.warning("no prepayments posted for \(year) in \(ws.path)") }
+    }
+    let pools = try Settlement.run(
+      params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments, ledger: ledger,
+      trimSamples: r.aggregator.trimSamples)
+    for p in pools {
+      ClearingRecords.write(p, period: year, params: r.paramsName, into: &r.stream.out.buffer)
+      r.stream.countWritten(p.lines.count + 1)
+      try r.stream.out.flushIfNeeded()
+    }
+    var extra = r.extra
+    for p in pools {
+      let budget = p.budgetAmt.map(Money.format) ?? "none"
+      extra.append(
+        "pool \(p.pool): point value \(p.pointValue?.description ?? "-") budget \(budget) "
+          + "fund part \(Money.format(p.fundPartAmt)) clearing \(Money.format(p.sum(\.clearingAmt))) "
+          + "check \(p.checkPassed ? "pass" : "fail")")
+    }
+    if options.post, let ws = r.ws, var d = r.digest {
+      let posted = try ws.postRun(
+        tool: "mi-clear", kind: "settle", period: year, params: r.paramsName, inputSHA256: d.hexDigest(),
+        lines: ClearingRecords.ledgerLines(pools))
+      extra.append("posted run \(posted.id)")
+    }
+    try r.stream.finish(extra: extra)
+  }
+}
