@@ -15,6 +15,7 @@ struct Import: ParsableCommand {
     subcommands: [
       ImportDict.self, ImportDx.self, ImportProc.self, ImportHospitals.self,
       // Domain imports are registered below this line.
+      ImportDIP.self, ImportProcClass.self, ImportDRGWeights.self,
       ImportDRGScheme.self,
     ])
 }

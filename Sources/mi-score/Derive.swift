@@ -1,13 +1,177 @@
 import ArgumentParser
+import Foundation
 import MICommandLine
 import MICore
+import MIGrouping
+import MIScoring
 
-/// `mi-score derive`: derives a DIP catalog or DRG weights from historical cases (replaced by the implementation).
+/// `mi-score derive`: derives a DIP catalog or DRG weights from historical cases.
 struct Derive: ParsableCommand {
-  static let configuration = CommandConfiguration(abstract: "Derive a DIP catalog or DRG weights from history.")
+  static let configuration = CommandConfiguration(
+    commandName: "derive",
+    abstract: "Derive a DIP catalog (病种 and 分值) or DRG weights from three years of historical cases.",
+    discussion: """
+      Reads historical inpatient cases (year from setl_time, else dscg_time; total cost medfee_sumamt; for
+      --method drg the DRG from group_code) and derives, under DIP3 pp.30–58 and DOMAIN.md §1.3, §2.1–2.2:
 
-  /// Runs the derivation.
+        dip  groups keyed by 亚目 + principal operation, a related operation kept in the key when it lifts the
+             mean by --related-op-uplift; core groups at or above --core-threshold cases (or the count that
+             reaches --core-coverage); the rest in comprehensive groups by 类目 × operation class
+             (--proc-class); 分值 = m_i / M × --scale; CV per group; 基层病种 candidates (CV ≤ --basic-max-cv);
+             医疗机构调节系数 by hospital level.
+        drg  RW = group mean / pool mean per group_code.
+
+      Means combine the years with --year-weights (oldest first) on the --weight-basis: yearly-means
+      (Σ w·mean / Σ w) or totals (Σ w·cost / Σ w·cases). Costs are trimmed per group and year first. Scores
+      and weights have 4 decimals, rounded half up once from exact integer means (yearly means kept to 10⁻⁶ fen).
+
+      The derivation report goes to standard error. The catalog goes to standard output (or -o) as NDJSON,
+      one "kind":"catalog-entry" object per line, for review; --import NAME stores it as a workspace version
+      directly (then nothing is written to standard output unless -o is given). Same history, same output,
+      byte for byte. Memory: one 8-byte cost per case plus per-group accumulators.
+
+      Example: derive from three generated years, review, store, group the current year
+        for y in 2021 2022 2023; do mi-gen cases --count 300000 --seed $y --year $y; done > history.ndjson
+        mi-catalog import proc-class examples/dip/proc-class.tsv --name pc-demo
+        mi-score derive --method dip --proc-class pc-demo -o dip-2024.ndjson history.ndjson
+        mi-catalog import dip dip-2024.ndjson --name dip-2024 --proc-class pc-demo
+        mi-gen cases --count 100000 --seed 9 --year 2024 | mi-group --dip dip-2024 > grouped.ndjson
+      """)
+
+  @Argument(help: ArgumentHelp("Historical case files (NDJSON, .gz; - or none for standard input).", valueName: "file"))
+  var files: [String] = []
+
+  @Option(help: ArgumentHelp("What to derive: dip (a DIP catalog) or drg (DRG weights).", valueName: "method"))
+  var method: String = "dip"
+
+  @Option(help: ArgumentHelp("Store the result as workspace version NAME (kind dip or drg-weights).", valueName: "name"))
+  var `import`: String?
+
+  @Flag(help: "Replace an existing version named by --import.")
+  var replace = false
+
+  @Option(help: ArgumentHelp("Operation-class dictionary version (kind proc-class) for comprehensive groups.", valueName: "name"))
+  var procClass: String?
+
+  @Option(help: ArgumentHelp("Year weights, oldest first.", valueName: "w:w:w"))
+  var yearWeights: String = "1:2:7"
+
+  @Option(help: ArgumentHelp("Derivation years, oldest first (default: the years found).", valueName: "yyyy,yyyy,…"))
+  var years: String?
+
+  @Option(help: ArgumentHelp("How weights combine years: yearly-means or totals.", valueName: "basis"))
+  var weightBasis: String = "yearly-means"
+
+  @Option(help: ArgumentHelp("Trimming per group-year: pLO,pHI (p2.5,p97.5), mean±Ksd, or none.", valueName: "rule"))
+  var trim: String = "p2.5,p97.5"
+
+  @Option(help: ArgumentHelp("Group-years with fewer cases are not trimmed.", valueName: "n"))
+  var trimMinN: Int = 25
+
+  @Option(help: ArgumentHelp("Core threshold in cases (15 prefecture, 50 province).", valueName: "n"))
+  var coreThreshold: Int = 15
+
+  @Option(help: ArgumentHelp("Core threshold by coverage instead (e.g. 0.95).", valueName: "share"))
+  var coreCoverage: String?
+
+  @Option(help: ArgumentHelp("Keep a related operation in the key when it lifts the mean by this share.", valueName: "share"))
+  var relatedOpUplift: String = "0.10"
+
+  @Option(help: ArgumentHelp("Score scale: 1000, 100 or 1 (dip); weight multiplier (drg, default 1).", valueName: "n"))
+  var scale: Int64?
+
+  @Option(help: ArgumentHelp("Drop comprehensive groups with fewer cases (their cases stay ungrouped).", valueName: "n"))
+  var comprehensiveMin: Int = 5
+
+  @Option(help: ArgumentHelp("基层病种 candidates: core groups with CV at most this.", valueName: "cv"))
+  var basicMaxCV: String = "0.7"
+
+  @Flag(help: "Make the 基层病种 candidates basic groups (dip_kind basic) instead of only marking them.")
+  var basicAuto = false
+
+  @Option(help: ArgumentHelp("Report groups with CV above this as subtyping candidates.", valueName: "cv"))
+  var maxCV: String = "1.0"
+
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
   func run() throws {
-    throw MIError.usage("derive is not available yet")
+    var o = DeriveOptions()
+    guard let m = DeriveMethod(rawValue: method) else { throw ValidationError("--method must be dip or drg") }
+    o.method = m
+    o.yearWeights = try DeriveOptions.parseWeights(yearWeights)
+    if let years {
+      let ys = years.split(separator: ",").compactMap { Int($0) }
+      guard ys.count == years.split(separator: ",").count, ys == ys.sorted(), Set(ys).count == ys.count else {
+        throw ValidationError("--years must list distinct years, oldest first (2021,2022,2023)")
+      }
+      o.years = ys
+    }
+    guard let basis = WeightBasis(rawValue: weightBasis) else {
+      throw ValidationError("--weight-basis must be yearly-means or totals")
+    }
+    o.weightBasis = basis
+    o.trim = try Trim(parsing: trim)
+    o.trimMinN = trimMinN
+    guard coreThreshold >= 1 else { throw ValidationError("--core-threshold must be at least 1") }
+    o.coreThreshold = coreThreshold
+    o.coreCoverage = try coreCoverage.map { try share($0, "--core-coverage") }
+    o.relatedUplift = try share(relatedOpUplift, "--related-op-uplift")
+    o.scale = scale ?? (m == .dip ? 1000 : 1)
+    if m == .dip && !DIPCatalog.scales.contains(o.scale) { throw ValidationError("--scale must be 1000, 100 or 1") }
+    guard o.scale > 0 else { throw ValidationError("--scale must be positive") }
+    o.comprehensiveMin = max(1, comprehensiveMin)
+    o.basicMaxCV = try share(basicMaxCV, "--basic-max-cv")
+    o.basicAuto = basicAuto
+    o.maxCV = try share(maxCV, "--max-cv")
+    let ws: Workspace? = (procClass != nil || `import` != nil) ? try common.workspace(create: `import` != nil) : nil
+    if let procClass, let ws { o.procClasses = try ProcClassTable.load(ws, name: procClass) }
+
+    let deriver = Deriver(options: o)
+    let stream = try RecordStream(inputs: files, options: common.stream)
+    try stream.run { scanner in
+      try deriver.add(scanner)
+      return .consumed
+    }
+    let result = try deriver.finish()
+    for line in result.report { Diagnostics.line("\(Diagnostics.tool): \(line)") }
+    let name = `import` ?? "derived"
+    let lines: [[UInt8]]
+    let source = files.isEmpty ? "-" : files.joined(separator: " ")
+    if m == .dip {
+      let cat = result.catalog(name: name, scale: o.scale, procClasses: o.procClasses)
+      lines = cat.entryLines()
+      if let ws, `import` != nil {
+        // The version's sha256 is that of its review NDJSON: the catalog content itself.
+        let sha = SHA256.hex(Data(lines.joined()))
+        let set = try cat.store(in: ws, source: source, sha256: sha, replace: replace)
+        Diagnostics.line("\(Diagnostics.tool): stored \(set.entries) dip entries as '\(set.name)'")
+      }
+    } else {
+      let weights = DRGWeights(
+        scale: o.scale,
+        entries: result.groups.map {
+          DRGWeights.Entry(code: $0.code, weight: $0.group.score, caseCount: $0.group.caseCount, meanFen: $0.group.meanFen, cv: $0.group.cv)
+        }, versionInfo: result.versionInfo)
+      lines = weights.entryLines()
+      if let ws, let n = `import` {
+        let sha = SHA256.hex(Data(lines.joined()))
+        let set = try weights.store(in: ws, name: n, source: source, sha256: sha, replace: replace)
+        Diagnostics.line("\(Diagnostics.tool): stored \(set.entries) DRG weights as '\(set.name)'")
+      }
+    }
+    if `import` == nil || common.output != nil {
+      for l in lines {
+        stream.out.buffer.append(contentsOf: l)
+        try stream.out.flushIfNeeded()
+      }
+      stream.countWritten(lines.count)
+    }
+    try stream.finish()
+  }
+
+  /// A share or CV given as a decimal (0.95), to scale 4.
+  private func share(_ text: String, _ flag: String) throws -> Int64 {
+    guard let f = Fixed(text, scale: 4), f.raw >= 0 else { throw ValidationError("\(flag) must be a decimal like 0.95") }
+    return f.raw
   }
 }

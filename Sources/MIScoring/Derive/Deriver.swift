@@ -1,0 +1,566 @@
+import Foundation
+import MICore
+import MIGrouping
+
+/// Statistics of one group (or any set of cases) over the derivation years, after trimming.
+public struct GroupStats: Sendable, Equatable {
+  /// Cases kept after trimming, per derivation year (oldest first).
+  public var n: [Int64]
+  /// Their total cost in fen, per year.
+  public var sum: [Int64]
+  /// Cases before trimming, all years.
+  public var untrimmed: Int64
+  /// Coefficient of variation of the kept costs, all years pooled (SD / mean, population SD), scale 4.
+  public var cv: Int64
+  /// Weighted mean cost in micro-fen (10⁻⁶ fen), by the weight basis; nil when no case is kept.
+  public var meanMicroFen: Int64?
+
+  /// Kept cases, all years.
+  public var kept: Int64 { n.reduce(0, +) }
+}
+
+/// One group of a derived catalog (DIP) or weight table (DRG), with the statistics behind it.
+public struct DerivedGroup: Sendable {
+  /// Group code.
+  public var code: String
+  /// The catalog group (DIP) with its 分值 or weight in `score`.
+  public var group: DIPGroup
+  /// Statistics.
+  public var stats: GroupStats
+  /// The related operation kept in the key, and its uplift over the rest of the base group (scale 4).
+  public var relatedUplift: Int64?
+}
+
+/// The outcome of a derivation.
+public struct DeriveResult: Sendable {
+  /// The derivation years, oldest first.
+  public var years: [Int]
+  /// The groups, sorted by code (`group.score` holds the DIP 分值 or the DRG weight, scale 4).
+  public var groups: [DerivedGroup]
+  /// Pool mean M in micro-fen, over the kept cases of the groups, by the weight basis.
+  public var poolMeanMicroFen: Int64
+  /// Hospital-level coefficients by `hosp_lv`, scale 4 (DIP).
+  public var hospitalCoefs: [String: Int64]
+  /// The core threshold that applied (cases).
+  public var coreThreshold: Int64
+  /// The report lines for standard error.
+  public var report: [String]
+  /// Version information for the review file.
+  public var versionInfo: [(String, String)]
+
+  /// The DIP catalog named `name`.
+  public func catalog(name: String, scale: Int64, procClasses: ProcClassTable) -> DIPCatalog {
+    DIPCatalog(
+      name: name, scale: scale, groups: groups.map(\.group), hospitalCoefs: hospitalCoefs, procClasses: procClasses,
+      versionInfo: versionInfo)
+  }
+}
+
+/// Derives a DIP catalog or DRG weights from historical cases (DOMAIN.md §1.3, §2.1, §2.2; issue 3, issue 4 item 2).
+///
+/// Feed every case with `add`, then call `finish`. Memory: one `Int64` cost per case kept in per-key arrays
+/// (trimming by percentiles needs each group-year's costs; 3 million cases ≈ 24 MB), plus per-key accumulators;
+/// nothing else per case.
+public final class Deriver {
+  /// The settings.
+  public let options: DeriveOptions
+
+  /// The fine key of a DIP case: 类目, 亚目 ("" when the code has none), principal operation ("" none), and the
+  /// sorted related operations.
+  struct FineKey: Hashable, Comparable {
+    var cat: String
+    var sub: String
+    var op: String
+    var rel: [String]
+
+    static func < (a: FineKey, b: FineKey) -> Bool {
+      if a.cat != b.cat { return a.cat < b.cat }
+      if a.sub != b.sub { return a.sub < b.sub }
+      if a.op != b.op { return a.op < b.op }
+      return a.rel.lexicographicallyPrecedes(b.rel)
+    }
+  }
+
+  /// Costs of one key, per calendar year.
+  final class Costs {
+    var years: [Int] = []
+    var costs: [[Int64]] = []
+
+    @inline(__always) func add(_ year: Int, _ fen: Int64) {
+      if let i = years.firstIndex(of: year) {
+        costs[i].append(fen)
+      } else {
+        years.append(year)
+        costs.append([fen])
+      }
+    }
+
+    func of(_ year: Int) -> [Int64] {
+      years.firstIndex(of: year).map { costs[$0] } ?? []
+    }
+  }
+
+  private var fine: [FineKey: Costs] = [:]
+  private var drg: [String: Costs] = [:]
+  /// Cases and total cost per hospital level, per calendar year (untrimmed).
+  private var levels: [String: [Int: (n: Int64, sum: Int64)]] = [:]
+  private var seenYears: [Int: Int64] = [:]
+  private var excluded: [String: Int64] = [:]
+  private var dx: [String] = []
+  private var ops: [String] = []
+
+  /// Creates a deriver.
+  public init(options: DeriveOptions) {
+    self.options = options
+  }
+
+  /// The year of a case: the first four digits of `setl_time`, else of `dscg_time`.
+  static func year(_ s: RecordScanner) throws(FieldError) -> Int {
+    var text = try s.string("setl_time")
+    if text == nil { text = try s.string("dscg_time") }
+    guard let t = text else {
+      throw FieldError("setl_time", "missing (and no dscg_time): the case's year is unknown")
+    }
+    guard t.utf8.count >= 4, let y = Int(t.prefix(4)), y >= 1900 else {
+      throw FieldError(s.has("setl_time") ? "setl_time" : "dscg_time", "expected a date yyyy-MM-dd…, found \"\(t)\"")
+    }
+    return y
+  }
+
+  /// Adds one historical case.
+  ///
+  /// Cases are excluded (counted, not rejected) when their cost is zero or negative (refund rows), or, for DRG,
+  /// when `group_status` is present and not `grouped`. A missing principal diagnosis (DIP) or `group_code` (DRG)
+  /// rejects the record.
+  public func add(_ s: RecordScanner) throws {
+    let year = try Deriver.year(s)
+    guard let cost = try s.fen("medfee_sumamt") else { throw FieldError("medfee_sumamt", "missing total cost") }
+    seenYears[year, default: 0] += 1
+    if cost <= 0 {
+      excluded["cost ≤ 0", default: 0] += 1
+      return
+    }
+    switch options.method {
+    case .drg:
+      if let st = try s.string("group_status"), st != "grouped" {
+        excluded["not grouped", default: 0] += 1
+        return
+      }
+      guard let g = try s.code("group_code") else { throw FieldError("group_code", "missing DRG (run mi-group first)") }
+      let acc: Costs
+      if let a = drg[g] { acc = a } else { acc = Costs(); drg[g] = acc }
+      acc.add(year, cost)
+    case .dip:
+      dx.removeAll(keepingCapacity: true)
+      ops.removeAll(keepingCapacity: true)
+      if let i = s.index("diag_codes") { _ = try s.forEachString(at: i, field: "diag_codes") { dx.append($0) } }
+      guard let p = dx.first, let cat = DIPCodes.category(p) else {
+        throw FieldError("diag_codes", "missing principal diagnosis")
+      }
+      if let i = s.index("oprn_codes") { _ = try s.forEachString(at: i, field: "oprn_codes") { ops.append($0) } }
+      let op = ops.first ?? ""
+      var rel: [String] = []
+      for o in ops.dropFirst() where o != op && !rel.contains(o) { rel.append(o) }
+      rel.sort()
+      let key = FineKey(cat: cat, sub: DIPCodes.subcategory(p) ?? "", op: op, rel: rel)
+      let acc: Costs
+      if let a = fine[key] { acc = a } else { acc = Costs(); fine[key] = acc }
+      acc.add(year, cost)
+      if let lv = try s.code("hosp_lv") {
+        var e = levels[lv, default: [:]][year] ?? (0, 0)
+        e.n += 1
+        e.sum += cost
+        levels[lv, default: [:]][year] = e
+      }
+    }
+  }
+
+  // MARK: - Statistics
+
+  /// Trims one group-year's costs (sorted ascending in place) and returns the kept slice's bounds.
+  static func trimmed(_ costs: inout [Int64], _ trim: Trim, minN: Int) -> Range<Int> {
+    costs.sort()
+    let n = costs.count
+    guard n >= minN, n > 0 else { return 0..<n }
+    switch trim {
+    case .none: return 0..<n
+    case .percentiles(let lo, let hi):
+      // ⌊n × lo⌋ lowest and ⌊n × (1 − hi)⌋ highest are dropped (integer arithmetic on per-mille bounds).
+      let kLo = n * lo / 1000
+      let kHi = n * (1000 - hi) / 1000
+      return kLo..<max(kLo, n - kHi)
+    case .sigma(let k):
+      var sum = 0.0
+      var sq = 0.0
+      for c in costs {
+        sum += Double(c)
+        sq += Double(c) * Double(c)
+      }
+      let mean = sum / Double(n)
+      let sd = (max(0, sq / Double(n) - mean * mean)).squareRoot()
+      let lo = mean - Double(k) * sd
+      let hi = mean + Double(k) * sd
+      let a = costs.firstIndex { Double($0) >= lo } ?? n
+      let b = costs.lastIndex { Double($0) <= hi }.map { $0 + 1 } ?? a
+      return a..<max(a, b)
+    }
+  }
+
+  /// Statistics of the union of `keys`' costs over `years`.
+  func stats(_ accs: [Costs], years: [Int]) -> GroupStats {
+    var n = [Int64](repeating: 0, count: years.count)
+    var sum = [Int64](repeating: 0, count: years.count)
+    var untrimmed: Int64 = 0
+    var pooledN = 0.0
+    var pooledSum = 0.0
+    var pooledSq = 0.0
+    for (yi, y) in years.enumerated() {
+      var costs: [Int64] = []
+      for a in accs { costs.append(contentsOf: a.of(y)) }
+      untrimmed += Int64(costs.count)
+      let r = Deriver.trimmed(&costs, options.trim, minN: options.trimMinN)
+      // Sorted order makes the floating sums below independent of hash order (same input, same CV).
+      for c in costs[r] {
+        sum[yi] += c
+        pooledSum += Double(c)
+        pooledSq += Double(c) * Double(c)
+      }
+      n[yi] = Int64(r.count)
+      pooledN += Double(r.count)
+    }
+    var cv: Int64 = 0
+    if pooledN > 0 && pooledSum > 0 {
+      let mean = pooledSum / pooledN
+      let sd = max(0, pooledSq / pooledN - mean * mean).squareRoot()
+      // CV = SD / mean (DIP3 p.101), rounded half away from zero to 4 places: a statistic, not money.
+      cv = Int64((sd / mean * 10_000).rounded(.toNearestOrAwayFromZero))
+    }
+    return GroupStats(n: n, sum: sum, untrimmed: untrimmed, cv: cv, meanMicroFen: weightedMean(n: n, sum: sum))
+  }
+
+  /// The weighted mean in micro-fen (DOMAIN.md §2.1 1:2:7, §9.1), rounded half away from zero at each step:
+  /// yearly means to 10⁻⁶ fen, then the weighted mean to 10⁻⁶ fen. Years without cases drop out and the
+  /// remaining weights are renormalised (a group new in the last year is its last-year mean).
+  public func weightedMean(n: [Int64], sum: [Int64]) -> Int64? {
+    let w = options.yearWeights
+    var num: Int64 = 0
+    var den: Int64 = 0
+    switch options.weightBasis {
+    case .yearlyMeans:
+      for i in n.indices where n[i] > 0 {
+        num += w[i] * Fixed.mulDiv(sum[i], 1_000_000, n[i])
+        den += w[i]
+      }
+      return den > 0 ? Fixed.divideRounded(num, by: den) : nil
+    case .totals:
+      for i in n.indices {
+        num += w[i] * sum[i]
+        den += w[i] * n[i]
+      }
+      return den > 0 ? Fixed.mulDiv(num, 1_000_000, den) : nil
+    }
+  }
+
+  // MARK: - Finishing
+
+  /// Computes the groups, their scores or weights, and the report.
+  public func finish() throws(MIError) -> DeriveResult {
+    let years = try selectYears()
+    return options.method == .dip ? try finishDIP(years) : try finishDRG(years)
+  }
+
+  private func selectYears() throws(MIError) -> [Int] {
+    let years = options.years ?? seenYears.keys.sorted()
+    guard !years.isEmpty else { throw MIError.usage("no historical cases: nothing to derive from") }
+    guard years.count == options.yearWeights.count else {
+      let w = options.yearWeights.map(String.init).joined(separator: ":")
+      throw MIError.usage(
+        "history has years \(years.map(String.init).joined(separator: ", ")) but --year-weights \(w) needs "
+          + "\(options.yearWeights.count) (name them with --years)")
+    }
+    return years
+  }
+
+  private func scoreOf(_ mean: Int64, _ pool: Int64, scale: Int64) -> Int64 {
+    // 分值 = m_i / M × scale (DIP3 pp.57–58), RW = m_g / M (BAN 第十四条): 4 decimals, rounded once.
+    Fixed.mulDiv(mean, scale * 10_000, pool)
+  }
+
+  private func finishDRG(_ years: [Int]) throws(MIError) -> DeriveResult {
+    var groups: [DerivedGroup] = []
+    for code in drg.keys.sorted() {
+      let st = stats([drg[code]!], years: years)
+      guard st.kept > 0 else { continue }
+      groups.append(
+        DerivedGroup(
+          code: code, group: DIPGroup(code: code, name: "", kind: .core, dxKey: "", score: 0), stats: st,
+          relatedUplift: nil))
+    }
+    let pool = try poolMean(groups, years)
+    for i in groups.indices {
+      groups[i].group.score = scoreOf(groups[i].stats.meanMicroFen!, pool, scale: options.scale)
+      groups[i].group.caseCount = groups[i].stats.untrimmed
+      groups[i].group.meanFen = Fixed.divideRounded(groups[i].stats.meanMicroFen!, by: 1_000_000)
+      groups[i].group.cv = groups[i].stats.cv
+    }
+    var report = commonReport(years, groups, pool)
+    report.append("DRG \(groups.count), RW = 病组均费 / 全口径均费 M" + (options.scale == 1 ? "" : " × \(options.scale)"))
+    report.append(cvReport(groups))
+    return DeriveResult(
+      years: years, groups: groups, poolMeanMicroFen: pool, hospitalCoefs: [:], coreThreshold: 0, report: report,
+      versionInfo: versionInfo(years, pool, groups, threshold: nil))
+  }
+
+  private func poolMean(_ groups: [DerivedGroup], _ years: [Int]) throws(MIError) -> Int64 {
+    var n = [Int64](repeating: 0, count: years.count)
+    var sum = [Int64](repeating: 0, count: years.count)
+    for g in groups {
+      for i in years.indices {
+        n[i] += g.stats.n[i]
+        sum[i] += g.stats.sum[i]
+      }
+    }
+    guard let m = weightedMean(n: n, sum: sum), m > 0 else { throw MIError.usage("no case with a positive cost to derive from") }
+    return m
+  }
+
+  /// The DIP derivation: related-operation splits, core threshold, comprehensive groups, scores, coefficients.
+  private func finishDIP(_ years: [Int]) throws(MIError) -> DeriveResult {
+    let keys = fine.keys.sorted()
+    var total: Int64 = 0
+    for k in keys { total += Int64(years.reduce(0) { $0 + fine[k]!.of($1).count }) }
+    guard total > 0 else { throw MIError.usage("no historical cases in years \(years.map(String.init).joined(separator: ", "))") }
+    func count(_ ks: [FineKey]) -> Int64 {
+      ks.reduce(0) { acc, k in acc + Int64(years.reduce(0) { $0 + fine[k]!.of($1).count }) }
+    }
+    // Base keys: 亚目 + principal operation (DIP3 basic rule). Codes without a 亚目 cannot be core.
+    var bases: [String: [FineKey]] = [:]
+    var baseOrder: [String] = []
+    var noSub: [FineKey] = []
+    for k in keys {
+      if k.sub.isEmpty {
+        noSub.append(k)
+        continue
+      }
+      let b = DIPCodes.coreCode(dxKey: k.sub, expression: k.op)
+      if bases[b] == nil { baseOrder.append(b) }
+      bases[b, default: []].append(k)
+    }
+    let baseCounts = baseOrder.map { count(bases[$0]!) }
+    let threshold = coreThresholdFor(baseCounts, total: total)
+    // Related-operation splits (DIP 2.0, DIP3 p.42): a related operation r keeps its own group when the cases
+    // with r cost at least (1 + related_op_uplift) × the mean of the base group's other cases, and are
+    // themselves at least the core threshold. A case with several qualifying r joins the one with the highest
+    // uplift (ties by code).
+    var candidates: [(code: String, sub: String, op: String, rel: String?, keys: [FineKey], uplift: Int64?)] = []
+    var splits = 0
+    for b in baseOrder {
+      let ks = bases[b]!
+      let sub = ks[0].sub
+      let op = ks[0].op
+      var qualifying: [String: Int64] = [:]
+      if !op.isEmpty {
+        let rels = Set(ks.flatMap(\.rel)).sorted()
+        for r in rels {
+          let with = ks.filter { $0.rel.contains(r) }
+          let without = ks.filter { !$0.rel.contains(r) }
+          guard count(with) >= threshold, !without.isEmpty else { continue }
+          guard let mw = stats(with.map { fine[$0]! }, years: years).meanMicroFen,
+            let mo = stats(without.map { fine[$0]! }, years: years).meanMicroFen, mo > 0
+          else { continue }
+          let ratio = Fixed.mulDiv(mw, 10_000, mo)
+          if ratio - 10_000 >= options.relatedUplift { qualifying[r] = ratio - 10_000 }
+        }
+      }
+      var byRel: [String: [FineKey]] = [:]
+      var rest: [FineKey] = []
+      for k in ks {
+        let best = k.rel.filter { qualifying[$0] != nil }.max { a, c in
+          qualifying[a]! != qualifying[c]! ? qualifying[a]! < qualifying[c]! : a > c
+        }
+        if let best { byRel[best, default: []].append(k) } else { rest.append(k) }
+      }
+      for r in byRel.keys.sorted() {
+        splits += 1
+        candidates.append(
+          (DIPCodes.coreCode(dxKey: sub, expression: op + "+" + r), sub, op, r, byRel[r]!, qualifying[r]))
+      }
+      if !rest.isEmpty { candidates.append((b, sub, op, nil, rest, nil)) }
+    }
+    // Core groups: at or above the threshold; everything else goes to the comprehensive groups of its 类目.
+    var groups: [DerivedGroup] = []
+    var leftover = noSub
+    for c in candidates {
+      guard count(c.keys) >= threshold else {
+        leftover.append(contentsOf: c.keys)
+        continue
+      }
+      let expr = OperationExpression(
+        alternatives: c.op.isEmpty ? [] : [.init(principal: c.op, related: c.rel.map { [$0] } ?? [])])
+      let name = c.sub + " " + (c.op.isEmpty ? "保守治疗" : expr.text)
+      let g = DIPGroup(code: c.code, name: name, kind: .core, dxKey: c.sub, expression: expr, score: 0)
+      groups.append(DerivedGroup(code: c.code, group: g, stats: stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift))
+    }
+    var comp: [String: [FineKey]] = [:]
+    var unclassified: Int64 = 0
+    for k in leftover {
+      var cls = OperationClass.medical
+      if !k.op.isEmpty {
+        if let c = options.procClasses.classOf(k.op) { cls = c } else { unclassified += count([k]) }
+      }
+      comp[DIPCodes.comprehensiveCode(category: k.cat, opClass: cls), default: []].append(k)
+    }
+    var dropped = 0
+    var droppedCases: Int64 = 0
+    for code in comp.keys.sorted() {
+      let ks = comp[code]!.sorted()
+      let n = count(ks)
+      guard n >= Int64(options.comprehensiveMin) else {
+        dropped += 1
+        droppedCases += n
+        continue
+      }
+      let cls = OperationClass.allCases.first { code.hasSuffix("_" + $0.letter) }!
+      let g = DIPGroup(
+        code: code, name: "\(ks[0].cat) 综合病种 \(cls.rawValue)组", kind: .comprehensive, dxKey: ks[0].cat, opClass: cls,
+        score: 0)
+      groups.append(DerivedGroup(code: code, group: g, stats: stats(ks.map { fine[$0]! }, years: years), relatedUplift: nil))
+    }
+    groups.removeAll { $0.stats.kept == 0 }
+    groups.sort { $0.code < $1.code }
+    let pool = try poolMean(groups, years)
+    var basicCount = 0
+    for i in groups.indices {
+      let st = groups[i].stats
+      groups[i].group.score = scoreOf(st.meanMicroFen!, pool, scale: options.scale)
+      groups[i].group.caseCount = st.untrimmed
+      groups[i].group.meanFen = Fixed.divideRounded(st.meanMicroFen!, by: 1_000_000)
+      groups[i].group.cv = st.cv
+      if groups[i].group.kind == .core && st.cv <= options.basicMaxCV {
+        basicCount += 1
+        groups[i].group.basicCandidate = true
+        if options.basicAuto { groups[i].group.kind = .basic }
+      }
+    }
+    let coefs = hospitalCoefficients(years)
+    // The report.
+    var report = commonReport(years, groups, pool)
+    let core = groups.filter { $0.group.kind != .comprehensive }
+    let coreCases = core.reduce(0) { $0 + $1.stats.untrimmed }
+    let compGroups = groups.filter { $0.group.kind == .comprehensive }
+    let compCases = compGroups.reduce(0) { $0 + $1.stats.untrimmed }
+    report.append(
+      "核心病种 \(core.count) (threshold \(threshold) cases) covering \(pct(coreCases, total)) of cases; "
+        + "综合病种 \(compGroups.count) covering \(pct(compCases, total)); dropped \(dropped) small comprehensive groups "
+        + "(< \(options.comprehensiveMin) cases: \(droppedCases) cases, \(pct(droppedCases, total)), left ungrouped)")
+    report.append(
+      "related operations kept in the key: \(splits) groups (uplift ≥ \(Fixed(raw: options.relatedUplift, scale: 4)))"
+        + (unclassified > 0 ? "; \(unclassified) leftover cases have a principal operation without a class (→ 内科诊疗组)" : ""))
+    report.append(
+      cvReport(groups) + "; 基层病种 candidates (CV ≤ \(Fixed(raw: options.basicMaxCV, scale: 4))): \(basicCount)"
+        + (options.basicAuto ? " (made basic)" : ""))
+    if !coefs.isEmpty {
+      report.append(
+        "医疗机构调节系数 by level: " + coefs.keys.sorted().map { "\($0) \(Fixed(raw: coefs[$0]!, scale: 4))" }.joined(separator: " · "))
+    }
+    return DeriveResult(
+      years: years, groups: groups, poolMeanMicroFen: pool, hospitalCoefs: coefs, coreThreshold: threshold,
+      report: report, versionInfo: versionInfo(years, pool, groups, threshold: threshold))
+  }
+
+  /// The core threshold: the count given, or with a coverage target the case count of the smallest base group
+  /// needed to reach it (groups sorted by count, largest first; DIP3 p.30).
+  func coreThresholdFor(_ counts: [Int64], total: Int64) -> Int64 {
+    guard let cov = options.coreCoverage else { return Int64(options.coreThreshold) }
+    var covered: Int64 = 0
+    for c in counts.sorted(by: >) {
+      covered += c
+      // covered / total ≥ cov, in integers: covered × 10000 ≥ cov × total.
+      if covered * 10_000 >= cov * total { return max(1, c) }
+    }
+    return 1
+  }
+
+  /// 医疗机构调节系数 by level (DIP3 pp.60–62): 同级别机构近三年加权平均住院费用 / 全市近三年加权平均住院费用, both
+  /// weighted like the scores, untrimmed, 4 decimals rounded once.
+  func hospitalCoefficients(_ years: [Int]) -> [String: Int64] {
+    var allN = [Int64](repeating: 0, count: years.count)
+    var allS = [Int64](repeating: 0, count: years.count)
+    var per: [String: Int64] = [:]
+    var means: [String: Int64] = [:]
+    for lv in levels.keys.sorted() {
+      var n = [Int64](repeating: 0, count: years.count)
+      var s = [Int64](repeating: 0, count: years.count)
+      for (i, y) in years.enumerated() {
+        if let e = levels[lv]![y] {
+          n[i] = e.n
+          s[i] = e.sum
+          allN[i] += e.n
+          allS[i] += e.sum
+        }
+      }
+      if let m = weightedMean(n: n, sum: s) { means[lv] = m }
+    }
+    guard let all = weightedMean(n: allN, sum: allS), all > 0 else { return [:] }
+    for (lv, m) in means { per[lv] = Fixed.mulDiv(m, 10_000, all) }
+    return per
+  }
+
+  private func pct(_ a: Int64, _ b: Int64) -> String {
+    b == 0 ? "-" : Fixed(raw: Fixed.mulDiv(a, 10_000, b), scale: 2).description + "%"
+  }
+
+  private func commonReport(_ years: [Int], _ groups: [DerivedGroup], _ pool: Int64) -> [String] {
+    let perYear: String = years.map { "\($0) \(seenYears[$0] ?? 0)" }.joined(separator: " · ")
+    let other: Int64 = seenYears.filter { !years.contains($0.key) }.values.reduce(0, +)
+    let untrimmed: Int64 = groups.reduce(0) { $0 + $1.stats.untrimmed }
+    let kept: Int64 = groups.reduce(0) { $0 + $1.stats.kept }
+    var first = "derive \(options.method.rawValue): cases \(perYear)"
+    if other > 0 { first += "; \(other) cases outside the derivation years ignored" }
+    for k in excluded.keys.sorted() { first += "; excluded \(excluded[k]!) (\(k))" }
+    let weights: String = options.yearWeights.map(String.init).joined(separator: ":")
+    var second = "year weights \(weights) (\(options.weightBasis.rawValue)); "
+    second += "trim \(options.trim.text) (min \(options.trimMinN) per group-year): \(untrimmed - kept) cases trimmed "
+    second += "(\(pct(untrimmed - kept, untrimmed)))"
+    var third = "pool mean M \(Money.format(Fixed.divideRounded(pool, by: 1_000_000))) yuan"
+    if options.method == .dip { third += "; score scale ×\(options.scale)" }
+    var lines = [first, second, third]
+    if options.method == .dip && options.procClasses.isEmpty {
+      lines.append("warning: no operation-class dictionary (--proc-class): every comprehensive group is 内科诊疗组")
+    }
+    return lines
+  }
+
+  private func cvReport(_ groups: [DerivedGroup]) -> String {
+    let bounds: [(String, Int64)] = [("≤0.3", 3000), ("0.3–0.5", 5000), ("0.5–0.7", 7000), ("0.7–1.0", 10000)]
+    var counts = [Int](repeating: 0, count: bounds.count + 1)
+    for g in groups {
+      let i = bounds.firstIndex { g.stats.cv <= $0.1 } ?? bounds.count
+      counts[i] += 1
+    }
+    let parts = zip(bounds.map(\.0) + [">1.0"], counts).map { "\($0) \($1)" }
+    let above = groups.filter { $0.stats.cv > options.maxCV }.count
+    return "CV " + parts.joined(separator: " · ") + "; above max_cv \(Fixed(raw: options.maxCV, scale: 4)): \(above)"
+  }
+
+  private func versionInfo(_ years: [Int], _ pool: Int64, _ groups: [DerivedGroup], threshold: Int64?) -> [(String, String)] {
+    var info: [(String, String)] = [
+      ("method", JSONWriter.quoted("average")),
+      ("years", "[" + years.map(String.init).joined(separator: ",") + "]"),
+      ("year_weights", JSONWriter.quoted(options.yearWeights.map(String.init).joined(separator: ":"))),
+      ("weight_basis", JSONWriter.quoted(options.weightBasis.rawValue)),
+      ("trim", JSONWriter.quoted(options.trim.text)),
+      ("trim_min_n", String(options.trimMinN)),
+    ]
+    if let threshold {
+      info.append(("core_threshold", String(threshold)))
+      if let c = options.coreCoverage { info.append(("core_coverage", Fixed(raw: c, scale: 4).description)) }
+      info.append(("related_op_uplift", Fixed(raw: options.relatedUplift, scale: 4).description))
+      info.append(("comprehensive_min", String(options.comprehensiveMin)))
+      info.append(("basic_max_cv", Fixed(raw: options.basicMaxCV, scale: 4).description))
+    }
+    info.append(("pool_mean_amt", Money.format(Fixed.divideRounded(pool, by: 1_000_000))))
+    info.append(("case_cnt", String(groups.reduce(0) { $0 + $1.stats.untrimmed })))
+    return info
+  }
+}

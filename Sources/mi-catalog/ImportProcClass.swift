@@ -1,0 +1,28 @@
+import ArgumentParser
+import MICommandLine
+import MICore
+import MIGrouping
+
+/// `mi-catalog import proc-class`: the ICD-9-CM-3 operation attribute dictionary DIP comprehensive groups need.
+struct ImportProcClass: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "proc-class",
+    abstract: "Import an operation-class dictionary (code, class[, name]; TSV or CSV).",
+    discussion: """
+      One operation code per row with its attribute: 手术, 介入, 治疗性操作 or 诊断性操作 (DIP3: content left to
+      local consultation; the usual source is the 国临版 3.0 类别 column mapped to 医保版). A header row whose
+      first column is 'code' is skipped. Lookup is by the longest listed code that prefixes a case's code, so
+      '47.01' classes '47.0100x001' too. 介入 counts as 手术 (相关手术组).
+
+      Example:
+        mi-catalog import proc-class examples/dip/proc-class.tsv --name pc-demo
+      """)
+
+  @Argument(help: ArgumentHelp("The dictionary file (- for standard input).", valueName: "file")) var file: String
+  @OptionGroup var options: ImportOptions
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
+  func run() throws {
+    try importCodes(try ProcClassTable.readTable(file), kind: ProcClassTable.kind, file: file, options: options, common: common)
+  }
+}
