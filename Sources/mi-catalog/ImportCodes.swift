@@ -41,7 +41,7 @@ struct ImportDx: ParsableCommand {
     commandName: "dx",
     abstract: "Import a diagnosis dictionary (code, name; TSV or CSV).",
     discussion: """
-      The file has two columns, code and name, tab-separated (or comma-separated for .csv), with or without a
+      The file has two columns, code and name, tab-separated (or comma-separated for .csv), with or without a \
       header row whose first column is 'code'.
 
       Example:
@@ -84,8 +84,8 @@ struct ImportDict: ParsableCommand {
     commandName: "dict",
     abstract: "Import a platform code dictionary (dic_type_code, val_code, val_name).",
     discussion: """
-      The platform's three-column shape: dictionary type, value code, value name (tab-separated without header,
-      as the platform exchanges it, or with a header row starting 'dic_type_code'; CSV for .csv). Codes are
+      The platform's three-column shape: dictionary type, value code, value name (tab-separated without header, \
+      as the platform exchanges it, or with a header row starting 'dic_type_code'; CSV for .csv). Codes are \
       stored as TYPE:CODE, so one version holds many types (med_type:21, insutype:310 …).
 
       Example:
@@ -124,8 +124,8 @@ struct ImportHospitals: ParsableCommand {
     commandName: "hospitals",
     abstract: "Import a hospital registry (fixmedins_code, name, hosp_lv, admdvs, payment, start date).",
     discussion: """
-      A header row names the columns (any order): fixmedins_code, fixmedins_name (or name), hosp_lv (1, 2, 3;
-      0 for unrated primary institutions), admdvs (医保区划, 6 digits), payment (DRG, DIP or 按项目; FFS is
+      A header row names the columns (any order): fixmedins_code, fixmedins_name (or name), hosp_lv (1, 2, 3; \
+      0 for unrated primary institutions), admdvs (医保区划, 6 digits), payment (DRG, DIP or 按项目; FFS is \
       accepted for 按项目), start_date (yyyy-MM-dd, when the payment method took effect).
 
       Example:

@@ -8,7 +8,7 @@ struct List: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "List the reference versions in the workspace.",
     discussion: """
-      One line per version: name, kind, entries, import time (UTC), the first 12 hex digits of the source's
+      One line per version: name, kind, entries, import time (UTC), the first 12 hex digits of the source's \
       SHA-256, and the source. Tab-separated, sorted by kind and name, so scripts can cut columns.
 
       Example:
@@ -69,7 +69,7 @@ struct Export: ParsableCommand {
     abstract: "Write a version's entries to standard output (or -o FILE).",
     discussion: """
       Code sets are written as TSV with a header: code, name, and one column per attribute (hospitals:
-      hosp_lv, admdvs, payment, start_date). Sets kept as files (params, schemes) are written as their file;
+      hosp_lv, admdvs, payment, start_date). Sets kept as files (params, schemes) are written as their file; \
       name one with --file when there are several.
 
       Example:

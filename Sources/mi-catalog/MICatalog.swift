@@ -8,7 +8,7 @@ struct MICatalog: ParsableCommand {
     commandName: "mi-catalog",
     abstract: "Import and version reference data (dictionaries, schemes, catalogs, hospitals, parameters).",
     discussion: """
-      Every import is a named version in the workspace database (--db, else $MI_DB, else ./mi.db), recorded with
+      Every import is a named version in the workspace database (--db, else $MI_DB, else ./mi.db), recorded with \
       its source file's SHA-256 and import time. Tools name the version they use (--scheme, --dip, --params).
 
       Example: create a workspace, import the 医保版 dictionaries and a hospital registry, compare two versions:

@@ -9,7 +9,7 @@ struct MIGen: ParsableCommand {
     commandName: "mi-gen",
     abstract: "Generate synthetic medical-insurance data: cases, outpatient settlements, fee lines, hospitals.",
     discussion: """
-      Same seed, same bytes. Records stream to standard output (or -o FILE) and are never held in memory, so
+      Same seed, same bytes. Records stream to standard output (or -o FILE) and are never held in memory, so \
       ten million cases need no more memory than ten. The data is synthetic: no real person appears in it.
 
       Example: a year of inpatient cases over the national dictionaries, grouped
@@ -75,15 +75,15 @@ struct Cases: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Generate inpatient cases (NDJSON, SCHEMA.md field names).",
     discussion: """
-      Diagnoses and procedures come from --dx and --proc: a TSV/CSV file (code, name) or the name of a
-      dictionary version in the workspace. About 800 disease profiles are fixed by the dictionaries (not by the
-      seed), each with its usual procedures, a lognormal cost and a length of stay, so that different years and
-      seeds of one pool share their diseases, as history and current year do. Hospitals have levels 1–3;
+      Diagnoses and procedures come from --dx and --proc: a TSV/CSV file (code, name) or the name of a \
+      dictionary version in the workspace. About 800 disease profiles are fixed by the dictionaries (not by the \
+      seed), each with its usual procedures, a lognormal cost and a length of stay, so that different years and \
+      seeds of one pool share their diseases, as history and current year do. Hospitals have levels 1–3; \
       insutype is 310 (职工) or 390 (居民); about 3% of cases are 异地参保 (insured elsewhere).
 
       Example: three years of history for catalog derivation
         for y in 2021 2022 2023; do
-          mi-gen cases --count 300000 --seed $y --year $y --dx examples/dx.tsv --proc examples/proc.tsv
+          mi-gen cases --count 300000 --seed $y --year $y --dx dx-yb2 --proc proc-yb2
         done > history.ndjson
       """)
 

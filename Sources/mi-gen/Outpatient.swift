@@ -8,9 +8,9 @@ struct Outpatient: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Generate outpatient settlements (门诊结算) for capitation.",
     discussion: """
-      Each person has an insutype (310 or 390) and a usual institution (80% of visits). med_type is 11 (普通门诊)
-      or 14 (门诊慢特病, about 15%). About 2% of settlements are of persons insured elsewhere (异地参保), 3% of
-      the pool's insured treated outside the pool (异地就医), 2% carry 门诊特殊费用 (special_amt), and 0.5%
+      Each person has an insutype (310 or 390) and a usual institution (80% of visits). med_type is 11 (普通门诊) \
+      or 14 (门诊慢特病, about 15%). About 2% of settlements are of persons insured elsewhere (异地参保), 3% of \
+      the pool's insured treated outside the pool (异地就医), 2% carry 门诊特殊费用 (special_amt), and 0.5% \
       are refunds: a negative row pointing at the settlement it reverses (refd_setl_flag, init_setl_id).
 
       Example: a year for a county
@@ -109,8 +109,8 @@ struct Fees: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Generate fee-detail lines (费用明细) for --count cases.",
     discussion: """
-      Each case gets 5–40 lines over a fixed catalogue of items with prices and price caps; about 1% of lines
-      are charged above their cap (pric > pric_uplmt_amt), for audit rules to find. setl_id values match
+      Each case gets 5–40 lines over a fixed catalogue of items with prices and price caps; about 1% of lines \
+      are charged above their cap (pric > pric_uplmt_amt), for audit rules to find. setl_id values match \
       'mi-gen cases' with the same --seed and --year.
 
       Example:
@@ -203,7 +203,7 @@ struct Hospitals: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Generate a hospital registry (CSV) matching the codes of the other generators.",
     discussion: """
-      Codes, levels and payment methods depend only on --count and --admdvs, so the registry fits every
+      Codes, levels and payment methods depend only on --count and --admdvs, so the registry fits every \
       'mi-gen cases' and 'mi-gen outpatient' run of the same pool.
 
       Example:
