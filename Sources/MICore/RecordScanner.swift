@@ -172,21 +172,7 @@ public final class RecordScanner {
 
   /// The integer value of member `i`.
   public func int(at i: Int, field: String) throws(FieldError) -> Int64? {
-    let m = members[i]
-    var s = m.valueStart
-    var e = m.valueEnd
-    let c = byte(s)
-    if c == UInt8(ascii: "n") { return nil }
-    if c == UInt8(ascii: "\"") {
-      if e - s == 2 { return nil }
-      guard !slice(s + 1, e - 1).contains(UInt8(ascii: "\\")) else { throw FieldError(field, "expected an integer, found \(describe(i))") }
-      s += 1
-      e -= 1
-    } else if !(c == UInt8(ascii: "-") || (c >= 48 && c <= 57)) {
-      throw FieldError(field, "expected an integer, found \(describe(i))")
-    }
-    if let v = Fixed.parseRaw(slice(s, e), scale: 0) { return v }
-    throw FieldError(field, "expected an integer, found \(describe(i))")
+    try fixed(at: i, field: field, scale: 0, what: "an integer")
   }
 
   /// Money, straight into fen: `"1234.5"`, `1234.50` and `1234` are exact; more than two decimals (other than

@@ -35,8 +35,27 @@ func importCodes(
   Diagnostics.line("mi-catalog: imported \(set.entries) \(kind) entries as '\(set.name)' (sha256 \(sha.prefix(12)))")
 }
 
+/// An import of a two-column code dictionary: the commands differ only in their kind and help.
+protocol CodeDictionaryImport: ParsableCommand {
+  /// The kind of the version (`dx`, `proc`).
+  static var kind: String { get }
+  /// The dictionary file.
+  var file: String { get }
+  /// Name and replace.
+  var options: ImportOptions { get }
+  /// Common flags.
+  var common: CommonOptions { get }
+}
+
+extension CodeDictionaryImport {
+  func run() throws {
+    try importCodes(try readCodeTable(file), kind: Self.kind, file: file, options: options, common: common)
+  }
+}
+
 /// `mi-catalog import dx`: the 医保版 ICD-10 diagnosis dictionary.
-struct ImportDx: ParsableCommand {
+struct ImportDx: CodeDictionaryImport {
+  static let kind = "dx"
   static let configuration = CommandConfiguration(
     commandName: "dx",
     abstract: "Import a diagnosis dictionary (code, name; TSV or CSV).",
@@ -51,14 +70,11 @@ struct ImportDx: ParsableCommand {
   @Argument(help: ArgumentHelp("The dictionary file (- for standard input).", valueName: "file")) var file: String
   @OptionGroup var options: ImportOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
-
-  func run() throws {
-    try importCodes(try readCodeTable(file), kind: "dx", file: file, options: options, common: common)
-  }
 }
 
 /// `mi-catalog import proc`: the 医保版 ICD-9-CM-3 procedure dictionary.
-struct ImportProc: ParsableCommand {
+struct ImportProc: CodeDictionaryImport {
+  static let kind = "proc"
   static let configuration = CommandConfiguration(
     commandName: "proc",
     abstract: "Import a procedure dictionary (code, name; TSV or CSV).",
@@ -72,10 +88,6 @@ struct ImportProc: ParsableCommand {
   @Argument(help: ArgumentHelp("The dictionary file (- for standard input).", valueName: "file")) var file: String
   @OptionGroup var options: ImportOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
-
-  func run() throws {
-    try importCodes(try readCodeTable(file), kind: "proc", file: file, options: options, common: common)
-  }
 }
 
 /// `mi-catalog import dict`: a platform dictionary in its three-column shape.
