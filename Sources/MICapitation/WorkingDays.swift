@@ -1,0 +1,90 @@
+/// Working-day arithmetic for the objection deadline of the 拟清算方案 (seed 002: "定點醫療機構對清算工作存在疑議的,
+/// 可在收到擬清算方案后7個工作日內向醫保經辦機構提出溝通協商").
+///
+/// Dates are proleptic Gregorian civil dates counted as days since 1970-01-01 (H. Hinnant's `days_from_civil`), so
+/// no time zone or `Calendar` is involved and the result is the same on every machine.
+public enum WorkingDays {
+  /// Days since 1970-01-01 of `yyyy-MM-dd`, or nil when the text is not a valid date.
+  public static func parse(_ text: String) -> Int? {
+    let b = Array(text.utf8)
+    guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+    func num(_ r: Range<Int>) -> Int? {
+      var v = 0
+      for i in r {
+        guard b[i] >= 48 && b[i] <= 57 else { return nil }
+        v = v * 10 + Int(b[i] - 48)
+      }
+      return v
+    }
+    guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10), (1...12).contains(m), d >= 1,
+      d <= daysInMonth(y, m)
+    else { return nil }
+    return daysFromCivil(y, m, d)
+  }
+
+  /// `yyyy-MM-dd` of a day number.
+  public static func format(_ days: Int) -> String {
+    let (y, m, d) = civilFromDays(days)
+    func pad(_ v: Int, _ w: Int) -> String {
+      let s = String(v)
+      return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+    return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+  }
+
+  /// ISO weekday of a day number: 1 Monday … 7 Sunday (1970-01-01 was a Thursday).
+  public static func weekday(_ days: Int) -> Int {
+    let r = ((days + 3) % 7 + 7) % 7
+    return r + 1
+  }
+
+  /// Whether a day is a working day: Monday to Friday and not a holiday, or a listed make-up working day (调休).
+  public static func isWorking(_ days: Int, holidays: Set<String>, makeup: Set<String>) -> Bool {
+    let text = format(days)
+    if makeup.contains(text) { return true }
+    if holidays.contains(text) { return false }
+    return weekday(days) <= 5
+  }
+
+  /// The `count`-th working day after `start` (the day of receipt itself is not counted): the last day on which an
+  /// objection is in time.
+  public static func deadline(after start: Int, count: Int, holidays: Set<String>, makeup: Set<String>) -> Int {
+    var day = start
+    var left = count
+    while left > 0 {
+      day += 1
+      if isWorking(day, holidays: holidays, makeup: makeup) { left -= 1 }
+    }
+    return day
+  }
+
+  static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+    switch m {
+    case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
+    case 4, 6, 9, 11: return 30
+    default: return 31
+    }
+  }
+
+  static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+    let y = m <= 2 ? y0 - 1 : y0
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146097 + doe - 719468
+  }
+
+  static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+    let z = z0 + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let y = yoe + era * 400
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (m <= 2 ? y + 1 : y, m, d)
+  }
+}

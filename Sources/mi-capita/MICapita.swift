@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import MICapitation
+import MIClearing
+import MICommandLine
+import MICore
+
+/// `mi-capita`: outpatient capitation (门诊按人头付费), Lishui rules (丽医保发〔2020〕93号, seed 002).
+struct MICapita: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "mi-capita",
+    abstract: "Outpatient capitation (门诊按人头付费) as Lishui defines it: monthly prepayment and year-end clearing.",
+    discussion: """
+      Reads outpatient settlements (psn_no, fixmedins_code, insutype, med_type, hifp_pay, special_amt,
+      insuplc_admdvs, fix_blng_admdvs, setl_time; refunds as negative rows) and the [capitation] section of a
+      params version. Four pools are cleared separately: insutype 310/390 × 普通门诊/特殊病种门诊. Settlements
+      of persons insured elsewhere are outside; the pool's insured treated elsewhere count into R; 门诊特殊费用
+      are kept out of the points and paid back to their institution. Memory grows with institutions and
+      distinct persons, never with settlements.
+
+      Example: prepay each month, then clear the year against the posted prepayments:
+        mi-catalog import params examples/params-2024.toml --name params-2024
+        mi-capita prepay --month 2024-03 --params params-2024 --post opt-2024.ndjson
+        mi-capita settle --year 2024 --params params-2024 --adjustments adj.ndjson \\
+          --draft-date 2025-02-10 opt-2024.ndjson > capitation-2024.ndjson
+      """,
+    subcommands: [Prepay.self, Settle.self])
+}
+
+/// The flags prepay and settle share.
+struct RunOptions: ParsableArguments {
+  /// `--params NAME`.
+  @Option(
+    help: ArgumentHelp(
+      "Params version in the workspace (mi-catalog import params), or a .toml file to try before importing.",
+      valueName: "name"))
+  var params: String
+
+  /// `--post`.
+  @Flag(help: "Record the run in the workspace ledger (a rerun of the period supersedes the earlier run).")
+  var post = false
+
+  /// Settlement files.
+  @Argument(help: ArgumentHelp("Outpatient settlement files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
+  var inputs: [String] = []
+}
+
+/// What prepay and settle share: the params, the workspace when needed, the stream and the aggregator.
+struct CapitationRun {
+  let ws: Workspace?
+  let params: CapitationParams
+  let paramsName: String
+  let stream: RecordStream
+  let aggregator: CapitationAggregator
+  var digest: SHA256?
+
+  /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
+  init(_ run: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
+    let p: Params
+    if run.params.hasSuffix(".toml") && FileManager.default.fileExists(atPath: run.params) {
+      guard let data = FileManager.default.contents(atPath: run.params), let text = String(data: data, encoding: .utf8)
+      else { throw MIError.io("\(run.params): cannot read the params file as UTF-8 text") }
+      p = try Params(text: text, name: run.params)
+      ws = needsWorkspace || run.post ? try common.workspace() : nil
+    } else {
+      let opened = try common.workspace()
+      p = try Params.load(opened, name: run.params)
+      ws = opened
+    }
+    params = try CapitationParams.load(p)
+    for w in params.warnings { Diagnostics.warning(w) }
+    paramsName = run.params
+    digest = run.post ? SHA256() : nil
+    stream = try RecordStream(inputs: run.inputs, options: common.stream)
+    aggregator = CapitationAggregator(params: params, year: year, month: month)
+  }
+
+  /// Reads every settlement into the aggregator (and the input digest when posting).
+  mutating func aggregate() throws -> [String: PoolTotals] {
+    var d = digest
+    let agg = aggregator
+    try stream.run { s in
+      if d != nil {
+        d!.update(s.line)
+        d!.update([0x0A])
+      }
+      try agg.add(s)
+      return .consumed
+    }
+    digest = d
+    return agg.finish()
+  }
+}

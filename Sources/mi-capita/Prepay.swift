@@ -1,0 +1,53 @@
+import ArgumentParser
+import MICapitation
+import MIClearing
+import MICommandLine
+import MICore
+
+/// `mi-capita prepay --month YYYY-MM`: the monthly prepayment per institution.
+struct Prepay: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Monthly prepayment: each institution's 按项目 fund amount of the month × prepay_ratio (≥ 90%).",
+    discussion: """
+      Settlements outside the month are skipped (counted), so a year's file can feed every month. With --post
+      the amounts go to the workspace ledger (tool mi-capita, kind prepay); posting the month again supersedes
+      the earlier run, and settle reads the effective runs of the year.
+
+      Example:
+        mi-capita prepay --month 2024-03 --params params-2024 --post opt-2024.ndjson
+      """)
+
+  /// `--month`.
+  @Option(help: ArgumentHelp("The month to prepay.", valueName: "yyyy-mm"))
+  var month: String
+
+  @OptionGroup var options: RunOptions
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
+  func validate() throws {
+    guard Period.isMonth(month) else { throw ValidationError("--month must be YYYY-MM, found '\(month)'") }
+  }
+
+  func run() throws {
+    var r = try CapitationRun(
+      options, common: common, year: String(month.prefix(4)), month: Int(month.suffix(2)), needsWorkspace: false)
+    let totals = try r.aggregate()
+    var pools: [CapitationPrepay] = []
+    for name in r.params.poolNames {
+      let p = Capitation.prepay(pool: r.params.pools[name]!, totals: totals[name]!, month: Int(month.suffix(2))!)
+      CapitationRecords.write(p, month: month, paramsName: r.paramsName, into: &r.stream.out.buffer)
+      r.stream.countWritten(p.lines.count + 1)
+      try r.stream.out.flushIfNeeded()
+      pools.append(p)
+    }
+    var extra = r.aggregator.extra
+    for p in pools { extra.append("pool \(p.pool.name): prepay \(Money.format(p.prepayFen))") }
+    if options.post, let ws = r.ws, var d = r.digest {
+      let posted = try ws.postRun(
+        tool: "mi-capita", kind: "prepay", period: month, params: r.paramsName, inputSHA256: d.hexDigest(),
+        lines: CapitationRecords.ledgerLines(pools))
+      extra.append("posted run \(posted.id)")
+    }
+    try r.stream.finish(extra: extra)
+  }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import MICapitation
+import MIClearing
+import MICommandLine
+import MICore
+
+/// Where settle takes the year's prepayments from.
+enum PrepaidSource: String, ExpressibleByArgument, CaseIterable {
+  /// The effective `mi-capita prepay` runs of the year in the workspace ledger.
+  case ledger
+  /// Recomputed month by month from the settlements (a year not prepaid through the ledger).
+  case computed
+  /// None (a dry run of the formula).
+  case none
+}
+
+/// `mi-capita settle --year YYYY`: the year-end clearing per pool and institution.
+struct Settle: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Year-end clearing: T = B ± 调整额 − R − S ± X, v = T / (N × 100), clearing_i = P_i × v + S_i − 预拨 − 扣款.",
+    discussion: """
+      Writes per pool a kind "pool" record (budget_amt, adjustment_amt, remote_amt, special_amt, ffs_amt,
+      share_amt, total_amt, persons, points, point_value, check) and per institution a kind "capitation" record
+      (fund_amt, weight, points, points_amt, special_amt, prepaid_amt, deduction_amt, clearing_amt). Institution
+      amounts sum to T + S to the fen (largest remainder, ties by fixmedins_code); N only sets the point value.
+      Adjustments of type deduction (审核扣款) and assessment (考核扣款) are deducted; other types are counted
+      and left to mi-clear. --draft-date adds the 拟清算方案 objection deadline (7 working days).
+
+      Example:
+        mi-capita settle --year 2024 --params params-2024 --adjustments adj.ndjson --draft-date 2025-02-10 \\
+          opt-2024.ndjson > capitation-2024.ndjson
+      """)
+
+  /// `--year`.
+  @Option(help: ArgumentHelp("The year to clear.", valueName: "yyyy"))
+  var year: String
+
+  /// `--adjustments FILE`.
+  @Option(help: ArgumentHelp("Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
+  var adjustments: String?
+
+  /// `--prepaid`.
+  @Option(help: ArgumentHelp("Prepayments from: ledger (default), computed, or none.", valueName: "source"))
+  var prepaid: PrepaidSource = .ledger
+
+  /// `--draft-date`.
+  @Option(help: ArgumentHelp("Date the 拟清算方案 is sent; adds objection_deadline.", valueName: "yyyy-mm-dd"))
+  var draftDate: String?
+
+  @OptionGroup var options: RunOptions
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
+  func validate() throws {
+    guard Period.isYear(year) else { throw ValidationError("--year must be YYYY, found '\(year)'") }
+    if let d = draftDate, WorkingDays.parse(d) == nil {
+      throw ValidationError("--draft-date must be a date yyyy-mm-dd, found '\(d)'")
+    }
+  }
+
+  func run() throws {
+    var r = try CapitationRun(options, common: common, year: year, month: nil, needsWorkspace: prepaid == .ledger)
+    var adj: [Adjustment] = []
+    if let path = adjustments {
+      var d = r.digest
+      adj = try Adjustment.read(path, digest: &d).filter { $0.applies(to: year) }
+      r.digest = d
+    }
+    let totals = try r.aggregate()
+    let deductions = try Capitation.deductions(adj, totals: totals)
+    var ledger: [String: [String: Int64]] = [:]
+    if prepaid == .ledger, let ws = r.ws {
+      for l in try ws.effectiveLines(tool: "mi-capita", kind: "prepay", periodPrefix: year + "-") where l.item == "prepay" {
+        ledger[l.pool, default: [:]][l.fixmedinsCode, default: 0] += l.amountFen
+      }
+    }
+    let draft = draftDate.flatMap { CapitationRecords.Draft(date: $0, params: r.params) }
+    var results: [CapitationClearing] = []
+    for name in r.params.poolNames {
+      let pool = r.params.pools[name]!
+      let t = totals[name]!
+      let pre: [String: Int64]
+      switch prepaid {
+      case .ledger: pre = ledger[name] ?? [:]
+      case .computed: pre = Capitation.computedPrepaid(pool: pool, totals: t)
+      case .none: pre = [:]
+      }
+      results.append(
+        try Capitation.settle(
+          pool: pool, params: r.params, totals: t, persons: t.persons, prepaid: pre,
+          auditDeductions: deductions.audit[name] ?? [:], assessmentDeductions: deductions.assessment[name] ?? [:]))
+    }
+    for c in results {
+      CapitationRecords.write(
+        c, year: year, params: r.params, paramsName: r.paramsName, draft: draft, into: &r.stream.out.buffer)
+      r.stream.countWritten(c.institutions.count + 1)
+      try r.stream.out.flushIfNeeded()
+    }
+    var extra = r.aggregator.extra
+    extra.append("adjustments \(deductions.used)")
+    if deductions.notApplicable > 0 { extra.append("adjustments not for capitation \(deductions.notApplicable)") }
+    for c in results {
+      extra.append("pool \(c.pool.name): v \(Fixed(raw: c.pointValueRaw, scale: 6)) check \(c.checkPassed ? "pass" : "fail")")
+    }
+    if options.post, let ws = r.ws, var d = r.digest {
+      let posted = try ws.postRun(
+        tool: "mi-capita", kind: "settle", period: year, params: r.paramsName, inputSHA256: d.hexDigest(),
+        lines: CapitationRecords.ledgerLines(results))
+      extra.append("posted run \(posted.id)")
+    }
+    try r.stream.finish(extra: extra)
+  }
+}
