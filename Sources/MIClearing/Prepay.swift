@@ -1,7 +1,7 @@
 import MICore
 
 /// One hospital's monthly prepayment in one pool (the `kind: "prepayment"` record).
-public struct PrepayLine: Sendable, Equatable {
+public struct PrepaymentLine: Sendable, Equatable {
   /// Pool and hospital.
   public var key: PoolHospital
   /// The month's case totals.
@@ -23,7 +23,7 @@ public struct PrepayLine: Sendable, Equatable {
 }
 
 /// One pool's month: the year-start point value used and the reconciliation.
-public struct PoolPrepay: Sendable {
+public struct PoolPrepayment: Sendable {
   /// The pool.
   public var pool: String
   /// 年初点值 used.
@@ -37,12 +37,12 @@ public struct PoolPrepay: Sendable {
   /// The pool's points amount.
   public var pointsAmt: Int64 = 0
   /// The hospitals, by code.
-  public var lines: [PrepayLine] = []
+  public var lines: [PrepaymentLine] = []
   /// The identities checked.
   public var checks: [(String, Int64, Int64)] = []
 
   /// Σ of a field over the hospitals.
-  public func sum(_ f: (PrepayLine) -> Int64) -> Int64 { lines.reduce(0) { $0 + f($1) } }
+  public func sum(_ f: (PrepaymentLine) -> Int64) -> Int64 { lines.reduce(0) { $0 + f($1) } }
   /// Whether every identity holds.
   public var checkPassed: Bool { checks.allSatisfy { $0.1 == $0.2 } }
 }
@@ -52,21 +52,21 @@ public enum Prepayment {
   /// Computes every pool's month. Special cases and `vbp_return`/`special_case` adjustments wait for the year end.
   public static func run(
     params: ClearingParams, totals: [PoolHospital: HospitalTotals], adjustments: [Adjustment]
-  ) throws(MIError) -> [PoolPrepay] {
-    var lines: [PoolHospital: PrepayLine] = [:]
-    for (k, t) in totals { lines[k] = PrepayLine(key: k, totals: t) }
+  ) throws(MIError) -> [PoolPrepayment] {
+    var lines: [PoolHospital: PrepaymentLine] = [:]
+    for (k, t) in totals { lines[k] = PrepaymentLine(key: k, totals: t) }
     for a in adjustments where a.type == .deduction || a.type == .assessment || a.type == .turnoverFund {
       let pool = try Settlement.poolOf(a, totals: totals, known: Set(lines.keys), params: params)
       let k = PoolHospital(pool, a.fixmedinsCode)
-      var l = lines[k] ?? PrepayLine(key: k, totals: HospitalTotals())
+      var l = lines[k] ?? PrepaymentLine(key: k, totals: HospitalTotals())
       if a.type == .turnoverFund { l.turnoverFundAmt += a.amountFen } else { l.deductionAmt += a.amountFen }
       lines[k] = l
     }
-    var out: [PoolPrepay] = []
+    var out: [PoolPrepayment] = []
     let byPool = Dictionary(grouping: lines.values, by: { $0.key.pool })
     for pool in byPool.keys.sorted() {
       var hs = byPool[pool]!.sorted { $0.key.code < $1.key.code }
-      var pp = PoolPrepay(pool: pool)
+      var pp = PoolPrepayment(pool: pool)
       for h in hs {
         pp.pointsRaw += h.totals.pointsRaw
         pp.cases += h.totals.cases
@@ -103,7 +103,7 @@ public enum Prepayment {
   }
 
   /// The ledger lines of a month: prepaid, deposit withheld and turnover fund per pool and hospital.
-  public static func ledgerLines(_ pools: [PoolPrepay]) -> [LedgerLine] {
+  public static func ledgerLines(_ pools: [PoolPrepayment]) -> [LedgerLine] {
     var out: [LedgerLine] = []
     for p in pools {
       for l in p.lines {

@@ -3,7 +3,7 @@ import MICore
 /// The records mi-clear writes, in a fixed key order (SCHEMA.md "Produced records").
 public enum ClearingRecords {
   /// The `kind: "clearing"` records of a pool followed by its `kind: "pool"` record.
-  public static func write(_ pc: PoolClearing, period: String, params name: String, into out: inout [UInt8]) {
+  public static func write(_ pc: PoolSettlement, period: String, params name: String, into out: inout [UInt8]) {
     for h in pc.lines {
       var w = JSONWriter()
       w.begin(&out)
@@ -92,7 +92,7 @@ public enum ClearingRecords {
   }
 
   /// The `kind: "prepayment"` records of a pool followed by its `kind: "pool"` record.
-  public static func write(_ pp: PoolPrepay, period: String, params name: String, ratio: Fixed, deposit: Fixed, into out: inout [UInt8]) {
+  public static func write(_ pp: PoolPrepayment, period: String, params name: String, ratio: Fixed, deposit: Fixed, into out: inout [UInt8]) {
     for h in pp.lines {
       var w = JSONWriter()
       w.begin(&out)
@@ -146,7 +146,7 @@ public enum ClearingRecords {
   }
 
   /// The ledger lines of a settlement: payable, deposit returned and clearing amount per pool and hospital.
-  public static func ledgerLines(_ pools: [PoolClearing]) -> [LedgerLine] {
+  public static func ledgerLines(_ pools: [PoolSettlement]) -> [LedgerLine] {
     var out: [LedgerLine] = []
     for p in pools {
       for l in p.lines {

@@ -48,7 +48,7 @@ public struct ClearingLine: Sendable, Equatable {
 }
 
 /// One pool's clearing: how the point value was found, the hospitals, and the reconciliation (`kind: "pool"`).
-public struct PoolClearing: Sendable {
+public struct PoolSettlement: Sendable {
   /// The pool.
   public var pool: String
   /// The mode used.
@@ -116,7 +116,7 @@ public enum Settlement {
   public static func run(
     params: ClearingParams, totals: [PoolHospital: HospitalTotals], adjustments: [Adjustment], ledger: [LedgerLine],
     trimSamples: [String: [(Int64, Int64)]] = [:]
-  ) throws(MIError) -> [PoolClearing] {
+  ) throws(MIError) -> [PoolSettlement] {
     var lines: [PoolHospital: ClearingLine] = [:]
     func line(_ k: PoolHospital) -> ClearingLine {
       lines[k] ?? ClearingLine(key: k, totals: totals[k] ?? HospitalTotals(), coef: params.coefficient(k.code))
@@ -146,7 +146,7 @@ public enum Settlement {
       }
       lines[k] = c
     }
-    var result: [PoolClearing] = []
+    var result: [PoolSettlement] = []
     let byPool = Dictionary(grouping: lines.values, by: { $0.key.pool })
     for pool in byPool.keys.sorted() {
       var hs = byPool[pool]!.sorted { $0.key.code < $1.key.code }
@@ -188,9 +188,9 @@ public enum Settlement {
   /// One pool: point value, allocation, per-hospital steps, reconciliation.
   static func clearPool(
     _ pp: PoolParams, hospitals: [ClearingLine], params: ClearingParams, samples: [(Int64, Int64)]?
-  ) throws(MIError) -> PoolClearing {
+  ) throws(MIError) -> PoolSettlement {
     var hs = hospitals
-    var pc = PoolClearing(
+    var pc = PoolSettlement(
       pool: pp.pool, mode: params.pointMode, budgetAmt: pp.budgetFen, payRatio: pp.payRatio,
       payRatioSource: pp.payRatio == nil ? "computed" : "given", initialPointValue: pp.initialPointValue,
       initialSource: pp.initialSource)
@@ -298,7 +298,7 @@ public enum Settlement {
 
   /// The identities a pool must satisfy, each as (name, left, right), computed from the hospitals' lines on one side
   /// and the pool's own totals on the other.
-  static func reconcile(_ pc: PoolClearing, params: ClearingParams) -> [(String, Int64, Int64)] {
+  static func reconcile(_ pc: PoolSettlement, params: ClearingParams) -> [(String, Int64, Int64)] {
     var c: [(String, Int64, Int64)] = []
     c.append(("Σ points_amt = pool points_amt", pc.sum(\.pointsAmt), pc.pointsAmt))
     c.append(("Σ fund_part_amt = pool fund_part_amt", pc.sum(\.fundPartAmt), pc.fundPartAmt))
