@@ -16,6 +16,7 @@ struct Import: ParsableCommand {
       ImportDict.self, ImportDx.self, ImportProc.self, ImportHospitals.self,
       // Domain imports are registered below this line.
       ImportDIP.self, ImportProcClass.self, ImportDRGWeights.self,
+      ImportParams.self,
       ImportDRGScheme.self,
     ])
 }

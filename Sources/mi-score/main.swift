@@ -1,1 +1,3 @@
-print("placeholder")
+import MICommandLine
+
+Entry.main(MIScore.self)

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import MICommandLine
+import MICore
+import MIScoring
+
+/// `mi-catalog import params`: a commented TOML policy-parameters file as a versioned reference set.
+struct ImportParams: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "params",
+    abstract: "Import a policy-parameters file (TOML) after checking every section.",
+    discussion: """
+      The file is stored as it is (comments included) as blob params.toml of a version of kind params, after
+      each library has read and checked its own section: [scoring] (mi-score), [clearing] (mi-clear),
+      [capitation] (mi-capita). A bad value, or a key no tool reads (usually a typo that would silently fall back
+      to a default), is an error naming the key, and nothing is imported.
+
+      Example:
+        mi-catalog import params examples/params-2024.toml --name params-2024
+        mi-score --params params-2024 --catalog dip-2024 grouped.ndjson > scored.ndjson
+      """)
+
+  @Argument(help: ArgumentHelp("The parameters file (TOML).", valueName: "file")) var file: String
+  @OptionGroup var options: ImportOptions
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
+  func run() throws {
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+      throw MIError.io("\(file): \(error.localizedDescription)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw MIError.reference("\(file): not UTF-8 text (convert it with iconv -f gb18030 -t utf-8)")
+    }
+    try ImportParams.validate(text: text, name: file)
+    let sha = SHA256.hex(data)
+    let ws = try common.workspace(create: true)
+    let set = try ws.importSet(name: options.name, kind: "params", source: file, sha256: sha, replace: options.replace) {
+      db, id in
+      try Workspace.insertBlob(db, set: id, name: "params.toml", data: data)
+      return 1
+    }
+    Diagnostics.line("mi-catalog: imported params as '\(set.name)' (sha256 \(sha.prefix(12)))")
+  }
+
+  /// Reads every section through its library's validator, then refuses keys that none of them read.
+  static func validate(text: String, name: String) throws(MIError) {
+    let params = try Params(text: text, name: name)
+    _ = try ScoringParams.load(params)
+    // Section validators of other libraries:
+    let unknown = params.unusedKeys()
+    if let first = unknown.first {
+      let more = unknown.count > 1 ? " (also unknown: \(unknown.dropFirst().joined(separator: ", ")))" : ""
+      throw params.invalid(first, "unknown key: no tool reads it\(more)")
+    }
+  }
+}
