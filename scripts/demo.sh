@@ -36,5 +36,10 @@ mi-gen outpatient --count 100000 --persons 20000 --institutions 20 --seed 2024 -
 echo "history: $(wc -l < history.ndjson) cases; 2024: $(wc -l < cases-2024.ndjson) cases, $(wc -l < outpatient-2024.ndjson) outpatient settlements" >&2
 
 # --- pipeline steps (each tool adds its step below) ---
+echo "== DIP: derive a catalog from the history, group 2024 with it" >&2
+mi-catalog import proc-class "$ex/dip/proc-class.tsv" --name proc-class-demo
+mi-score derive --method dip --proc-class proc-class-demo -o dip-2024.ndjson history.ndjson
+mi-catalog import dip dip-2024.ndjson --name dip-2024 --proc-class proc-class-demo
+mi-group --dip dip-2024 cases-2024.ndjson > cases-2024.dip.ndjson
 # --- end of pipeline steps ---
 echo "== done: the demo workspace is $PWD" >&2
