@@ -9,13 +9,14 @@ struct ImportProcClass: ParsableCommand {
     commandName: "proc-class",
     abstract: "Import an operation-class dictionary (code, class[, name]; TSV or CSV).",
     discussion: """
-      One operation code per row with its attribute: 手术, 介入, 治疗性操作 or 诊断性操作 (DIP3: content left to
-      local consultation; the usual source is the 国临版 3.0 类别 column mapped to 医保版). A header row whose
-      first column is 'code' is skipped. Lookup is by the longest listed code that prefixes a case's code, so
-      '47.01' classes '47.0100x001' too. 介入 counts as 手术 (相关手术组).
+      One operation code per row with its attribute: 手术, 介入, 治疗性操作 or
+      诊断性操作 (DIP3: content left to local consultation; usually the 国临版
+      3.0 类别 column mapped to 医保版). A header row starting 'code' is
+      skipped. A case's code takes the class of the longest listed code that
+      prefixes it, so '47.01' classes '47.0100x001'. 介入 counts as 手术.
 
       Example:
-        mi-catalog import proc-class examples/dip/proc-class.tsv --name pc-demo
+        mi-catalog import proc-class examples/dip/proc-class.tsv --name pc
       """)
 
   @Argument(help: ArgumentHelp("The dictionary file (- for standard input).", valueName: "file")) var file: String

@@ -11,31 +11,31 @@ struct Derive: ParsableCommand {
     commandName: "derive",
     abstract: "Derive a DIP catalog (病种 and 分值) or DRG weights from three years of historical cases.",
     discussion: """
-      Reads historical inpatient cases (year from setl_time, else dscg_time; total cost medfee_sumamt; for
-      --method drg the DRG from group_code) and derives, under DIP3 pp.30–58 and DOMAIN.md §1.3, §2.1–2.2:
+      Reads historical inpatient cases (year from setl_time, else dscg_time;
+      total cost medfee_sumamt; for --method drg the DRG from group_code).
+      DIP (DIP3 pp.30-58, DOMAIN.md 1.3, 2.1-2.2): keys are 亚目 + principal
+      operation; a related operation stays in the key when it lifts the mean
+      by --related-op-uplift; groups with --core-threshold cases (or the count
+      reaching --core-coverage) are core, the rest comprehensive by 类目 x
+      operation class (--proc-class). 分值 = m_i / M x --scale; CV per group;
+      基层病种 candidates (CV <= --basic-max-cv); 医疗机构调节系数 by level.
+      DRG: RW = group mean / pool mean per group_code.
 
-        dip  groups keyed by 亚目 + principal operation, a related operation kept in the key when it lifts the
-             mean by --related-op-uplift; core groups at or above --core-threshold cases (or the count that
-             reaches --core-coverage); the rest in comprehensive groups by 类目 × operation class
-             (--proc-class); 分值 = m_i / M × --scale; CV per group; 基层病种 candidates (CV ≤ --basic-max-cv);
-             医疗机构调节系数 by hospital level.
-        drg  RW = group mean / pool mean per group_code.
+      Years combine with --year-weights (oldest first) on yearly means or on
+      totals (--weight-basis); costs are trimmed per group and year first.
+      Scores and weights have 4 decimals, rounded half up once from exact
+      integer means. The report goes to standard error; the catalog goes to
+      standard output (or -o) as NDJSON "catalog-entry" lines for review, or
+      into the workspace with --import NAME. Same history, same bytes.
+      Memory: 8 bytes per case (trimming needs each group's costs).
 
-      Means combine the years with --year-weights (oldest first) on the --weight-basis: yearly-means
-      (Σ w·mean / Σ w) or totals (Σ w·cost / Σ w·cases). Costs are trimmed per group and year first. Scores
-      and weights have 4 decimals, rounded half up once from exact integer means (yearly means kept to 10⁻⁶ fen).
-
-      The derivation report goes to standard error. The catalog goes to standard output (or -o) as NDJSON,
-      one "kind":"catalog-entry" object per line, for review; --import NAME stores it as a workspace version
-      directly (then nothing is written to standard output unless -o is given). Same history, same output,
-      byte for byte. Memory: one 8-byte cost per case plus per-group accumulators.
-
-      Example: derive from three generated years, review, store, group the current year
-        for y in 2021 2022 2023; do mi-gen cases --count 300000 --seed $y --year $y; done > history.ndjson
-        mi-catalog import proc-class examples/dip/proc-class.tsv --name pc-demo
-        mi-score derive --method dip --proc-class pc-demo -o dip-2024.ndjson history.ndjson
-        mi-catalog import dip dip-2024.ndjson --name dip-2024 --proc-class pc-demo
-        mi-gen cases --count 100000 --seed 9 --year 2024 | mi-group --dip dip-2024 > grouped.ndjson
+      Example: derive from three years, review, store, group the next year
+        for y in 2021 2022 2023; do
+          mi-gen cases --count 300000 --seed $y --year $y; done > hist.ndjson
+        mi-catalog import proc-class examples/dip/proc-class.tsv --name pc
+        mi-score derive --method dip --proc-class pc -o dip.ndjson hist.ndjson
+        mi-catalog import dip dip.ndjson --name dip-2024 --proc-class pc
+        mi-gen cases --count 1000 --year 2024 | mi-group --dip dip-2024
       """)
 
   @Argument(help: ArgumentHelp("Historical case files (NDJSON, .gz; - or none for standard input).", valueName: "file"))
