@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MICommandLine
+import MIClearing
 import MICore
 import MIScoring
 
@@ -48,6 +49,7 @@ struct ImportParams: ParsableCommand {
     let params = try Params(text: text, name: name)
     _ = try ScoringParams.load(params)
     // Section validators of other libraries:
+    _ = try ClearingParams.load(params)
     let unknown = params.unusedKeys()
     if let first = unknown.first {
       let more = unknown.count > 1 ? " (also unknown: \(unknown.dropFirst().joined(separator: ", ")))" : ""
