@@ -159,21 +159,22 @@ public struct CaseScorer: Sendable {
   {
     let scheme = table.scheme.rawValue
     let w = gw.weight
-    let s = rules.pointsPerWeight
+    // The normal path builds its fractions directly from the fixed-point raws (no common-factor search), so a
+    // case between the thresholds costs a few 128-bit multiplications and three divisions.
+    let wa = try Exact.mul(Int128(w), Int128(aux))
     // Base score without the institution coefficient, in points: W × A × S (§2.3 "病例分值 = RW_i × 系数 × 辅助").
-    let weightPoints = try Exact(Int128(w), 10_000).times(Exact(Int128(aux), 10_000)).times(Exact(Int128(s)))
+    let weightPoints = Exact(try Exact.mul(wa, Int128(rules.pointsPerWeight)), 100_000_000)
     let coefE = Exact(Int128(coef), 10_000)
-    let base = try weightPoints.times(coefE)
-    let cost = Exact(Int128(c.costFen), 100)
+    let base = Exact(try Exact.mul(weightPoints.n, Int128(coef)), 1_000_000_000_000)
     let bench = try benchmark(c, weight: gw, base: base, basic: basic)
     let threshold = rules.highThreshold(weight: w)
     var result = CaseScore(
-      weight: w, coef: try coefE.times(Exact(Int128(aux), 10_000)).rounded(scale: 4), caseClass: .normal,
-      points: try base.rounded(scale: 4), benchmarkFen: try bench.rounded(scale: 2), costRatio: nil,
-      rule: "\(scheme):normal", specialCandidate: false)
-    guard let r = try cost.over(bench) else {
-      throw FieldError("group_code", "benchmark of '\(code)' is zero")
-    }
+      weight: w, coef: try Exact(try Exact.mul(Int128(coef), Int128(aux)), 100_000_000).rounded(scale: 4),
+      caseClass: .normal, points: try base.rounded(scale: 4), benchmarkFen: try bench.rounded(scale: 2),
+      costRatio: nil, rule: "\(scheme):normal", specialCandidate: false)
+    guard bench.n != 0 else { throw FieldError("group_code", "benchmark of '\(code)' is zero") }
+    // r = cost ÷ benchmark, both in yuan: (fen / 100) × d / n.
+    let r = Exact(try Exact.mul(Int128(c.costFen), bench.d), try Exact.mul(bench.n, 100))
     result.costRatio = try r.rounded(scale: 4)
     let specialT = Exact(raw: (rules.specialThreshold ?? threshold).raw, scale: 4)
     let cmpSpecial = try r.compare(specialT)
@@ -257,7 +258,7 @@ public struct CaseScorer: Sendable {
     case .paymentStandard:
       // 同级别 支付标准 = 分值 × 点值 × 系数 (DIP) or 费率 × RW × 系数 (DRG), at the classifying point value.
       guard let pv = rules.pointValue else { throw missing("point_value", "by benchmark payment-standard") }
-      return try base.times(Exact(raw: pv.raw, scale: 6))
+      return Exact(try Exact.mul(base.n, Int128(pv.raw)), try Exact.mul(base.d, 1_000_000))
     case .lastYearMean:
       guard let fen = c.level.flatMap({ gw.lastMeanFen[$0] }) ?? gw.lastMeanFen[""] else {
         throw FieldError("group_code", "catalog '\(table.name)' has no last-year mean for '\(c.groupCode ?? "")' at level '\(c.level ?? "")'")
@@ -277,7 +278,7 @@ public struct CaseScorer: Sendable {
         }
       }
       guard let factor else { throw missing("avg_factor", "by benchmark score-factor") }
-      return try Exact(Int128(gw.weight), 10_000).times(Exact(raw: factor.raw, scale: 6))
+      return Exact(try Exact.mul(Int128(gw.weight), Int128(factor.raw)), 10_000_000_000)
     }
   }
 
