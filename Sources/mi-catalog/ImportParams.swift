@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MICapitation
 import MICommandLine
 import MIClearing
 import MICore
@@ -50,6 +51,7 @@ struct ImportParams: ParsableCommand {
     _ = try ScoringParams.load(params)
     // Section validators of other libraries:
     _ = try ClearingParams.load(params)
+    _ = try CapitationParams.loadIfPresent(params)
     let unknown = params.unusedKeys()
     if let first = unknown.first {
       let more = unknown.count > 1 ? " (also unknown: \(unknown.dropFirst().joined(separator: ", ")))" : ""
