@@ -21,7 +21,7 @@ public struct Adjustment: Sendable, Equatable {
   public var fixmedinsCode: String
   /// `pool` (the insutype), or nil: then the hospital's pool with the most points.
   public var pool: String?
-  /// `period` (`2024-03` or `2024`), or nil: every run the file is given to.
+  /// `period` (`2024-03` or `2024`), or nil: the year-end clearing of the year the file is given with.
   public var period: String?
   /// `adj_amt` in fen.
   public var amountFen: Int64
@@ -49,11 +49,13 @@ public struct Adjustment: Sendable, Equatable {
     self.line = line
   }
 
-  /// Whether it belongs to a run of `period` (`2024-03` for a month, `2024` for a year): no period, the same, or,
-  /// for a year run, a month of that year.
+  /// Whether it belongs to a run of `period`. A month's run takes only the adjustments of that month (so one
+  /// without a period is never repeated in every month); a year's run takes those of the year, of its months, and
+  /// those without a period.
   public func applies(to runPeriod: String) -> Bool {
+    if runPeriod.count != 4 { return period == runPeriod }
     guard let period else { return true }
-    return period == runPeriod || (runPeriod.count == 4 && period.hasPrefix(runPeriod + "-"))
+    return period == runPeriod || period.hasPrefix(runPeriod + "-")
   }
 
   /// Reads an adjustments file; the first bad record stops with its file, line and field (nothing is written yet).

@@ -135,6 +135,9 @@ public enum Settlement {
     }
     var vbpSaving: [PoolHospital: Int64] = [:]
     for a in adjustments {
+      // A month's 周转金 was paid with that month's prepayment and is in the ledger; recovering it again from the
+      // adjustments would count it twice.
+      if a.type == .turnoverFund, let p = a.period, Period.isMonth(p) { continue }
       let k = PoolHospital(try poolOf(a, totals: totals, known: Set(lines.keys), params: params), a.fixmedinsCode)
       var c = line(k)
       switch a.type {

@@ -9,13 +9,16 @@ struct Benefit: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Simulate a benefit policy (起付线, 报销比例 by level): old vs new fund amounts per case and hospital.",
     discussion: """
-      For each case the new fund amount is max(0, inscp_scp_amt − 起付线) × 报销比例 by insutype, setting
-      (med_type 2x/52 inpatient, 1x outpatient) and hosp_lv, from a TOML policy file (examples/benefit-policy.toml
-      holds Linyi's 居民 rules, seed 001). Each case is written with fund_old_amt (its hifp_pay), fund_new_amt and
-      fund_diff_amt; then one kind "benefit" record per hospital and insutype and a kind "benefit-total" record.
+      For each case the new fund amount is max(0, inscp_scp_amt − 起付线) × 报销比例 by
+      insutype, setting (med_type 2x/52 inpatient, 1x outpatient) and hosp_lv,
+      from a TOML policy file (examples/benefit-policy.toml holds Linyi's 居民
+      rules, seed 001). Each case is written with fund_old_amt (its hifp_pay),
+      fund_new_amt and fund_diff_amt; then one kind "benefit" record per hospital
+      and insutype and a kind "benefit-total" record.
 
       Example: what would Linyi's rules cost, hospital by hospital?
-        mi-clear benefit --policy examples/benefit-policy.toml --by-hospital cases.ndjson
+        mi-clear benefit --policy examples/benefit-policy.toml --by-hospital \\
+          cases.ndjson
       """)
 
   /// `--policy FILE`.

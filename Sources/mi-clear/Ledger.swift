@@ -7,12 +7,14 @@ struct Ledger: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "List the runs posted to the clearing ledger (superseded ones marked).",
     discussion: """
-      Each run is a kind "ledger-run" record: id, run_kind (prepay or settle), period, params, input_sha256,
-      posted_at, superseded_by and effective. With --lines, the effective lines of the matching runs follow as
-      kind "ledger-line" records (pool, fixmedins_code, item, amount).
+      Each run is a kind "ledger-run" record: id, run_kind (prepay or settle),
+      period, params, input_sha256, posted_at, superseded_by and effective. With
+      --lines, the effective lines of the matching runs follow as kind
+      "ledger-line" records (pool, fixmedins_code, item, amount).
 
       Example: what was prepaid in 2024, hospital by hospital:
-        mi-clear ledger --kind prepay --period 2024 --lines | jq -c 'select(.kind == "ledger-line")'
+        mi-clear ledger --kind prepay --period 2024 --lines \\
+          | jq -c 'select(.kind == "ledger-line")'
       """)
 
   /// `--kind`.

@@ -10,16 +10,20 @@ struct MIClear: ParsableCommand {
     commandName: "mi-clear",
     abstract: "Turn a pool's budget into a point value and hospitals' points into money, exact to the fen.",
     discussion: """
-      Reads scored cases (from mi-score: points, case_class, fixmedins_code, insutype, setl_time, medfee_sumamt,
-      hifp_pay, psn_part_amt, hv_mcs_amt), the [clearing] section of a params version in the workspace, and an
-      optional adjustments file (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason). Writes one
-      record per pool and hospital and one kind "pool" record per pool with the point value, its inputs and the
-      reconciliation check. Memory grows with hospitals, not cases.
+      Reads scored cases (from mi-score: points, case_class, fixmedins_code,
+      insutype, setl_time, medfee_sumamt, hifp_pay, psn_part_amt, hv_mcs_amt), the
+      [clearing] section of a params version in the workspace, and an optional
+      adjustments file (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type,
+      reason). Writes one record per pool and hospital and one kind "pool" record
+      per pool with the point value, its inputs and the reconciliation check.
+      Memory grows with hospitals, not cases.
 
-      Example: prepay March, post it to the ledger, then clear the year against the posted prepayments:
-        mi-score --catalog dip-2024 cases.ndjson > scored.ndjson
+      Example: prepay March, post it to the ledger, then clear the year against
+      the posted prepayments:
+        mi-score --params params-2024 --catalog dip-2024 grouped.ndjson > scored.ndjson
         mi-clear prepay --month 2024-03 --params params-2024 --post scored.ndjson
-        mi-clear settle --year 2024 --params params-2024 --adjustments adj.ndjson --post scored.ndjson
+        mi-clear settle --year 2024 --params params-2024 --adjustments adj.ndjson \\
+          --post scored.ndjson
         mi-clear ledger
       """,
     subcommands: [Prepay.self, Settle.self, Ledger.self, Benefit.self])

@@ -8,13 +8,16 @@ struct Prepay: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Monthly prepayment: (月度总分值 × 年初点值 − 患者支付) × 预拨比例 − 审核扣款, with the quality deposit.",
     discussion: """
-      Cases whose setl_time is outside the month are skipped (counted), so a year's file can feed every month.
-      Special cases (case_class special) wait for the year end. Deductions, assessment deductions and turnover
-      funds of the month are applied; other adjustment types wait for settle. With --post the prepaid amount,
-      the deposit withheld and the turnover fund go to the ledger; posting the month again supersedes.
+      Cases whose setl_time is outside the month are skipped (counted), so a
+      year's file can feed every month. Special cases (case_class special) wait
+      for the year end. Deductions, assessment deductions and turnover funds of
+      the month are applied; other adjustment types wait for settle. With --post
+      the prepaid amount, the deposit withheld and the turnover fund go to the
+      ledger; posting the month again supersedes.
 
       Example:
-        mi-clear prepay --month 2024-03 --params params-2024 --adjustments adj.ndjson --post scored.ndjson
+        mi-clear prepay --month 2024-03 --params params-2024 \\
+          --adjustments adj.ndjson --post scored.ndjson
       """)
 
   /// `--month`.

@@ -8,14 +8,17 @@ struct Settle: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Year-end clearing: settlement point value, payable amount, 结余留用/超支分担, minus prepayments.",
     discussion: """
-      Per pool (insutype) the settlement point value is found from the budget, the 医保支付比例 and the year's
-      points (point_mode fixed, floating or elastic); each hospital's points amount, fund part, 考核系数,
-      carve-outs, special cases, 集采结余 return, 结余/超支 effect, deductions, the prepayments posted for the
-      year, the deposit and its return make its clearing_amt. The kind "pool" record shows every identity
-      with both sides; a run that would break one stops before writing anything.
+      Per pool (insutype) the settlement point value is found from the budget, the
+      医保支付比例 and the year's points (point_mode fixed, floating or elastic); each
+      hospital's points amount, fund part, 考核系数, carve-outs, special cases, 集采结余
+      return, 结余/超支 effect, deductions, the prepayments posted for the year, the
+      deposit and its return make its clearing_amt. The kind "pool" record shows
+      every identity with both sides; a run that would break one stops before
+      writing anything.
 
       Example:
-        mi-clear settle --year 2024 --params params-2024 --adjustments adj.ndjson scored.ndjson \\
+        mi-clear settle --year 2024 --params params-2024 \\
+          --adjustments adj.ndjson scored.ndjson \\
           | jq -c 'select(.kind == "pool")'
       """)
 
