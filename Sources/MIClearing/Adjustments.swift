@@ -77,7 +77,9 @@ public struct Adjustment: Sendable, Equatable {
         guard let typeText = try scanner.string("adj_type") else { throw FieldError("adj_type", "missing") }
         guard let type = AdjustmentType(rawValue: typeText) else {
           throw FieldError(
-            "adj_type", "unknown type \"\(typeText)\" (expected \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            "adj_type",
+            "unknown type \"\(typeText)\" (expected \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", ")))"
+          )
         }
         let period = try scanner.code("period")
         if let period, !Period.isMonth(period) && !Period.isYear(period) {
@@ -102,7 +104,8 @@ public enum Period {
   /// Whether `s` is `YYYY-MM` with a month 01–12.
   public static func isMonth(_ s: String) -> Bool {
     let b = Array(s.utf8)
-    guard b.count == 7, b[4] == UInt8(ascii: "-"), b.enumerated().allSatisfy({ $0.offset == 4 || ($0.element >= 48 && $0.element <= 57) })
+    guard b.count == 7, b[4] == UInt8(ascii: "-"),
+      b.enumerated().allSatisfy({ $0.offset == 4 || ($0.element >= 48 && $0.element <= 57) })
     else { return false }
     let m = Int(s.suffix(2))!
     return m >= 1 && m <= 12

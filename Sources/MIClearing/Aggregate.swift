@@ -102,7 +102,9 @@ public final class CaseAggregator {
       totals[key] = t
       return true
     }
-    guard let points = try s.fixed("points", scale: 4) else { throw FieldError("points", "missing (score the cases with mi-score first)") }
+    guard let points = try s.fixed("points", scale: 4) else {
+      throw FieldError("points", "missing (score the cases with mi-score first)")
+    }
     if points < 0 { throw FieldError("points", "must not be negative") }
     guard let medfee = try s.fen("medfee_sumamt") else { throw FieldError("medfee_sumamt", "missing") }
     guard let psn = try s.fen("psn_part_amt") else { throw FieldError("psn_part_amt", "missing") }

@@ -46,7 +46,9 @@ public struct BenefitPolicy: Sendable {
         var rules: [String: BenefitRule] = [:]
         let levels = Set(try p.keys(base + ".ratio")).union(try p.keys(base + ".deductible"))
         for lv in levels.sorted() {
-          guard let ratio = try p.fixed(base + ".ratio.\"\(lv)\"", scale: 4, in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10000, scale: 4))
+          guard
+            let ratio = try p.fixed(
+              base + ".ratio.\"\(lv)\"", scale: 4, in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10000, scale: 4))
           else { throw p.invalid(base + ".ratio.\"\(lv)\"", "missing: level \(lv) has a deductible but no ratio") }
           let ded = try p.fen(base + ".deductible.\"\(lv)\"") ?? 0
           if ded < 0 { throw p.invalid(base + ".deductible.\"\(lv)\"", "must not be negative") }

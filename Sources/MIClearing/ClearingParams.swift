@@ -54,7 +54,9 @@ public struct PoolParams: Sendable, Equatable {
   public var payRatio: Fixed?
 
   /// Creates pool parameters.
-  public init(pool: String, budgetFen: Int64?, initialPointValue: Fixed?, initialSource: String = "given", payRatio: Fixed? = nil) {
+  public init(
+    pool: String, budgetFen: Int64?, initialPointValue: Fixed?, initialSource: String = "given", payRatio: Fixed? = nil
+  ) {
     self.pool = pool
     self.budgetFen = budgetFen
     self.initialPointValue = initialPointValue
@@ -116,22 +118,29 @@ public struct ClearingParams: Sendable {
     var c = ClearingParams()
     let one = Fixed(raw: 10000, scale: 4)
     let zero = Fixed(raw: 0, scale: 4)
-    c.pointMode = PointMode(rawValue: try p.choice("clearing.point_mode", PointMode.allCases.map(\.rawValue), default: "floating"))!
+    c.pointMode = PointMode(
+      rawValue: try p.choice("clearing.point_mode", PointMode.allCases.map(\.rawValue), default: "floating"))!
     switch try p.choice("clearing.base_increment", ["8:2", "7:3"], default: "8:2") {
     case "7:3": c.baseShare = Fixed(raw: 7000, scale: 4)
     default: c.baseShare = Fixed(raw: 8000, scale: 4)
     }
-    c.incrementCap = try p.fixed("clearing.increment_cap", scale: 4, in: Fixed(raw: 1, scale: 4)...Fixed(raw: 100000, scale: 4))
+    c.incrementCap = try p.fixed(
+      "clearing.increment_cap", scale: 4, in: Fixed(raw: 1, scale: 4)...Fixed(raw: 100000, scale: 4))
     c.pointTrim = try p.choice("clearing.point_trim", ["none", "p2.5-p97.5"], default: "none")
-    c.fundPart = FundPartMode(rawValue: try p.choice("clearing.fund_part", FundPartMode.allCases.map(\.rawValue), default: "ratio"))!
+    c.fundPart = FundPartMode(
+      rawValue: try p.choice("clearing.fund_part", FundPartMode.allCases.map(\.rawValue), default: "ratio"))!
     c.monthlyRatio = try p.fixed("clearing.monthly_ratio", scale: 4, in: zero...one) ?? c.monthlyRatio
-    let cap = try p.fixed("clearing.deposit_cap", scale: 4, in: zero...Fixed(raw: 1000, scale: 4)) ?? Fixed(raw: 500, scale: 4)
+    let cap =
+      try p.fixed("clearing.deposit_cap", scale: 4, in: zero...Fixed(raw: 1000, scale: 4)) ?? Fixed(raw: 500, scale: 4)
     c.qualityDeposit = try p.fixed("clearing.quality_deposit", scale: 4, in: zero...cap) ?? c.qualityDeposit
     if c.monthlyRatio + c.qualityDeposit > one {
-      throw p.invalid("clearing.quality_deposit", "monthly_ratio \(c.monthlyRatio) + quality_deposit \(c.qualityDeposit) is more than 1")
+      throw p.invalid(
+        "clearing.quality_deposit",
+        "monthly_ratio \(c.monthlyRatio) + quality_deposit \(c.qualityDeposit) is more than 1")
     }
     c.depositReturn = DepositReturn(
-      rawValue: try p.choice("clearing.deposit_return", DepositReturn.allCases.map(\.rawValue), default: "by-assessment"))!
+      rawValue: try p.choice(
+        "clearing.deposit_return", DepositReturn.allCases.map(\.rawValue), default: "by-assessment"))!
     c.vbpReturnShare = try p.fixed("clearing.vbp_return_share", scale: 4, in: zero...one) ?? c.vbpReturnShare
     c.carveOutHV = try p.bool("clearing.carve_out_hv") ?? false
     c.budgetNetOfFFS = try p.bool("clearing.budget_net_of_ffs") ?? true
@@ -179,7 +188,9 @@ public struct ClearingParams: Sendable {
       var points: [Int64] = []
       for y in years {
         let k = base + ".history.\"\(y)\""
-        guard let cost = try p.fen(k + ".cost"), cost > 0 else { throw p.invalid(k + ".cost", "expected a positive amount") }
+        guard let cost = try p.fen(k + ".cost"), cost > 0 else {
+          throw p.invalid(k + ".cost", "expected a positive amount")
+        }
         guard let pts = try p.fixed(k + ".points", scale: 4), pts.raw > 0 else {
           throw p.invalid(k + ".points", "expected a positive number of points")
         }
@@ -189,12 +200,15 @@ public struct ClearingParams: Sendable {
       initial = PointValue.initial(costsFen: costs, pointsRaw: points, weights: weights)
       source = "history " + weights.map(String.init).joined(separator: ":")
     }
-    let ratio = try p.fixed(base + ".pay_ratio", scale: 6, in: Fixed(raw: 1, scale: 6)...Fixed(raw: 1_000_000, scale: 6))
+    let ratio = try p.fixed(
+      base + ".pay_ratio", scale: 6, in: Fixed(raw: 1, scale: 6)...Fixed(raw: 1_000_000, scale: 6))
     if mode != .fixed && budget == nil {
       throw p.invalid(base + ".budget", "missing: point_mode \(mode.rawValue) needs the pool's budget")
     }
     if mode != .floating && initial == nil {
-      throw p.invalid(base + ".initial_point_value", "missing: point_mode \(mode.rawValue) needs a year-start point value (or history)")
+      throw p.invalid(
+        base + ".initial_point_value",
+        "missing: point_mode \(mode.rawValue) needs a year-start point value (or history)")
     }
     return PoolParams(pool: name, budgetFen: budget, initialPointValue: initial, initialSource: source, payRatio: ratio)
   }
@@ -205,7 +219,9 @@ public struct ClearingParams: Sendable {
     var open: Band?
     for k in try p.keys(key) {
       let path = key + ".\"\(k)\""
-      guard let share = try p.fixed(path, scale: 4, in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10000, scale: 4)) else { continue }
+      guard let share = try p.fixed(path, scale: 4, in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10000, scale: 4)) else {
+        continue
+      }
       if k == "inf" {
         open = Band(upto: nil, share: share)
       } else {

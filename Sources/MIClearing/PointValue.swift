@@ -62,7 +62,8 @@ public enum PointValue {
     let increment = pointsRaw - basePoints
     let baseAmount = amount(pointsRaw: basePoints, value: initial)
     guard increment > 0 else {
-      return Elastic(basePointsRaw: basePoints, incrementPointsRaw: 0, incrementValue: nil, amountFen: baseAmount, capped: false)
+      return Elastic(
+        basePointsRaw: basePoints, incrementPointsRaw: 0, incrementValue: nil, amountFen: baseAmount, capped: false)
     }
     var value = settlement(totalCostFen: max(0, totalCostFen - baseAmount), pointsRaw: increment)
     var capped = false

@@ -76,11 +76,13 @@ public enum Prepayment {
       if pp.pointsRaw > 0 {
         guard let v = pp.pointValue else {
           throw MIError.reference(
-            "pool \(pool): points but no year-start point value (clearing.pools.\(pool).initial_point_value or history)")
+            "pool \(pool): points but no year-start point value (clearing.pools.\(pool).initial_point_value or history)"
+          )
         }
         pp.pointsAmt = PointValue.amount(pointsRaw: pp.pointsRaw, value: v)
       }
-      let shares = Allocation.largestRemainder(pp.pointsAmt, weights: hs.map(\.totals.pointsRaw), keys: hs.map(\.key.code))
+      let shares = Allocation.largestRemainder(
+        pp.pointsAmt, weights: hs.map(\.totals.pointsRaw), keys: hs.map(\.key.code))
       let ratio = params.monthlyRatio
       let deposit = params.qualityDeposit
       for i in hs.indices {
@@ -111,7 +113,8 @@ public enum Prepayment {
         out.append(LedgerLine(pool: p.pool, fixmedinsCode: l.key.code, item: "deposit_amt", amountFen: l.depositAmt))
         if l.turnoverFundAmt != 0 {
           out.append(
-            LedgerLine(pool: p.pool, fixmedinsCode: l.key.code, item: "turnover_fund_amt", amountFen: l.turnoverFundAmt))
+            LedgerLine(pool: p.pool, fixmedinsCode: l.key.code, item: "turnover_fund_amt", amountFen: l.turnoverFundAmt)
+          )
         }
       }
     }

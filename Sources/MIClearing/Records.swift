@@ -92,7 +92,9 @@ public enum ClearingRecords {
   }
 
   /// The `kind: "prepayment"` records of a pool followed by its `kind: "pool"` record.
-  public static func write(_ pp: PoolPrepayment, period: String, params name: String, ratio: Fixed, deposit: Fixed, into out: inout [UInt8]) {
+  public static func write(
+    _ pp: PoolPrepayment, period: String, params name: String, ratio: Fixed, deposit: Fixed, into out: inout [UInt8]
+  ) {
     for h in pp.lines {
       var w = JSONWriter()
       w.begin(&out)
@@ -151,7 +153,9 @@ public enum ClearingRecords {
     for p in pools {
       for l in p.lines {
         out.append(LedgerLine(pool: p.pool, fixmedinsCode: l.key.code, item: "payable_amt", amountFen: l.payableAmt))
-        out.append(LedgerLine(pool: p.pool, fixmedinsCode: l.key.code, item: "deposit_return_amt", amountFen: l.depositReturnAmt))
+        out.append(
+          LedgerLine(pool: p.pool, fixmedinsCode: l.key.code, item: "deposit_return_amt", amountFen: l.depositReturnAmt)
+        )
         out.append(LedgerLine(pool: p.pool, fixmedinsCode: l.key.code, item: "clearing_amt", amountFen: l.clearingAmt))
       }
     }

@@ -162,7 +162,8 @@ public enum Settlement {
         }
       }
       guard let pp = params.pools[pool] else {
-        throw MIError.reference("pool \"\(pool)\" has ledger lines or adjustments but no [clearing.pools.\(pool)] in the params")
+        throw MIError.reference(
+          "pool \"\(pool)\" has ledger lines or adjustments but no [clearing.pools.\(pool)] in the params")
       }
       result.append(try clearPool(pp, hospitals: hs, params: params, samples: trimSamples[pool]))
     }
@@ -175,12 +176,14 @@ public enum Settlement {
   ) throws(MIError) -> String {
     if let p = a.pool {
       guard params.pools[p] != nil else {
-        throw MIError.data(file: a.file, line: a.line, field: "pool", message: "no clearing pool \"\(p)\" in the params")
+        throw MIError.data(
+          file: a.file, line: a.line, field: "pool", message: "no clearing pool \"\(p)\" in the params")
       }
       return p
     }
     let mine = known.filter { $0.code == a.fixmedinsCode }.sorted()
-    guard let best = mine.max(by: { (totals[$0]?.pointsRaw ?? 0, $1.pool) < (totals[$1]?.pointsRaw ?? 0, $0.pool) }) else {
+    guard let best = mine.max(by: { (totals[$0]?.pointsRaw ?? 0, $1.pool) < (totals[$1]?.pointsRaw ?? 0, $0.pool) })
+    else {
       throw MIError.data(
         file: a.file, line: a.line, field: "pool",
         message: "hospital \(a.fixmedinsCode) has no cases in this period: name the pool of the adjustment")
@@ -219,20 +222,26 @@ public enum Settlement {
     if pc.pointsRaw > 0 {
       if params.pointMode != .fixed {
         guard let pb = pc.pointsBudgetAmt else {
-          throw MIError.reference("\(where_): \(pc.pointsRaw / 10_000) points but no budget (clearing.pools.\(pp.pool).budget)")
+          throw MIError.reference(
+            "\(where_): \(pc.pointsRaw / 10_000) points but no budget (clearing.pools.\(pp.pool).budget)")
         }
         guard pb > 0 else {
           throw MIError.reference(
-            "\(where_): budget \(Money.format(pp.budgetFen!)) leaves nothing for the points after carve-outs and special cases of \(Money.format(ffsPaid))")
+            "\(where_): budget \(Money.format(pp.budgetFen!)) leaves nothing for the points after carve-outs and special cases of \(Money.format(ffsPaid))"
+          )
         }
         guard pp.payRatio != nil || pc.hifpFen > 0 else {
-          throw MIError.reference("\(where_): cannot compute 医保支付比例 (Σ hifp_pay is 0); give clearing.pools.\(pp.pool).pay_ratio")
+          throw MIError.reference(
+            "\(where_): cannot compute 医保支付比例 (Σ hifp_pay is 0); give clearing.pools.\(pp.pool).pay_ratio")
         }
-        pc.totalCostAmt = PointValue.totalCost(budgetFen: pb, ratio: pp.payRatio, medfeeFen: pc.medfeeFen, fundFen: pc.hifpFen)
+        pc.totalCostAmt = PointValue.totalCost(
+          budgetFen: pb, ratio: pp.payRatio, medfeeFen: pc.medfeeFen, fundFen: pc.hifpFen)
       }
       switch params.pointMode {
       case .fixed:
-        guard let v = pp.initialPointValue else { throw MIError.reference("\(where_): points but no initial_point_value") }
+        guard let v = pp.initialPointValue else {
+          throw MIError.reference("\(where_): points but no initial_point_value")
+        }
         pc.pointValue = v
         pc.pointsAmt = PointValue.amount(pointsRaw: pc.pointsRaw, value: v)
       case .floating:
@@ -240,7 +249,9 @@ public enum Settlement {
         pc.pointValue = v
         pc.pointsAmt = PointValue.amount(pointsRaw: pc.pointsRaw, value: v)
       case .elastic:
-        guard let v0 = pp.initialPointValue else { throw MIError.reference("\(where_): points but no initial_point_value") }
+        guard let v0 = pp.initialPointValue else {
+          throw MIError.reference("\(where_): points but no initial_point_value")
+        }
         let e = PointValue.elastic(
           totalCostFen: pc.totalCostAmt!, pointsRaw: pc.pointsRaw, initial: v0, baseShare: params.baseShare,
           cap: params.incrementCap)
@@ -309,14 +320,22 @@ public enum Settlement {
       let ffs = params.budgetNetOfFFS ? pc.sum { $0.carveOutAmt + $0.specialCaseAmt } : 0
       c.append(("budget = fund_part + carve_out + special_case + budget_diff", budget, pc.fundPartAmt + ffs + diff))
     }
-    let parts = pc.fundPartAmt + pc.sum {
-      ($0.assessedAmt - $0.fundPartAmt) + $0.carveOutAmt + $0.specialCaseAmt + $0.vbpReturnAmt
-        + $0.surplusAdjAmt - $0.deductionAmt - $0.assessmentDeductionAmt
-    }
-    c.append(("Σ payable_amt = pool fund_part + Σ coefficient effect, carve-outs, returns, surplus, deductions", pc.sum(\.payableAmt), parts))
-    let settled = pc.sum(\.payableAmt) - pc.sum(\.prepaidAmt) - pc.sum(\.turnoverFundAmt) - pc.sum(\.depositAmt)
+    let parts =
+      pc.fundPartAmt
+      + pc.sum {
+        ($0.assessedAmt - $0.fundPartAmt) + $0.carveOutAmt + $0.specialCaseAmt + $0.vbpReturnAmt
+          + $0.surplusAdjAmt - $0.deductionAmt - $0.assessmentDeductionAmt
+      }
+    c.append(
+      (
+        "Σ payable_amt = pool fund_part + Σ coefficient effect, carve-outs, returns, surplus, deductions",
+        pc.sum(\.payableAmt), parts
+      ))
+    let settled =
+      pc.sum(\.payableAmt) - pc.sum(\.prepaidAmt) - pc.sum(\.turnoverFundAmt) - pc.sum(\.depositAmt)
       + pc.sum(\.depositReturnAmt)
-    c.append(("Σ clearing_amt = Σ payable − prepaid − turnover − deposit + deposit_return", pc.sum(\.clearingAmt), settled))
+    c.append(
+      ("Σ clearing_amt = Σ payable − prepaid − turnover − deposit + deposit_return", pc.sum(\.clearingAmt), settled))
     return c
   }
 }

@@ -39,7 +39,9 @@ struct RunOptions: ParsableArguments {
   var params: String
 
   /// `--adjustments FILE`.
-  @Option(help: ArgumentHelp("Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
   var adjustments: String?
 
   /// `--post`.
@@ -47,7 +49,8 @@ struct RunOptions: ParsableArguments {
   var post = false
 
   /// Case files.
-  @Argument(help: ArgumentHelp("Scored case files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
+  @Argument(
+    help: ArgumentHelp("Scored case files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
   var inputs: [String] = []
 }
 
@@ -66,7 +69,8 @@ struct ClearingRun {
   init(_ run: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
     let p: Params
     if run.params.hasSuffix(".toml") && FileManager.default.fileExists(atPath: run.params) {
-      guard let data = FileManager.default.contents(atPath: run.params), let text = String(data: data, encoding: .utf8) else {
+      guard let data = FileManager.default.contents(atPath: run.params), let text = String(data: data, encoding: .utf8)
+      else {
         throw MIError.io("\(run.params): cannot read the params file as UTF-8 text")
       }
       p = try Params(text: text, name: run.params)

@@ -21,7 +21,8 @@ import Testing
     p.surplusBands = [Band(upto: fx("0.10", 4), share: fx("1", 4)), Band(upto: nil, share: fx("0.6", 4))]
     p.overspendBands = [Band(upto: fx("0.10", 4), share: fx("0.5", 4)), Band(upto: nil, share: fx("0", 4))]
     // 310: ratio given 0.8. Budget 43,800 = points budget 40,000 + carve-out 800 + special 3,000 (below).
-    p.pools["310"] = PoolParams(pool: "310", budgetFen: fen("43800"), initialPointValue: fx("9", 6), payRatio: fx("0.8", 6))
+    p.pools["310"] = PoolParams(
+      pool: "310", budgetFen: fen("43800"), initialPointValue: fx("9", 6), payRatio: fx("0.8", 6))
     // 390: ratio computed from the cases. Budget 25,300 = points budget 24,000 + special 1,300.
     p.pools["390"] = PoolParams(pool: "390", budgetFen: fen("25300"), initialPointValue: fx("11", 6))
     return p
@@ -189,7 +190,8 @@ import Testing
     let pools = try Prepayment.run(params: p, totals: agg.totals, adjustments: adj)
     let lines = Prepayment.ledgerLines(pools)
     for _ in 0..<2 {
-      try ws.postRun(tool: "mi-clear", kind: "prepay", period: "2024-03", params: "test", inputSHA256: "x", lines: lines)
+      try ws.postRun(
+        tool: "mi-clear", kind: "prepay", period: "2024-03", params: "test", inputSHA256: "x", lines: lines)
     }
     let runs = try ws.ledgerRuns(tool: "mi-clear")
     #expect(runs.count == 2)

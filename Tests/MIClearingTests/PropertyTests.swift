@@ -35,8 +35,12 @@ struct SplitMix {
     p.depositReturn = r.below(2) == 0 ? .full : .byAssessment
     p.vbpReturnShare = Fixed(raw: r.below(10_001), scale: 4)
     p.defaultAssessmentCoef = Fixed(raw: 8_500 + r.below(2_000), scale: 4)
-    p.surplusBands = [Band(upto: fx("0.05", 4), share: fx("1", 4)), Band(upto: nil, share: Fixed(raw: r.below(10_001), scale: 4))]
-    p.overspendBands = [Band(upto: fx("0.1", 4), share: Fixed(raw: r.below(10_001), scale: 4)), Band(upto: nil, share: fx("0", 4))]
+    p.surplusBands = [
+      Band(upto: fx("0.05", 4), share: fx("1", 4)), Band(upto: nil, share: Fixed(raw: r.below(10_001), scale: 4)),
+    ]
+    p.overspendBands = [
+      Band(upto: fx("0.1", 4), share: Fixed(raw: r.below(10_001), scale: 4)), Band(upto: nil, share: fx("0", 4)),
+    ]
     var totals: [PoolHospital: HospitalTotals] = [:]
     var adjustments: [Adjustment] = []
     var ledger: [LedgerLine] = []
@@ -59,10 +63,13 @@ struct SplitMix {
         totals[PoolHospital(pool, code)] = t
         budget += t.hifpFen + t.carveOutFen + t.specialFFSFen
         for type in AdjustmentType.allCases where r.below(3) == 0 {
-          adjustments.append(Adjustment(fixmedinsCode: code, pool: r.below(2) == 0 ? pool : nil, amountFen: r.below(200_000), type: type))
+          adjustments.append(
+            Adjustment(fixmedinsCode: code, pool: r.below(2) == 0 ? pool : nil, amountFen: r.below(200_000), type: type)
+          )
         }
         if r.below(2) == 0 {
-          ledger.append(LedgerLine(pool: pool, fixmedinsCode: code, item: "prepaid_amt", amountFen: r.below(t.hifpFen + 1)))
+          ledger.append(
+            LedgerLine(pool: pool, fixmedinsCode: code, item: "prepaid_amt", amountFen: r.below(t.hifpFen + 1)))
           ledger.append(LedgerLine(pool: pool, fixmedinsCode: code, item: "deposit_amt", amountFen: r.below(50_000)))
         }
       }
@@ -82,8 +89,11 @@ struct SplitMix {
       for h in pc.lines {
         // Each line adds up, and 结余留用/超支分担 stays between "keep nothing" and "keep all".
         let cmp = h.fundPartAmt + h.carveOutAmt + h.specialCaseAmt
-        if cmp >= h.ffsAmt { #expect(h.surplusAdjAmt <= 0 && h.surplusAdjAmt >= h.ffsAmt - cmp || h.ffsAmt == 0) }
-        else { #expect(h.surplusAdjAmt >= 0 && h.surplusAdjAmt <= h.ffsAmt - cmp) }
+        if cmp >= h.ffsAmt {
+          #expect(h.surplusAdjAmt <= 0 && h.surplusAdjAmt >= h.ffsAmt - cmp || h.ffsAmt == 0)
+        } else {
+          #expect(h.surplusAdjAmt >= 0 && h.surplusAdjAmt <= h.ffsAmt - cmp)
+        }
         #expect(
           h.payableAmt == h.assessedAmt + h.carveOutAmt + h.specialCaseAmt + h.vbpReturnAmt + h.surplusAdjAmt
             - h.deductionAmt - h.assessmentDeductionAmt)
@@ -93,9 +103,12 @@ struct SplitMix {
       // retained or shared (coefficient effect, 结余留用/超支分担, returns, deductions, the deposit kept back) add up
       // to the budget less what the fund keeps of it (budget_diff).
       guard let budget = pc.budgetAmt, let diff = pc.budgetDiffAmt, p.budgetNetOfFFS else { continue }
-      let received = pc.sum { $0.clearingAmt + $0.prepaidAmt + $0.turnoverFundAmt + $0.depositAmt - $0.depositReturnAmt }
+      let received = pc.sum {
+        $0.clearingAmt + $0.prepaidAmt + $0.turnoverFundAmt + $0.depositAmt - $0.depositReturnAmt
+      }
       let retainedOrShared = pc.sum {
-        ($0.assessedAmt - $0.fundPartAmt) + $0.surplusAdjAmt + $0.vbpReturnAmt - $0.deductionAmt - $0.assessmentDeductionAmt
+        ($0.assessedAmt - $0.fundPartAmt) + $0.surplusAdjAmt + $0.vbpReturnAmt - $0.deductionAmt
+          - $0.assessmentDeductionAmt
       }
       #expect(received - retainedOrShared == budget - diff)
       // Floating pools spend their budget up to the rounding of the point value to 6 decimals: at most half a

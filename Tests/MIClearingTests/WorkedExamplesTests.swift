@@ -34,7 +34,8 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
   /// §9.2 through the whole settle path: a floating pool with that budget, ratio and score pays 8.000000 per point.
   @Test func settlementPointValueThroughSettle() throws {
     var p = ClearingParams()
-    p.pools["310"] = PoolParams(pool: "310", budgetFen: fen("90000000"), initialPointValue: nil, payRatio: fx("0.75", 6))
+    p.pools["310"] = PoolParams(
+      pool: "310", budgetFen: fen("90000000"), initialPointValue: nil, payRatio: fx("0.75", 6))
     var t = HospitalTotals()
     t.cases = 1
     t.pointsRaw = 150_000_000_000
@@ -57,7 +58,9 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
     t.cases = 10
     t.pointsRaw = 5_000_000_000  // 500,000 points
     t.psnPartFen = fen("1000000")
-    let adj = [Adjustment(fixmedinsCode: "H1", pool: "310", period: "2024-03", amountFen: fen("20000"), type: .deduction)]
+    let adj = [
+      Adjustment(fixmedinsCode: "H1", pool: "310", period: "2024-03", amountFen: fen("20000"), type: .deduction)
+    ]
     let pools = try Prepayment.run(params: p, totals: [PoolHospital("310", "H1"): t], adjustments: adj)
     let line = pools[0].lines[0]
     #expect(line.pointsAmt == fen("4000000"))
@@ -92,7 +95,8 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
 
   /// §9.8 benefit (seed 001): 居民 二级 政策范围内 10,000 → (10,000 − 400) × 0.72 = 6,912.00; 三级 → 5,520.00.
   @Test func linyiBenefit() throws {
-    let text = try String(contentsOf: TestSupport.examplesDir.appendingPathComponent("benefit-policy.toml"), encoding: .utf8)
+    let text = try String(
+      contentsOf: TestSupport.examplesDir.appendingPathComponent("benefit-policy.toml"), encoding: .utf8)
     let policy = try BenefitPolicy.load(try Params(text: text, name: "benefit-policy.toml"))
     #expect(policy.newFund(insutype: "390", medType: "21", level: "2", inscpFen: fen("10000")) == fen("6912"))
     #expect(policy.newFund(insutype: "390", medType: "21", level: "3", inscpFen: fen("10000")) == fen("5520"))
@@ -123,7 +127,10 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
     out = []
     sim.writeTotals(into: &out)
     let totals = String(decoding: out, as: UTF8.self)
-    #expect(totals.contains(#""kind":"benefit-total","benefit_policy":"t","cases":2,"unmatched_cases":1,"fund_old_amt":7100.00,"fund_new_amt":7012.00,"fund_diff_amt":-88.00"#))
+    #expect(
+      totals.contains(
+        #""kind":"benefit-total","benefit_policy":"t","cases":2,"unmatched_cases":1,"fund_old_amt":7100.00,"fund_new_amt":7012.00,"fund_diff_amt":-88.00"#
+      ))
   }
 }
 
@@ -151,7 +158,8 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
       totalCostFen: fen("120000"), pointsRaw: 180_000_000, initial: fx("8", 6), baseShare: fx("0.8", 4), cap: nil)
     #expect(big.incrementValue?.description == "4.000000")
     let low = PointValue.elastic(
-      totalCostFen: fen("120000"), pointsRaw: 130_000_000, initial: fx("8", 6), baseShare: fx("0.8", 4), cap: fx("0.9", 4))
+      totalCostFen: fen("120000"), pointsRaw: 130_000_000, initial: fx("8", 6), baseShare: fx("0.8", 4),
+      cap: fx("0.9", 4))
     // 1,000 increment points would get 24,000 / 1,000 = 24; the cap holds them at 7.2, and the fund keeps the rest.
     #expect(low.incrementValue?.description == "7.200000")
     #expect(low.capped)
@@ -166,13 +174,17 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
         return nil
       } catch { return error.message }
     }
-    #expect(load("[clearing.pools.310]\ninitial_point_value = 8.0\n")?.contains(#"key "clearing.pools."310".budget""#) == true)
+    #expect(
+      load("[clearing.pools.310]\ninitial_point_value = 8.0\n")?.contains(#"key "clearing.pools."310".budget""#) == true
+    )
     #expect(load("[clearing]\npoint_mode = \"float\"\n")?.contains(#"key "clearing.point_mode""#) == true)
     #expect(load("[clearing]\nquality_deposit = 0.10\n")?.contains(#"key "clearing.quality_deposit""#) == true)
     #expect(load("[clearing]\ndeposit_cap = 0.10\nquality_deposit = 0.10\nmonthly_ratio = 0.90\n") == nil)
     #expect(load("[clearing]\nbase_increment = \"6:4\"\n")?.contains("clearing.base_increment") == true)
     #expect(load("[clearing.surplus_bands]\n\"0.10\" = 1.0\n")?.contains("needs an open last band") == true)
-    #expect(load("[clearing]\npoint_mode = \"fixed\"\n[clearing.pools.390]\nbudget = 100\n")?.contains("initial_point_value") == true)
+    #expect(
+      load("[clearing]\npoint_mode = \"fixed\"\n[clearing.pools.390]\nbudget = 100\n")?.contains("initial_point_value")
+        == true)
   }
 
   /// The example params file's [clearing] section loads, and its 居民 year-start value comes from the 1:2:7 history.
@@ -209,8 +221,11 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
       """
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     var digest: SHA256? = nil
-    #expect(throws: MIError.data(file: path, line: 2, field: "adj_type",
-      message: "unknown type \"fine\" (expected deduction, assessment, vbp_return, special_case, turnover_fund)")) {
+    #expect(
+      throws: MIError.data(
+        file: path, line: 2, field: "adj_type",
+        message: "unknown type \"fine\" (expected deduction, assessment, vbp_return, special_case, turnover_fund)")
+    ) {
       _ = try Adjustment.read(path, digest: &digest)
     }
   }
