@@ -25,10 +25,12 @@ public final class DRGEngine: @unchecked Sendable {
   var listIds: [String] = []
   /// Kind (`dx` or `proc`) of each list.
   var listKinds: [String] = []
-  /// List bit sets, `wordsPerList` words each, built after all codes are interned.
+  /// List membership, transposed: code `id` has `wordsPerCode` words whose bit `l` says whether list `l` holds it.
+  /// All the lists a case's principal diagnosis is tested against (26 MDC entries, then ADRG lists) then sit in
+  /// one or two cache lines instead of one line per list.
   var bits: [UInt64] = []
-  /// Words per list bit set.
-  var wordsPerList = 0
+  /// Words per code.
+  var wordsPerCode = 0
   /// Label table ids and kinds.
   var tableIds: [String] = []
   /// Label of each code in each table (`labels[t][code]`, -1 none).
@@ -37,6 +39,8 @@ public final class DRGEngine: @unchecked Sendable {
   var labelNames: [String] = []
   /// Gender strings the scheme compares with, by gender id.
   var genders: [[UInt8]] = []
+  /// The same strings interned in gender-id order, for look-up straight from the input bytes.
+  let genderTable = DRGCodeTable()
   /// Per code: exclusion table id when an MCC (-1 not an MCC).
   var mccTable: [Int32] = []
   /// Per code: exclusion table id when a CC.
@@ -166,8 +170,8 @@ public final class DRGEngine: @unchecked Sendable {
   @inline(__always)
   func listHas(_ l: Int32, _ id: Int32) -> Bool {
     if id < 0 { return false }
-    let w = bits[Int(l) * wordsPerList + Int(id >> 6)]
-    return w & (1 << UInt64(id & 63)) != 0
+    let w = bits[Int(id) * wordsPerCode + Int(l >> 6)]
+    return w & (1 << UInt64(l & 63)) != 0
   }
 }
 
@@ -330,13 +334,24 @@ final class DRGSchemeCompiler {
           qyWhen: qyWhen, qyCode: qyCode, codeJSON: json(code), qyCodeJSON: json(qyCode)))
     }
     e.genders = genderIndex.sorted { $0.value < $1.value }.map { Array($0.key.utf8) }
-    // Freeze the code table and turn lists and tables into dense structures.
-    e.codes.freeze()
+    for g in genderIndex.sorted(by: { $0.value < $1.value }) { e.genderTable.intern(g.key) }
+    e.genderTable.freeze()
+    // Per-code attributes travel in the hash slots: dictionary flags (bits 0–1), sex-specific gender id + 1 (2–7).
     let n = e.codes.count
-    e.wordsPerList = (n + 63) / 64
-    e.bits = [UInt64](repeating: 0, count: e.wordsPerList * max(listCodes.count, 1))
+    e.inDictionary = [UInt8](repeating: 0, count: n)
+    for (id, f) in dictFlags { e.inDictionary[Int(id)] |= f }
+    e.sexOfDx = [Int32](repeating: -1, count: n)
+    for (l, g, mdc) in sexLists {
+      e.sexMDC[g] = mdc
+      for id in listCodes[Int(l)] { e.sexOfDx[Int(id)] = g }
+    }
+    guard genderIndex.count < 63 else { throw bad("mdcs", "too many distinct gender values") }
+    e.codes.attributes = (0..<n).map { UInt16(e.inDictionary[$0]) | UInt16(e.sexOfDx[$0] + 1) << 2 }
+    e.codes.freeze()
+    e.wordsPerCode = (listCodes.count + 63) / 64
+    e.bits = [UInt64](repeating: 0, count: max(e.wordsPerCode * n, 1))
     for (l, ids) in listCodes.enumerated() {
-      for id in ids { e.bits[l * e.wordsPerList + Int(id >> 6)] |= 1 << UInt64(id & 63) }
+      for id in ids { e.bits[Int(id) * e.wordsPerCode + (l >> 6)] |= 1 << UInt64(l & 63) }
     }
     e.labels = tableEntries.map { entries in
       var a = [Int32](repeating: -1, count: n)
@@ -347,13 +362,6 @@ final class DRGSchemeCompiler {
     e.mccTable = dense(mcc, n)
     e.ccTable = dense(cc, n)
     e.exclusionTable = dense(excl, n)
-    e.inDictionary = [UInt8](repeating: 0, count: n)
-    for (id, f) in dictFlags { e.inDictionary[Int(id)] |= f }
-    e.sexOfDx = [Int32](repeating: -1, count: n)
-    for (l, g, mdc) in sexLists {
-      e.sexMDC[g] = mdc
-      for id in listCodes[Int(l)] { e.sexOfDx[Int(id)] = g }
-    }
   }
 
   /// An entry `all[principal_dx_in L, gender G]` (MDCM, MDCN): list L holds diagnoses of one sex.

@@ -68,32 +68,144 @@ public final class DRGGrouper {
   /// Warnings of the last case: codes absent from the dictionaries, sex/diagnosis conflicts.
   public private(set) var warnings: [String] = []
 
-  /// `R.gender`: -1 missing, -2 a value the scheme never names, else a gender id.
-  var gender: Int32 = -1
   /// The text of `R.gender` when present (kept for reasons and warnings).
   var genderText = ""
+  /// R itself lives in plain memory: the record path reads it through a pointer, which needs no dynamic
+  /// exclusivity checks (a class's stored properties do; they showed up at 5 % of the profile).
+  private let r: UnsafeMutablePointer<DRGRecord>
+  /// `R.gender`: -1 missing, -2 a value the scheme never names, else a gender id.
+  var gender: Int32 {
+    get { r.pointee.gender }
+    set { r.pointee.gender = newValue }
+  }
   /// `R.age`.
-  var age = DRGNumber()
+  var age: DRGNumber {
+    get { r.pointee.age }
+    set { r.pointee.age = newValue }
+  }
   /// `R.age_days`.
-  var ageDays = DRGNumber()
+  var ageDays: DRGNumber {
+    get { r.pointee.ageDays }
+    set { r.pointee.ageDays = newValue }
+  }
   /// `R.weight`.
-  var weight = DRGNumber()
+  var weight: DRGNumber {
+    get { r.pointee.weight }
+    set { r.pointee.weight = newValue }
+  }
   /// `R.dx` as code ids (-1 unknown).
-  var dx: [Int32] = []
+  var dx: DRGCodeList {
+    get { r.pointee.dx }
+    set { r.pointee.dx = newValue }
+  }
   /// `R.px` as code ids.
-  var px: [Int32] = []
+  var px: DRGCodeList {
+    get { r.pointee.px }
+    set { r.pointee.px = newValue }
+  }
   /// Cached `counts(R, mcc)` / `counts(R, cc)`: -1 not computed yet, 0 false, 1 true.
-  private var mccCache: Int8 = -1
-  private var ccCache: Int8 = -1
+  private var mccCache: Int8 {
+    get { r.pointee.mccCache }
+    set { r.pointee.mccCache = newValue }
+  }
+  private var ccCache: Int8 {
+    get { r.pointee.ccCache }
+    set { r.pointee.ccCache = newValue }
+  }
+  /// Some diagnosis belongs to one sex only.
+  private var sexSpecific: Bool {
+    get { r.pointee.sexSpecific }
+    set { r.pointee.sexSpecific = newValue }
+  }
   /// Scratch for distinct labels.
   private var labelScratch: [Int32] = []
+
+  // The engine's hot tables, copied once into plain memory: the record path then reads them without reference
+  // counting or exclusivity checks (measured: copying MDC and rule structs that hold strings per case cost
+  // several microseconds a case).
+  /// Condition nodes.
+  private let nodes: UnsafeMutableBufferPointer<DRGNode>
+  /// Children of all/any.
+  private let kids: UnsafeMutableBufferPointer<Int32>
+  /// Code list bit sets.
+  private let bits: UnsafeMutableBufferPointer<UInt64>
+  /// Words per code.
+  private let wordsPerCode: Int
+  /// MCC, CC and exclusion tables by code id.
+  private let mccTable, ccTable, exclusionTable: UnsafeMutableBufferPointer<Int32>
+  /// Dictionary flags by code id.
+  private let inDictionary: UnsafeMutableBufferPointer<UInt8>
+  /// Sex of a diagnosis by code id.
+  private let sexOfDx: UnsafeMutableBufferPointer<Int32>
+  /// Check conditions.
+  private let checkWhen: UnsafeMutableBufferPointer<Int32>
+  /// MDC entry, rules, QY.
+  private let mdcHot: UnsafeMutableBufferPointer<DRGMDCHot>
+  /// Rule entry and DRGs.
+  private let ruleHot: UnsafeMutableBufferPointer<DRGRuleHot>
+  /// DRG conditions.
+  private let drgWhen: UnsafeMutableBufferPointer<Int32>
+  /// Code and gender look-ups.
+  private let codeLookup: DRGCodeLookup
+  private let genderLookup: DRGCodeLookup
 
   /// Creates a grouper for `engine`.
   public init(engine: DRGEngine) {
     self.engine = engine
-    dx.reserveCapacity(64)
-    px.reserveCapacity(64)
+    r = UnsafeMutablePointer<DRGRecord>.allocate(capacity: 1)
+    r.initialize(to: DRGRecord())
     labelScratch.reserveCapacity(16)
+    func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+      let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(a.count, 1))
+      _ = p.initialize(from: a)
+      return p
+    }
+    nodes = copy(engine.nodes)
+    kids = copy(engine.kids)
+    bits = copy(engine.bits)
+    wordsPerCode = engine.wordsPerCode
+    mccTable = copy(engine.mccTable)
+    ccTable = copy(engine.ccTable)
+    exclusionTable = copy(engine.exclusionTable)
+    inDictionary = copy(engine.inDictionary)
+    sexOfDx = copy(engine.sexOfDx)
+    checkWhen = copy(engine.checks.map(\.when))
+    mdcHot = copy(
+      engine.mdcs.map {
+        DRGMDCHot(
+          entry: $0.entry, first: Int32($0.first), count: Int32($0.count), qyEnabled: $0.qyEnabled,
+          qyAfter: Int32($0.qyAfter), qyWhen: $0.qyWhen)
+      })
+    ruleHot = copy(
+      engine.rules.map { DRGRuleHot(entry: $0.entry, first: Int32($0.first), count: Int32($0.count), useADRGCode: $0.useADRGCode) })
+    drgWhen = copy(engine.drgs.map(\.when))
+    codeLookup = engine.codes.view
+    genderLookup = engine.genderTable.view
+  }
+
+  deinit {
+    nodes.deallocate()
+    kids.deallocate()
+    bits.deallocate()
+    mccTable.deallocate()
+    ccTable.deallocate()
+    exclusionTable.deallocate()
+    inDictionary.deallocate()
+    sexOfDx.deallocate()
+    checkWhen.deallocate()
+    mdcHot.deallocate()
+    ruleHot.deallocate()
+    drgWhen.deallocate()
+    r.pointee.dx.free()
+    r.pointee.px.free()
+    r.deallocate()
+  }
+
+  /// Whether list `l` holds code `id`.
+  @inline(__always)
+  private func listHas(_ l: Int32, _ id: Int32) -> Bool {
+    if id < 0 { return false }
+    return bits[Int(id) &* wordsPerCode &+ Int(l >> 6)] & (1 << UInt64(l & 63)) != 0
   }
 
   // MARK: - Reading a case
@@ -120,9 +232,18 @@ public final class DRGGrouper {
       self.ageDays = DRGNumber(state: 1, value: age * 365)
     }
     self.weight = weight.map { DRGNumber(state: 1, value: $0) } ?? DRGNumber()
-    for c in dx { self.dx.append(engine.codes.lookup(c)); noteCode(c, self.dx.last!, dx: true) }
-    for c in px { self.px.append(engine.codes.lookup(c)); noteCode(c, self.px.last!, dx: false) }
+    for c in dx {
+      let id = engine.codes.lookup(c)
+      self.dx.append(id)
+      noteCode(c, id, dx: true)
+    }
+    for c in px {
+      let id = engine.codes.lookup(c)
+      self.px.append(id)
+      noteCode(c, id, dx: false)
+    }
     if self.dx.isEmpty { self.dx.append(-1) }
+    sexSpecific = true
     noteSexConflicts()
     return groupR()
   }
@@ -133,10 +254,11 @@ public final class DRGGrouper {
     age = DRGNumber()
     ageDays = DRGNumber()
     weight = DRGNumber()
-    dx.removeAll(keepingCapacity: true)
-    px.removeAll(keepingCapacity: true)
+    dx.removeAll()
+    px.removeAll()
     mccCache = -1
     ccCache = -1
+    sexSpecific = false
     if !warnings.isEmpty { warnings.removeAll() }
     if !trace.isEmpty { trace.removeAll() }
   }
@@ -188,19 +310,15 @@ public final class DRGGrouper {
       setGender(try? s.code(at: i, field: "gend"))
       return
     }
-    for (g, known) in engine.genders.enumerated() where known.count == body.count {
-      if known.withUnsafeBytes({ memcmp($0.baseAddress!, body.baseAddress!, body.count) == 0 }) {
-        gender = Int32(g)
-        return
-      }
-    }
+    gender = genderLookup.lookup(body.baseAddress!, body.count).id
+    if gender >= 0 { return }
     gender = -2
     genderText = String(decoding: body, as: UTF8.self)
   }
 
   /// Reads an array of codes straight from the line's bytes; escapes and numbers go through the scanner.
   private func readCodes(
-    _ s: RecordScanner, _ i: Int, _ field: String, into out: inout [Int32], isDx: Bool
+    _ s: RecordScanner, _ i: Int, _ field: String, into out: inout DRGCodeList, isDx: Bool
   ) throws(FieldError) {
     let raw = s.rawValue(i)
     guard let base = raw.baseAddress, raw.count > 0 else { return }
@@ -224,9 +342,10 @@ public final class DRGGrouper {
         if raw[e] == UInt8(ascii: "\\") { return try readCodesSlowly(s, i, field, into: &out, isDx: isDx) }
         e += 1
       }
-      let id = engine.codes.lookup(base + start, e - start)
+      let (id, attributes) = codeLookup.lookup(base + start, e - start)
       out.append(id)
-      if id < 0 || engine.inDictionary[Int(id)] & (isDx ? 1 : 2) == 0 {
+      if isDx && attributes >= 4 { sexSpecific = true }
+      if id < 0 || attributes & (isDx ? 1 : 2) == 0 {
         noteCode(String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<e]), as: UTF8.self), id, dx: isDx)
       }
       p = e + 1
@@ -241,13 +360,14 @@ public final class DRGGrouper {
   }
 
   private func readCodesSlowly(
-    _ s: RecordScanner, _ i: Int, _ field: String, into out: inout [Int32], isDx: Bool
+    _ s: RecordScanner, _ i: Int, _ field: String, into out: inout DRGCodeList, isDx: Bool
   ) throws(FieldError) {
-    out.removeAll(keepingCapacity: true)
+    out.removeAll()
     var codes: [String] = []
     _ = try s.forEachString(at: i, field: field) { codes.append($0) }
     // Warnings of the fast pass for this field are dropped and made again here.
     warnings.removeAll { $0.hasPrefix(isDx ? DRGWarning.dxPrefix : DRGWarning.pxPrefix) }
+    sexSpecific = true
     for c in codes {
       let id = engine.codes.lookup(c)
       out.append(id)
@@ -257,14 +377,14 @@ public final class DRGGrouper {
 
   private func noteCode(_ code: String, _ id: Int32, dx isDx: Bool) {
     guard engine.hasDictionaries else { return }
-    if id >= 0 && engine.inDictionary[Int(id)] & (isDx ? 1 : 2) != 0 { return }
+    if id >= 0 && inDictionary[Int(id)] & (isDx ? 1 : 2) != 0 { return }
     warnings.append(isDx ? DRGWarning.dx(code) : DRGWarning.px(code))
   }
 
   private func noteSexConflicts() {
-    guard gender >= 0 else { return }
+    guard gender >= 0 && sexSpecific else { return }
     for id in dx where id >= 0 {
-      let need = engine.sexOfDx[Int(id)]
+      let need = sexOfDx[Int(id)]
       if need >= 0 && need != gender && engine.genders[Int(need)].count == 1 && engine.genders[Int(gender)].count == 1 {
         let g = String(decoding: engine.genders[Int(gender)], as: UTF8.self)
         let n = String(decoding: engine.genders[Int(need)], as: UTF8.self)
@@ -278,24 +398,26 @@ public final class DRGGrouper {
   private func groupR() -> DRGResult {
     let e = engine
     do {
-      for c in e.checks where try eval(c.when) {
+      for ci in 0..<checkWhen.count where try eval(checkWhen[ci]) {
+        let c = e.checks[ci]
         if explain { trace.append("check \(c.id): \(describe(c.when))") }
         return DRGResult(status: .invalid, invalidReason: c.reason.replacingOccurrences(of: "{gender}", with: genderText))
       }
       if explain { trace.append("checks passed (\(e.checks.count))") }
-      for (mi, m) in e.mdcs.enumerated() {
+      for mi in 0..<mdcHot.count {
+        let m = mdcHot[mi]
         guard try eval(m.entry) else { continue }
-        if explain { trace.append("\(m.code) entered: \(describe(m.entry))") }
-        for k in 0..<m.count {
-          if m.qyEnabled && k == m.qyAfter, try eval(m.qyWhen) {
-            if explain { trace.append("\(m.code) \(m.qyCode) ambiguous: \(describe(m.qyWhen))") }
+        if explain { trace.append("\(e.mdcs[mi].code) entered: \(describe(m.entry))") }
+        for k in 0..<Int(m.count) {
+          if m.qyEnabled && k == Int(m.qyAfter), try eval(m.qyWhen) {
+            if explain { trace.append("\(e.mdcs[mi].code) \(e.mdcs[mi].qyCode) ambiguous: \(describe(m.qyWhen))") }
             return DRGResult(status: .ambiguous, mdc: mi)
           }
-          let ri = m.first + k
-          let r = e.rules[ri]
+          let ri = Int(m.first) + k
+          let r = ruleHot[ri]
           guard try eval(r.entry) else { continue }
-          if explain { trace.append("ADRG \(r.code) (rule \(r.id)) matched: \(describe(r.entry))") }
-          for di in r.first..<(r.first + r.count) where try eval(e.drgs[di].when) {
+          if explain { trace.append("ADRG \(e.rules[ri].code) (rule \(e.rules[ri].id)) matched: \(describe(r.entry))") }
+          for di in Int(r.first)..<Int(r.first + r.count) where try eval(drgWhen[di]) {
             if explain {
               trace.append("DRG \(e.drgs[di].code) \(e.drgs[di].name): \(describe(e.drgs[di].when))")
               if usesComorbidity(e.drgs[di].when) || r.count > 1 { explainComorbidity() }
@@ -303,16 +425,16 @@ public final class DRGGrouper {
             return DRGResult(status: .grouped, mdc: mi, rule: ri, drg: di)
           }
           if r.useADRGCode {
-            if explain { trace.append("no DRG condition of \(r.code) holds: the ADRG code is the DRG (on_no_drg)") }
+            if explain { trace.append("no DRG condition of \(e.rules[ri].code) holds: the ADRG code is the DRG (on_no_drg)") }
             return DRGResult(status: .grouped, mdc: mi, rule: ri)
           }
-          if explain { trace.append("no DRG condition of \(r.code) holds: next ADRG rule (on_no_drg)") }
+          if explain { trace.append("no DRG condition of \(e.rules[ri].code) holds: next ADRG rule (on_no_drg)") }
         }
         if m.qyEnabled && m.qyAfter == m.count, try eval(m.qyWhen) {
-          if explain { trace.append("\(m.code) \(m.qyCode) ambiguous: \(describe(m.qyWhen))") }
+          if explain { trace.append("\(e.mdcs[mi].code) \(e.mdcs[mi].qyCode) ambiguous: \(describe(m.qyWhen))") }
           return DRGResult(status: .ambiguous, mdc: mi)
         }
-        if explain { trace.append("\(m.code): no ADRG rule applies; next MDC") }
+        if explain { trace.append("\(e.mdcs[mi].code): no ADRG rule applies; next MDC") }
       }
       if explain { trace.append("no MDC takes the case") }
       return DRGResult(status: .ungroupable)
@@ -328,30 +450,29 @@ public final class DRGGrouper {
 
   /// Evaluates condition node `n` on R.
   func eval(_ n: Int32) throws(DRGBadValue) -> Bool {
-    let e = engine
-    let node = e.nodes[Int(n)]
+    let node = nodes[Int(n)]
     switch node.op {
     case .always: return true
     case .all:
-      for k in node.a..<(node.a + node.b) where !(try eval(e.kids[Int(k)])) { return false }
+      for k in node.a..<(node.a + node.b) where !(try eval(kids[Int(k)])) { return false }
       return true
     case .any:
-      for k in node.a..<(node.a + node.b) where try eval(e.kids[Int(k)]) { return true }
+      for k in node.a..<(node.a + node.b) where try eval(kids[Int(k)]) { return true }
       return false
     case .not: return !(try eval(node.a))
-    case .principalDx: return e.listHas(node.a, dx[0])
+    case .principalDx: return listHas(node.a, dx[0])
     case .anyDx:
-      for id in dx where e.listHas(node.a, id) { return true }
+      for id in dx where listHas(node.a, id) { return true }
       return false
     case .secondaryDx:
-      for k in 1..<max(dx.count, 1) where e.listHas(node.a, dx[k]) { return true }
+      for k in 1..<max(dx.count, 1) where listHas(node.a, dx[k]) { return true }
       return false
-    case .principalProc: return !px.isEmpty && e.listHas(node.a, px[0])
+    case .principalProc: return !px.isEmpty && listHas(node.a, px[0])
     case .anyProc:
-      for id in px where e.listHas(node.a, id) { return true }
+      for id in px where listHas(node.a, id) { return true }
       return false
     case .procLabel:
-      let t = e.labels[Int(node.a)]
+      let t = engine.labels[Int(node.a)]
       for id in px where id >= 0 && t[Int(id)] == node.b { return true }
       return false
     case .dxLabelCountGE:
@@ -406,19 +527,19 @@ public final class DRGGrouper {
   // MARK: - CC and MCC (FORMAT.md §7)
 
   private func hasMCC() -> Bool {
-    if mccCache < 0 { mccCache = counts(engine.mccTable) ? 1 : 0 }
+    if mccCache < 0 { mccCache = counts(mccTable) ? 1 : 0 }
     return mccCache == 1
   }
 
   private func hasCC() -> Bool {
-    if ccCache < 0 { ccCache = counts(engine.ccTable) ? 1 : 0 }
+    if ccCache < 0 { ccCache = counts(ccTable) ? 1 : 0 }
     return ccCache == 1
   }
 
   /// Whether some secondary diagnosis is in `table` and not removed by the principal's exclusion table.
-  private func counts(_ table: [Int32]) -> Bool {
+  private func counts(_ table: UnsafeMutableBufferPointer<Int32>) -> Bool {
     guard dx.count >= 2 else { return false }
-    let excl = dx[0] >= 0 ? engine.exclusionTable[Int(dx[0])] : -1
+    let excl = dx[0] >= 0 ? exclusionTable[Int(dx[0])] : -1
     for k in 1..<dx.count {
       let id = dx[k]
       guard id >= 0 else { continue }
@@ -475,7 +596,7 @@ public final class DRGGrouper {
     let value = (try? eval(n)).map { $0 ? "✓" : "✗" } ?? "!"
     func list() -> String { e.listIds[Int(node.a)] }
     func found(_ ids: [Int32]) -> String {
-      let hits = ids.filter { e.listHas(node.a, $0) }.map(code)
+      let hits = ids.filter { listHas(node.a, $0) }.map(code)
       return hits.isEmpty ? value : "[\(hits.joined(separator: ", "))]"
     }
     switch node.op {
@@ -485,10 +606,10 @@ public final class DRGGrouper {
       return "\(node.op == .all ? "all" : "any")(\(parts.joined(separator: "; ")))"
     case .not: return "not(\(describe(node.a))) \(value)"
     case .principalDx: return "principal_dx_in \(list()) \(found([dx[0]]))"
-    case .anyDx: return "any_dx_in \(list()) \(found(dx))"
+    case .anyDx: return "any_dx_in \(list()) \(found(Array(dx)))"
     case .secondaryDx: return "secondary_dx_in \(list()) \(found(Array(dx.dropFirst())))"
     case .principalProc: return "principal_proc_in \(list()) \(found(Array(px.prefix(1))))"
-    case .anyProc: return "any_proc_in \(list()) \(found(px))"
+    case .anyProc: return "any_proc_in \(list()) \(found(Array(px)))"
     case .procLabel:
       let t = e.labels[Int(node.a)]
       let hits = px.filter { $0 >= 0 && t[Int($0)] == node.b }.map(code)
@@ -535,4 +656,92 @@ enum DRGWarning {
   static func sex(_ code: String, mdc: String, need: String, gender: String) -> String {
     "诊断与性别不符：\(code) 属 \(mdc)（性别 \(need)），病人性别 \(gender)"
   }
+}
+
+/// The hot part of an MDC: what grouping reads per case.
+struct DRGMDCHot {
+  /// Entry condition.
+  var entry: Int32
+  /// First rule index and number of rules.
+  var first: Int32, count: Int32
+  /// QY switched on.
+  var qyEnabled: Bool
+  /// QY position and condition.
+  var qyAfter: Int32, qyWhen: Int32
+}
+
+/// The hot part of an ADRG rule.
+struct DRGRuleHot {
+  /// Entry condition.
+  var entry: Int32
+  /// First DRG index and number of DRGs.
+  var first: Int32, count: Int32
+  /// `on_no_drg == "use_adrg_code"`.
+  var useADRGCode: Bool
+}
+
+/// A growable list of code ids in plain memory (the codes of R), reused case after case.
+struct DRGCodeList: Sequence {
+  /// The ids.
+  private(set) var base: UnsafeMutablePointer<Int32>
+  /// Number of ids.
+  private(set) var count = 0
+  /// Allocated room.
+  private var capacity = 64
+
+  /// Creates an empty list.
+  init() { base = UnsafeMutablePointer<Int32>.allocate(capacity: 64) }
+
+  /// Releases the memory (the owner's deinit).
+  func free() { base.deallocate() }
+
+  /// Whether the list is empty.
+  var isEmpty: Bool { count == 0 }
+
+  /// Id `i`.
+  @inline(__always) subscript(i: Int) -> Int32 { base[i] }
+
+  /// Appends an id, growing the room when full.
+  @inline(__always)
+  mutating func append(_ id: Int32) {
+    if count == capacity {
+      let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: capacity * 2)
+      bigger.update(from: base, count: count)
+      base.deallocate()
+      base = bigger
+      capacity *= 2
+    }
+    base[count] = id
+    count += 1
+  }
+
+  /// Empties the list, keeping its room.
+  mutating func removeAll() { count = 0 }
+
+  /// Iterates the ids.
+  func makeIterator() -> UnsafeBufferPointer<Int32>.Iterator {
+    UnsafeBufferPointer(start: base, count: count).makeIterator()
+  }
+}
+
+/// The normalised record R (FORMAT.md §2) of the case being grouped, and the CC/MCC results cached for it.
+struct DRGRecord {
+  /// `R.gender`: -1 missing, -2 a value the scheme never names, else a gender id.
+  var gender: Int32 = -1
+  /// `R.age`.
+  var age = DRGNumber()
+  /// `R.age_days`.
+  var ageDays = DRGNumber()
+  /// `R.weight`.
+  var weight = DRGNumber()
+  /// `R.dx` as code ids (-1 unknown).
+  var dx = DRGCodeList()
+  /// `R.px` as code ids.
+  var px = DRGCodeList()
+  /// Cached `counts(R, mcc)`: -1 not computed yet, 0 false, 1 true.
+  var mccCache: Int8 = -1
+  /// Some diagnosis belongs to one sex only (worth checking for a conflict).
+  var sexSpecific = false
+  /// Cached `counts(R, cc)`.
+  var ccCache: Int8 = -1
 }

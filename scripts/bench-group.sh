@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmark of mi-group --scheme (DRG grouping) against `jq -c .` and `cat` on the same file, in one run.
+# Generates COUNT cases over the CHS-DRG 1.1 codes with mi-gen, imports the scheme, groups them on one core and
+# prints cases/s, MB/s, peak RSS and the ratios; then streams 10 × COUNT cases through mi-group to show that its
+# memory stays flat. Needs ../shared/reference/drg/chs-drg-1.1.
+# Usage: scripts/bench-group.sh [COUNT]   (default 1,000,000 cases; set BENCH_BIG=0 to skip the 10 × COUNT run)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-1000000}
+big=${BENCH_BIG:-1}
+scheme=../shared/reference/drg/chs-drg-1.1
+[ -f "$scheme/scheme.json" ] || { echo "bench-group: $scheme is absent" >&2; exit 3; }
+command -v jq >/dev/null || { echo "bench-group: installing jq" >&2; apt-get install -y jq >/dev/null; }
+command -v bc >/dev/null || { echo "bench-group: installing bc" >&2; apt-get install -y bc >/dev/null; }
+for product in mi-gen mi-catalog mi-group; do
+  swift build -c release --scratch-path .build-release --product "$product" >&2
+done
+bin=.build-release/release
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+export MI_DB="$dir/mi.db"
+"$bin/mi-catalog" init 2>/dev/null
+"$bin/mi-catalog" import drg-scheme "$scheme" --name chs-drg-1.1
+"$bin/mi-gen" cases --count "$count" --seed 1 --dx "$scheme/dx.tsv" --proc "$scheme/proc.tsv" -o "$dir/cases.ndjson"
+size=$(stat -c %s "$dir/cases.ndjson")
+echo "input: $count cases, $((size / 1000000)) MB"
+measure() { # name, command...: prints seconds, rates and peak RSS
+  local name=$1
+  shift
+  local t0 t1 secs
+  t0=$(date +%s.%N)
+  taskset -c 0 /usr/bin/time -f "%M" -o "$dir/rss" "$@" > "$dir/out" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  secs=$(echo "$t1 - $t0" | bc -l)
+  printf '%-10s %8.3f s  %10.0f cases/s  %7.1f MB/s  peak RSS %7d KB\n' "$name" "$secs" \
+    "$(echo "$count / $secs" | bc -l)" "$(echo "$size / $secs / 1000000" | bc -l)" "$(cat "$dir/rss")"
+  echo "$secs" > "$dir/t-$name"
+}
+measure cat cat "$dir/cases.ndjson"
+measure jq jq -c . "$dir/cases.ndjson"
+measure mi-group "$bin/mi-group" --scheme chs-drg-1.1 "$dir/cases.ndjson"
+tail -1 "$dir/err"
+printf 'mi-group is %.1fx faster than jq -c . and takes %.1fx the time of cat\n' \
+  "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-group")" | bc -l)" \
+  "$(echo "$(cat "$dir/t-mi-group") / $(cat "$dir/t-cat")" | bc -l)"
+rm -f "$dir/out"
+if [ "$big" != 0 ]; then
+  n=$((count * 10))
+  # 10 × COUNT cases through a pipe (no 5 GB file): only mi-group's peak RSS matters here.
+  "$bin/mi-gen" cases --count "$n" --seed 2 --dx "$scheme/dx.tsv" --proc "$scheme/proc.tsv" \
+    | /usr/bin/time -f "%M" -o "$dir/rss-big" "$bin/mi-group" --scheme chs-drg-1.1 > /dev/null 2> "$dir/err-big"
+  tail -1 "$dir/err-big"
+  printf 'mi-group on %d cases: peak RSS %d KB\n' "$n" "$(cat "$dir/rss-big")"
+fi
