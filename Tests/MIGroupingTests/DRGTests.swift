@@ -131,12 +131,17 @@ func drgReferenceSamplesAgree(scheme: String) throws {
       + #""mdc":"MDCG","adrg":"GZ1","group_status":"grouped"}"# + "\n")
   let twice = try DRGTestKit.text(e, String(once.dropLast()))
   #expect(twice == once)
+  // A record whose only members are our own fields: all are replaced, and the object stays valid JSON.
+  let owned = try DRGTestKit.text(e, #"{"mdc":"MDCX","group_trace":[]}"#)
+  #expect(
+    owned == #"{"group_scheme":"drg-mini","group_code":null,"group_name":null,"mdc":null,"adrg":null,"#
+      + #""group_status":"invalid","group_reason":"病人性别为空"}"# + "\n")
   let bad = try DRGTestKit.run(e, #"{"gend":"1","age":30,"diag_codes":["J18.9"]}"#)
   #expect(bad["group_code"] is NSNull && bad["mdc"] is NSNull && bad["adrg"] is NSNull)
   #expect(bad["group_reason"] as? String == "不符合所有MDC的入组条件，无法入组")
-  // Two grouped runs of the first record, one ungroupable case.
-  #expect(e.statusCounts == [2, 0, 1, 0])
-  #expect(e.summary() == ["grouped 2", "ambiguous 0", "ungroupable 1", "invalid 0", "入组率 66.67%"])
+  // Two grouped runs of the first record, one invalid and one ungroupable case.
+  #expect(e.statusCounts == [2, 0, 1, 1])
+  #expect(e.summary() == ["grouped 2", "ambiguous 0", "ungroupable 1", "invalid 1", "入组率 66.67%"])
 }
 
 /// CC and MCC with an exclusion (FORMAT.md §7): the trace says which CC counted and which table removed one.

@@ -14,13 +14,18 @@ public final class DRGEnricher {
   public let grouper: DRGGrouper
   /// Cases per status, indexed by `DRGStatus.rawValue`.
   public private(set) var statusCounts = [Int](repeating: 0, count: DRGStatus.allCases.count)
-  /// `group_scheme` as JSON text.
+  /// Invalid cases are written field by field (their reason varies); these are their constant parts.
   private let schemeJSON: [UInt8]
-  /// Reasons as JSON text.
-  private let ungroupableJSON: [UInt8]
-  private let ambiguousJSON: [UInt8]
-  /// Status names as JSON text.
-  private let statusJSON: [[UInt8]]
+  private let invalidJSON: [UInt8]
+  /// The grouping fields of every other outcome, written once at start-up as one JSON text each (`,"group_scheme":
+  /// …,"group_status":"grouped"`): a case then appends one precomputed tail, without escaping or reference
+  /// counting. Tails of DRGs come first (by DRG index), then `use_adrg_code` tails (by rule), then QY tails (by MDC),
+  /// then the ungroupable tail.
+  private let tails: UnsafeMutableBufferPointer<UInt8>
+  /// Start and end of each tail in `tails`.
+  private let spans: UnsafeMutableBufferPointer<Int>
+  /// First span index of the rule, MDC and ungroupable tails.
+  private let ruleBase: Int, mdcBase: Int, ungroupableIndex: Int
 
   /// Creates an enricher for a compiled scheme; `explain` adds `group_trace`.
   public init(engine: DRGEngine, explain: Bool = false) {
@@ -32,56 +37,90 @@ public final class DRGEnricher {
       return b
     }
     schemeJSON = json(engine.name)
-    ungroupableJSON = json(engine.ungroupableReason)
-    ambiguousJSON = json(engine.ambiguousReason)
-    statusJSON = DRGStatus.allCases.map { json($0.name) }
+    invalidJSON = json(DRGStatus.invalid.name)
+    var text: [UInt8] = []
+    var bounds: [Int] = []
+    func tail(code: [UInt8]?, name: [UInt8]?, mdc: [UInt8]?, adrg: [UInt8]?, status: DRGStatus, reason: String?) {
+      let null = Array("null".utf8)
+      let start = text.count
+      text.append(UInt8(ascii: ","))  // a tail continues the copied object
+      var w = JSONWriter()
+      w.raw("group_scheme", json(engine.name), &text)
+      w.raw("group_code", code ?? null, &text)
+      w.raw("group_name", name ?? null, &text)
+      w.raw("mdc", mdc ?? null, &text)
+      w.raw("adrg", adrg ?? null, &text)
+      w.raw("group_status", json(status.name), &text)
+      if let reason { w.raw("group_reason", json(reason), &text) }
+      bounds.append(start)
+      bounds.append(text.count)
+    }
+    for (di, d) in engine.drgs.enumerated() {
+      // A DRG belongs to exactly one rule (rules list their own DRGs), so its ADRG is fixed.
+      let rule = engine.rules.first { di >= $0.first && di < $0.first + $0.count }!
+      tail(code: d.codeJSON, name: d.nameJSON, mdc: d.mdcJSON, adrg: rule.codeJSON, status: .grouped, reason: nil)
+    }
+    ruleBase = bounds.count / 2
+    for r in engine.rules {
+      tail(code: r.codeJSON, name: nil, mdc: r.mdcJSON, adrg: r.codeJSON, status: .grouped, reason: nil)
+    }
+    mdcBase = bounds.count / 2
+    for m in engine.mdcs {
+      tail(code: m.qyCodeJSON, name: nil, mdc: m.codeJSON, adrg: nil, status: .ambiguous, reason: engine.ambiguousReason)
+    }
+    ungroupableIndex = bounds.count / 2
+    tail(code: nil, name: nil, mdc: nil, adrg: nil, status: .ungroupable, reason: engine.ungroupableReason)
+    tails = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: text.count)
+    _ = tails.initialize(from: text)
+    spans = UnsafeMutableBufferPointer<Int>.allocate(capacity: bounds.count)
+    _ = spans.initialize(from: bounds)
+  }
+
+  deinit {
+    tails.deallocate()
+    spans.deallocate()
   }
 
   /// Groups the scanner's record and appends the enriched record to `out`.
   public func enrich(_ scanner: RecordScanner, into out: inout [UInt8]) throws(FieldError) {
     let r = try grouper.group(scanner)
     statusCounts[r.status.rawValue] += 1
-    let e = grouper.engine
     var w = JSONWriter()
+    let mark = out.count
     w.beginCopy(of: scanner, except: DRGEnricher.ownedFields, into: &out)
-    w.raw("group_scheme", schemeJSON, &out)
+    let copiedNothing = out.count == mark + 1
+    let t: Int
     switch r.status {
-    case .grouped:
-      let rule = e.rules[r.rule]
-      if r.drg >= 0 {
-        let d = e.drgs[r.drg]
-        w.raw("group_code", d.codeJSON, &out)
-        w.raw("group_name", d.nameJSON, &out)
-        w.raw("mdc", d.mdcJSON, &out)
-      } else {
-        w.raw("group_code", rule.codeJSON, &out)
-        w.string("group_name", nil, &out)
-        w.raw("mdc", rule.mdcJSON, &out)
-      }
-      w.raw("adrg", rule.codeJSON, &out)
-      w.raw("group_status", statusJSON[0], &out)
-    case .ambiguous:
-      let m = e.mdcs[r.mdc]
-      w.raw("group_code", m.qyCodeJSON, &out)
-      w.string("group_name", nil, &out)
-      w.raw("mdc", m.codeJSON, &out)
-      w.string("adrg", nil, &out)
-      w.raw("group_status", statusJSON[1], &out)
-      w.raw("group_reason", ambiguousJSON, &out)
-    case .ungroupable, .invalid:
-      w.string("group_code", nil, &out)
-      w.string("group_name", nil, &out)
-      w.string("mdc", nil, &out)
-      w.string("adrg", nil, &out)
-      w.raw("group_status", statusJSON[r.status.rawValue], &out)
-      if r.status == .ungroupable {
-        w.raw("group_reason", ungroupableJSON, &out)
-      } else {
-        w.string("group_reason", r.invalidReason ?? "", &out)
-      }
+    case .grouped: t = r.drg >= 0 ? r.drg : ruleBase + r.rule
+    case .ambiguous: t = mdcBase + r.mdc
+    case .ungroupable: t = ungroupableIndex
+    case .invalid: t = -1
     }
-    if !grouper.warnings.isEmpty { w.strings("group_warnings", grouper.warnings, &out) }
-    if grouper.explain { w.strings("group_trace", grouper.trace, &out) }
+    if t >= 0 {
+      // Each tail starts with a comma; an object whose members were all dropped takes the tail without it.
+      let start = spans[2 * t] + (copiedNothing ? 1 : 0)
+      out.append(contentsOf: UnsafeMutableBufferPointer(rebasing: tails[start..<spans[2 * t + 1]]))
+    } else {
+      if !copiedNothing { out.append(UInt8(ascii: ",")) }
+      var v = JSONWriter()
+      v.raw("group_scheme", schemeJSON, &out)
+      v.string("group_code", nil, &out)
+      v.string("group_name", nil, &out)
+      v.string("mdc", nil, &out)
+      v.string("adrg", nil, &out)
+      v.raw("group_status", invalidJSON, &out)
+      v.string("group_reason", r.invalidReason ?? "", &out)
+    }
+    if !grouper.warnings.isEmpty {
+      out.append(UInt8(ascii: ","))
+      var v = JSONWriter()
+      v.strings("group_warnings", grouper.warnings, &out)
+    }
+    if grouper.explain {
+      out.append(UInt8(ascii: ","))
+      var v = JSONWriter()
+      v.strings("group_trace", grouper.trace, &out)
+    }
     w.end(&out)
   }
 
