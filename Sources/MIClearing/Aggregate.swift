@@ -70,6 +70,11 @@ public final class CaseAggregator {
     self.period = Array(period.utf8)
   }
 
+  /// Adds one `kind: "clearing-partial"` record of another run (`--merge`).
+  public func merge(_ s: RecordScanner) throws(FieldError) {
+    try Partials.add(s, period: String(decoding: period, as: UTF8.self), params: params, into: &totals)
+  }
+
   /// Adds one scored case; returns false when it lies outside the period. A bad field throws naming it.
   @discardableResult
   public func add(_ s: RecordScanner) throws(FieldError) -> Bool {
@@ -120,6 +125,78 @@ public final class CaseAggregator {
     totals[key] = t
     if params.pointTrim != "none" && points > 0 { trimSamples[pool, default: []].append((medfee, points)) }
     return true
+  }
+}
+
+/// Exact, mergeable partial aggregates (DESIGN.md §6): `--partial` writes a shard's totals as
+/// `kind: "clearing-partial"` records, `--merge` sums such records from every shard and then clears, so a
+/// distributed run (Spark `RDD.pipe`, Hadoop Streaming) gives the single-machine result byte for byte.
+public enum Partials {
+  /// The fields of a partial record besides `kind`, `pool`, `fixmedins_code`, `period` and `params`.
+  static var fields: [(StaticString, WritableKeyPath<HospitalTotals, Int64>, Bool)] {
+    [
+      ("cases", \.cases, false), ("special_cases", \.specialCases, false), ("points", \.pointsRaw, false),
+      ("medfee_sumamt", \.medfeeFen, true), ("hifp_pay", \.hifpFen, true), ("psn_part_amt", \.psnPartFen, true),
+      ("other_fund_amt", \.otherFundFen, true), ("carve_out_amt", \.carveOutFen, true),
+      ("special_ffs_amt", \.specialFFSFen, true),
+    ]
+  }
+
+  /// Writes the totals as partial records, sorted by pool and hospital; returns the count.
+  @discardableResult
+  public static func write(
+    _ totals: [PoolHospital: HospitalTotals], period: String, params: String, into out: inout [UInt8]
+  ) -> Int {
+    for k in totals.keys.sorted() {
+      let t = totals[k]!
+      var w = JSONWriter()
+      w.begin(&out)
+      w.string("kind", "clearing-partial", &out)
+      w.string("pool", k.pool, &out)
+      w.string("fixmedins_code", k.code, &out)
+      w.string("period", period, &out)
+      w.string("params", params, &out)
+      for (name, path, money) in fields {
+        if money {
+          w.fen(name, t[keyPath: path], &out)
+        } else if name.description == "points" {
+          w.fixed(name, t[keyPath: path], scale: 4, &out)
+        } else {
+          w.int(name, t[keyPath: path], &out)
+        }
+      }
+      w.end(&out)
+    }
+    return totals.count
+  }
+
+  /// Adds one partial record to `totals`; it must be of `period` and of a pool of the params.
+  public static func add(
+    _ s: RecordScanner, period: String, params: ClearingParams, into totals: inout [PoolHospital: HospitalTotals]
+  ) throws(FieldError) {
+    guard try s.string("kind") == "clearing-partial" else {
+      throw FieldError("kind", "expected \"clearing-partial\" (a record of mi-clear --partial)")
+    }
+    guard try s.code("period") == period else { throw FieldError("period", "not the period of this run (\(period))") }
+    guard let code = try s.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
+    guard let pool = try s.code("pool") else { throw FieldError("pool", "missing") }
+    guard params.pools[pool] != nil else { throw FieldError("pool", "no clearing pool \"\(pool)\" in the params") }
+    let key = PoolHospital(pool, code)
+    var t = totals[key] ?? HospitalTotals()
+    for (name, path, money) in fields {
+      let field = name.description
+      let v: Int64?
+      if money {
+        v = try s.fen(name)
+      } else if field == "points" {
+        v = try s.fixed(name, scale: 4)
+      } else {
+        v = try s.int(name)
+      }
+      guard let v else { throw FieldError(field, "missing") }
+      t[keyPath: path] += v
+    }
+    totals[key] = t
   }
 }
 

@@ -48,6 +48,14 @@ struct RunOptions: ParsableArguments {
   @Flag(help: "Record the run in the workspace ledger (a rerun of the period supersedes the earlier run).")
   var post = false
 
+  /// `--partial`.
+  @Flag(help: "Write this shard's exact per-hospital totals (kind clearing-partial) instead of clearing.")
+  var partial = false
+
+  /// `--merge`.
+  @Flag(help: "Read clearing-partial records of --partial runs instead of cases, sum them, then clear.")
+  var merge = false
+
   /// Case files.
   @Argument(
     help: ArgumentHelp("Scored case files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
@@ -62,6 +70,7 @@ struct ClearingRun {
   let adjustments: [Adjustment]
   let stream: RecordStream
   let aggregator: CaseAggregator
+  let merge: Bool
   var digest: SHA256?
   var adjustmentsIgnored = 0
 
@@ -89,21 +98,35 @@ struct ClearingRun {
     adjustmentsIgnored = all.count - adjustments.count
     stream = try RecordStream(inputs: run.inputs, options: common.stream)
     aggregator = CaseAggregator(params: params, paramsName: run.params, period: period)
+    merge = run.merge
+    if params.pointTrim != "none" && (run.partial || run.merge) {
+      throw MIError.usage("point_trim \(params.pointTrim) needs the cases themselves: not with --partial or --merge")
+    }
   }
 
   /// Reads every case into the aggregator.
   mutating func aggregate() throws {
     var d = digest
     let agg = aggregator
+    let merging = merge
     try stream.run { s in
       if d != nil {
         d!.update(s.line)
         d!.update([0x0A])
       }
-      try agg.add(s)
+      if merging { try agg.merge(s) } else { try agg.add(s) }
       return .consumed
     }
     digest = d
+  }
+
+  /// With `--partial`: writes the totals and finishes; returns true when it did.
+  func finishPartial(_ run: RunOptions, period: String) throws -> Bool {
+    guard run.partial else { return false }
+    stream.countWritten(
+      Partials.write(aggregator.totals, period: period, params: paramsName, into: &stream.out.buffer))
+    try stream.finish(extra: extra)
+    return true
   }
 
   /// The summary parts shared by both commands.
@@ -114,6 +137,12 @@ struct ClearingRun {
     if adjustmentsIgnored > 0 { e.append("adjustments of other periods \(adjustmentsIgnored)") }
     return e
   }
+}
+
+/// Validates the combination of --partial, --merge and --post.
+func checkRun(_ run: RunOptions) throws {
+  if run.partial && run.merge { throw ValidationError("--partial and --merge exclude each other") }
+  if run.partial && run.post { throw ValidationError("--post records a finished run, not a --partial one") }
 }
 
 /// Validates a period flag.

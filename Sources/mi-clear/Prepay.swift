@@ -27,11 +27,15 @@ struct Prepay: ParsableCommand {
   @OptionGroup var options: RunOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
 
-  func validate() throws { try checkPeriod(month, month: true) }
+  func validate() throws {
+    try checkRun(options)
+    try checkPeriod(month, month: true)
+  }
 
   func run() throws {
     var r = try ClearingRun(options, common: common, period: month, needsWorkspace: false)
     try r.aggregate()
+    if try r.finishPartial(options, period: month) { return }
     let pools = try Prepayment.run(params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments)
     for p in pools {
       ClearingRecords.write(

@@ -33,11 +33,15 @@ struct Settle: ParsableCommand {
   @OptionGroup var options: RunOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
 
-  func validate() throws { try checkPeriod(year, month: false) }
+  func validate() throws {
+    try checkRun(options)
+    try checkPeriod(year, month: false)
+  }
 
   func run() throws {
-    var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger)
+    var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger && !options.partial)
     try r.aggregate()
+    if try r.finishPartial(options, period: year) { return }
     var ledger: [LedgerLine] = []
     if !noLedger, let ws = r.ws {
       ledger = try ws.effectiveLines(tool: "mi-clear", kind: "prepay", periodPrefix: year + "-")

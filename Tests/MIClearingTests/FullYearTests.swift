@@ -205,3 +205,41 @@ import Testing
     #expect(prepaid == fen("6540"))
   }
 }
+
+/// `--partial` / `--merge` (DESIGN.md §6): two shards' partial records, merged, clear exactly like all the cases.
+@Suite struct PartialMergeTests {
+  @Test func mergedShardsEqualOneRun() throws {
+    let p = FullYearTests.params()
+    var shards: [[UInt8]] = []
+    for half in [Array(FullYearTests.cases.prefix(4)), Array(FullYearTests.cases.dropFirst(4))] {
+      let agg = CaseAggregator(params: p, paramsName: "test", period: "2024")
+      for c in half { _ = try TestSupport.withRecord(c) { s in try agg.add(s) } }
+      var out: [UInt8] = []
+      Partials.write(agg.totals, period: "2024", params: "test", into: &out)
+      shards.append(out)
+    }
+    let merged = CaseAggregator(params: p, paramsName: "test", period: "2024")
+    for shard in shards {
+      for line in String(decoding: shard, as: UTF8.self).split(separator: "\n") {
+        try TestSupport.withRecord(String(line)) { s in try merged.merge(s) }
+      }
+    }
+    let whole = try FullYearTests.aggregate(p, period: "2024")
+    #expect(merged.totals == whole.totals)
+    func records(_ totals: [PoolHospital: HospitalTotals]) throws -> String {
+      var out: [UInt8] = []
+      let adj = FullYearTests.adjustments.filter { $0.applies(to: "2024") }
+      for pool in try Settlement.run(params: p, totals: totals, adjustments: adj, ledger: FullYearTests.ledger) {
+        ClearingRecords.write(pool, period: "2024", params: "test", into: &out)
+      }
+      return String(decoding: out, as: UTF8.self)
+    }
+    #expect(try records(merged.totals) == records(whole.totals))
+    // A partial record of another period is refused, naming the field.
+    let other = CaseAggregator(params: p, paramsName: "test", period: "2025")
+    let line = String(decoding: shards[0], as: UTF8.self).split(separator: "\n")[0]
+    #expect(throws: FieldError("period", "not the period of this run (2025)")) {
+      try TestSupport.withRecord(String(line)) { s in try other.merge(s) }
+    }
+  }
+}
