@@ -51,8 +51,12 @@ public struct HospitalTotals: Sendable, Equatable {
 ///
 /// Cases outside the period are skipped and counted, so a whole year's file can feed every month's run.
 public final class CaseAggregator {
-  /// The totals so far.
-  public private(set) var totals: [PoolHospital: HospitalTotals] = [:]
+  /// The totals so far, by pool and hospital (a slot opened by a case that was then rejected stays out).
+  public var totals: [PoolHospital: HospitalTotals] {
+    var out: [PoolHospital: HospitalTotals] = [:]
+    for (k, i) in slotOf where slots[i].cases > 0 { out[k] = slots[i] }
+    return out
+  }
   /// Cases whose `setl_time` is outside the period.
   public private(set) var outside = 0
   /// Per pool, (medfee, points) of each pointed case, kept only when `point_trim` is on.
@@ -61,21 +65,70 @@ public final class CaseAggregator {
   private let params: ClearingParams
   private let paramsName: String
   private let period: [UInt8]
-  private var poolCache: [String: Bool] = [:]
+  private let trim: Bool
+  // The totals live in an array; a hash of the raw JSON bytes of insutype and fixmedins_code finds the slot
+  // without building Strings for every case (the hot path of a city-year). The raw spelling is checked, and a
+  // new spelling (a number for a string, an escape) goes through the decoded key, so `310` and `"310"` share a slot.
+  private var slots: [HospitalTotals] = []
+  private var slotOf: [PoolHospital: Int] = [:]
+  private var slotKeys: [PoolHospital] = []
+  private var byRaw: [UInt64: (raw: [UInt8], slot: Int)] = [:]
+  private static let special = Array(#""special""#.utf8)
 
   /// Creates an aggregator for `period` (`YYYY-MM` or `YYYY`).
   public init(params: ClearingParams, paramsName: String, period: String) {
     self.params = params
     self.paramsName = paramsName
     self.period = Array(period.utf8)
+    trim = params.pointTrim != "none"
   }
 
   /// Adds one `kind: "clearing-partial"` record of another run (`--merge`).
   public func merge(_ s: RecordScanner) throws(FieldError) {
-    try Partials.add(s, period: String(decoding: period, as: UTF8.self), params: params, into: &totals)
+    let (key, t) = try Partials.read(s, period: String(decoding: period, as: UTF8.self), params: params)
+    let i = slotIndex(key)
+    for (_, path, _) in Partials.fields { slots[i][keyPath: path] += t[keyPath: path] }
   }
 
-  /// Adds one scored case; returns false when it lies outside the period. A bad field throws naming it.
+  /// The slot of a pool and hospital, created on first sight.
+  private func slotIndex(_ key: PoolHospital) -> Int {
+    if let existing = slotOf[key] { return existing }
+    slots.append(HospitalTotals())
+    slotKeys.append(key)
+    slotOf[key] = slots.count - 1
+    return slots.count - 1
+  }
+
+  /// The slot of the record's pool and hospital, created on first sight (the pool must be in the params).
+  private func slot(_ s: RecordScanner) throws(FieldError) -> (Int, String) {
+    guard let pi = s.index("insutype"), let ci = s.index("fixmedins_code") else {
+      throw FieldError(s.index("insutype") == nil ? "insutype" : "fixmedins_code", "missing")
+    }
+    let rawPool = s.rawValue(pi)
+    let rawCode = s.rawValue(ci)
+    // FNV-1a over both raw values with a separator.
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in rawPool { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    h = (h ^ 0xFF) &* 0x100_0000_01b3
+    for b in rawCode { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    if let hit = byRaw[h], hit.raw.count == rawPool.count + 1 + rawCode.count,
+      hit.raw.prefix(rawPool.count).elementsEqual(rawPool), hit.raw.suffix(rawCode.count).elementsEqual(rawCode)
+    {
+      return (hit.slot, "")
+    }
+    guard let code = try s.code(at: ci, field: "fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
+    guard let pool = try s.code(at: pi, field: "insutype") else { throw FieldError("insutype", "missing") }
+    guard params.pools[pool] != nil else {
+      let have = params.poolNames.isEmpty ? "none" : params.poolNames.joined(separator: ", ")
+      throw FieldError("insutype", "no clearing pool \"\(pool)\" in params \(paramsName) (pools: \(have))")
+    }
+    let i = slotIndex(PoolHospital(pool, code))
+    if byRaw[h] == nil { byRaw[h] = (Array(rawPool) + [0xFF] + Array(rawCode), i) }
+    return (i, pool)
+  }
+
+  /// Adds one scored case; returns false when it lies outside the period. A bad field throws naming it, and a
+  /// rejected case leaves the totals as they were.
   @discardableResult
   public func add(_ s: RecordScanner) throws(FieldError) -> Bool {
     guard let time = s.rawValue("setl_time") else { throw FieldError("setl_time", "missing") }
@@ -87,24 +140,13 @@ public final class CaseAggregator {
       outside += 1
       return false
     }
-    guard let code = try s.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
-    guard let pool = try s.code("insutype") else { throw FieldError("insutype", "missing") }
-    if poolCache[pool] == nil {
-      guard params.pools[pool] != nil else {
-        let have = params.poolNames.isEmpty ? "none" : params.poolNames.joined(separator: ", ")
-        throw FieldError("insutype", "no clearing pool \"\(pool)\" in params \(paramsName) (pools: \(have))")
-      }
-      poolCache[pool] = true
-    }
-    let special = try s.string("case_class") == "special"
+    let (i, _) = try slot(s)
+    let special = s.rawValue("case_class").map { $0.elementsEqual(CaseAggregator.special) } ?? false
     guard let hifp = try s.fen("hifp_pay") else { throw FieldError("hifp_pay", "missing") }
-    let key = PoolHospital(pool, code)
-    var t = totals[key] ?? HospitalTotals()
-    t.cases += 1
     if special {
-      t.specialCases += 1
-      t.specialFFSFen += hifp
-      totals[key] = t
+      slots[i].cases += 1
+      slots[i].specialCases += 1
+      slots[i].specialFFSFen += hifp
       return true
     }
     guard let points = try s.fixed("points", scale: 4) else {
@@ -113,17 +155,24 @@ public final class CaseAggregator {
     if points < 0 { throw FieldError("points", "must not be negative") }
     guard let medfee = try s.fen("medfee_sumamt") else { throw FieldError("medfee_sumamt", "missing") }
     guard let psn = try s.fen("psn_part_amt") else { throw FieldError("psn_part_amt", "missing") }
-    t.pointsRaw += points
-    t.medfeeFen += medfee
-    t.hifpFen += hifp
-    t.psnPartFen += psn
-    if let fund = try s.fen("fund_pay_sumamt"), fund > hifp { t.otherFundFen += fund - hifp }
+    var other: Int64 = 0
+    if let fund = try s.fen("fund_pay_sumamt"), fund > hifp { other = fund - hifp }
+    var carve: Int64 = 0
     if params.carveOutHV, let hv = try s.fen("hv_mcs_amt"), hv > 0, medfee > 0 {
       // The consumable's fund part at the case's own fund share (按项目), DOMAIN.md §3.6 [U design].
-      t.carveOutFen += Fixed.mulDiv(hv, hifp, medfee)
+      carve = Fixed.mulDiv(hv, hifp, medfee)
     }
-    totals[key] = t
-    if params.pointTrim != "none" && points > 0 { trimSamples[pool, default: []].append((medfee, points)) }
+    // Every field is read before the totals change, so a rejected case leaves no trace.
+    slots[i].cases += 1
+    slots[i].pointsRaw += points
+    slots[i].medfeeFen += medfee
+    slots[i].hifpFen += hifp
+    slots[i].psnPartFen += psn
+    slots[i].otherFundFen += other
+    slots[i].carveOutFen += carve
+    if trim && points > 0 {
+      trimSamples[slotKeys[i].pool, default: []].append((medfee, points))
+    }
     return true
   }
 }
@@ -170,10 +219,10 @@ public enum Partials {
     return totals.count
   }
 
-  /// Adds one partial record to `totals`; it must be of `period` and of a pool of the params.
-  public static func add(
-    _ s: RecordScanner, period: String, params: ClearingParams, into totals: inout [PoolHospital: HospitalTotals]
-  ) throws(FieldError) {
+  /// Reads one partial record; it must be of `period` and of a pool of the params.
+  public static func read(
+    _ s: RecordScanner, period: String, params: ClearingParams
+  ) throws(FieldError) -> (PoolHospital, HospitalTotals) {
     guard try s.string("kind") == "clearing-partial" else {
       throw FieldError("kind", "expected \"clearing-partial\" (a record of mi-clear --partial)")
     }
@@ -181,8 +230,7 @@ public enum Partials {
     guard let code = try s.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
     guard let pool = try s.code("pool") else { throw FieldError("pool", "missing") }
     guard params.pools[pool] != nil else { throw FieldError("pool", "no clearing pool \"\(pool)\" in the params") }
-    let key = PoolHospital(pool, code)
-    var t = totals[key] ?? HospitalTotals()
+    var t = HospitalTotals()
     for (name, path, money) in fields {
       let field = name.description
       let v: Int64?
@@ -194,9 +242,9 @@ public enum Partials {
         v = try s.int(name)
       }
       guard let v else { throw FieldError(field, "missing") }
-      t[keyPath: path] += v
+      t[keyPath: path] = v
     }
-    totals[key] = t
+    return (PoolHospital(pool, code), t)
   }
 }
 

@@ -211,6 +211,23 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
     }
   }
 
+  /// `310` and `"310"` are one pool; a rejected case (here: bad points) leaves no hospital behind.
+  @Test func spellingsShareASlotAndRejectsLeaveNoTrace() throws {
+    var p = ClearingParams()
+    p.pools["310"] = PoolParams(pool: "310", budgetFen: 100, initialPointValue: nil)
+    let agg = CaseAggregator(params: p, paramsName: "t", period: "2024")
+    let a =
+      #"{"fixmedins_code":"H1","insutype":"310","setl_time":"2024-01-01 00:00:00","points":1,"medfee_sumamt":1,"hifp_pay":1,"psn_part_amt":0}"#
+    let b = a.replacingOccurrences(of: #""insutype":"310""#, with: #""insutype":310"#)
+    let bad = a.replacingOccurrences(of: #""H1""#, with: #""H9""#).replacingOccurrences(
+      of: #""points":1"#, with: #""points":"x""#)
+    for line in [a, b, a] { _ = try TestSupport.withRecord(line) { s in try agg.add(s) } }
+    #expect(throws: FieldError.self) { _ = try TestSupport.withRecord(bad) { s in try agg.add(s) } }
+    #expect(agg.totals.count == 1)
+    #expect(agg.totals[PoolHospital("310", "H1")]?.cases == 3)
+    #expect(agg.totals[PoolHospital("310", "H1")]?.pointsRaw == 30_000)
+  }
+
   /// A bad adjustment names its file, line and field.
   @Test func badAdjustment() throws {
     let dir = try TestSupport.tempDir()
