@@ -273,16 +273,17 @@ public final class DRGGrouper {
 
   private func read(_ s: RecordScanner) throws(FieldError) {
     reset()
-    if let i = s.index("gend") { readGender(s, i) }
-    age = number(s, s.index("age"), "age")
-    if let i = s.index("nwb_age") {
+    // `as StaticString` picks the scanner's allocation-free overload (a bare literal would pick the String one).
+    if let i = s.index("gend" as StaticString) { readGender(s, i) }
+    age = number(s, s.index("age" as StaticString), "age")
+    if let i = s.index("nwb_age" as StaticString) {
       ageDays = number(s, i, "nwb_age")
     }
     if ageDays.state == 0 && age.state == 1 && age.value >= 1 { ageDays = DRGNumber(state: 1, value: age.value &* 365) }
-    weight = number(s, s.index("nwb_bir_wt"), "nwb_bir_wt")
-    if let i = s.index("diag_codes") { try readCodes(s, i, "diag_codes", into: &dx, isDx: true) }
+    weight = number(s, s.index("nwb_bir_wt" as StaticString), "nwb_bir_wt")
+    if let i = s.index("diag_codes" as StaticString) { try readCodes(s, i, "diag_codes", into: &dx, isDx: true) }
     if dx.isEmpty { dx.append(-1) }  // FORMAT.md §2: an absent or empty list is [""], matching nothing
-    if let i = s.index("oprn_codes") { try readCodes(s, i, "oprn_codes", into: &px, isDx: false) }
+    if let i = s.index("oprn_codes" as StaticString) { try readCodes(s, i, "oprn_codes", into: &px, isDx: false) }
     noteSexConflicts()
   }
 
