@@ -41,5 +41,13 @@ mi-catalog import proc-class "$ex/dip/proc-class.tsv" --name proc-class-demo
 mi-score derive --method dip --proc-class proc-class-demo -o dip-2024.ndjson history.ndjson
 mi-catalog import dip dip-2024.ndjson --name dip-2024 --proc-class proc-class-demo
 mi-group --dip dip-2024 cases-2024.ndjson > cases-2024.dip.ndjson
+echo "== DRG: the example scheme, with the trace of one case; CHS-DRG 1.1 when ../shared/reference is there" >&2
+mi-catalog import drg-scheme "$ex/drg-mini" --name drg-mini
+mi-group --scheme drg-mini "$ex/drg-mini/samples.jsonl" > drg-mini.grouped.ndjson
+grep '"M002"' "$ex/drg-mini/samples.jsonl" | mi-group --scheme drg-mini --explain 2>/dev/null | grep -o '"group_trace".*' >&2
+if [ -d "$root/../shared/reference/drg/chs-drg-1.1" ]; then
+  mi-catalog import drg-scheme "$root/../shared/reference/drg/chs-drg-1.1" --name chs-drg-1.1
+  mi-group --scheme chs-drg-1.1 cases-2024.ndjson > cases-2024.drg.ndjson
+fi
 # --- end of pipeline steps ---
 echo "== done: the demo workspace is $PWD" >&2
