@@ -33,7 +33,8 @@ struct Derive: ParsableCommand {
         for y in 2021 2022 2023; do
           mi-gen cases --count 300000 --seed $y --year $y; done > hist.ndjson
         mi-catalog import proc-class examples/dip/proc-class.tsv --name pc
-        mi-score derive --method dip --proc-class pc -o dip.ndjson hist.ndjson
+        mi-score derive --proc-class pc --dx dx-yb2 --proc proc-yb2 \\
+          -o dip.ndjson hist.ndjson
         mi-catalog import dip dip.ndjson --name dip-2024 --proc-class pc
         mi-gen cases --count 1000 --year 2024 | mi-group --dip dip-2024
       """)
@@ -52,6 +53,12 @@ struct Derive: ParsableCommand {
 
   @Option(help: ArgumentHelp("Operation-class dictionary version (kind proc-class) for comprehensive groups.", valueName: "name"))
   var procClass: String?
+
+  @Option(help: ArgumentHelp("Diagnosis dictionary version (kind dx) for group names.", valueName: "name"))
+  var dx: String?
+
+  @Option(help: ArgumentHelp("Procedure dictionary version (kind proc) for group names.", valueName: "name"))
+  var proc: String?
 
   @Option(help: ArgumentHelp("Year weights, oldest first.", valueName: "w:w:w"))
   var yearWeights: String = "1:2:7"
@@ -123,8 +130,14 @@ struct Derive: ParsableCommand {
     o.basicMaxCV = try share(basicMaxCV, "--basic-max-cv")
     o.basicAuto = basicAuto
     o.maxCV = try share(maxCV, "--max-cv")
-    let ws: Workspace? = (procClass != nil || `import` != nil) ? try common.workspace(create: `import` != nil) : nil
+    let needsDB = procClass != nil || `import` != nil || dx != nil || proc != nil
+    let ws: Workspace? = needsDB ? try common.workspace(create: `import` != nil) : nil
     if let procClass, let ws { o.procClasses = try ProcClassTable.load(ws, name: procClass) }
+    if let ws, dx != nil || proc != nil {
+      let d = try dx.map { try ws.codes(try ws.refSet($0, kind: "dx")).map { ($0.code, $0.name) } } ?? []
+      let p = try proc.map { try ws.codes(try ws.refSet($0, kind: "proc")).map { ($0.code, $0.name) } } ?? []
+      o.names = GroupNames(dx: d, proc: p)
+    }
 
     let deriver = Deriver(options: o)
     let stream = try RecordStream(inputs: files, options: common.stream)

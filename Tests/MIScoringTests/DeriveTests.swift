@@ -325,4 +325,21 @@ import Testing
       (e as? FieldError) == FieldError("diag_codes", "missing principal diagnosis")
     }
   }
+
+  @Test func groupNamesFromDictionaries() throws {
+    let names = GroupNames(
+      dx: [("K35.800", "急性阑尾炎伴弥漫性腹膜炎"), ("K35.900", "急性阑尾炎"), ("I10.x00", "特发性（原发性）高血压")],
+      proc: [("47.0100", "腹腔镜下阑尾切除术")])
+    #expect(names.diagnosis("K35.8") == "急性阑尾炎伴弥漫性腹膜炎")
+    #expect(names.diagnosis("I10.x") == "特发性（原发性）高血压")
+    // A 类目 takes its first listed code's name.
+    #expect(names.diagnosis("K35") == "急性阑尾炎伴弥漫性腹膜炎")
+    #expect(names.diagnosis("Z99") == nil)
+    let lines = (0..<15).map { _ in DeriveTests.line(2023, "K35.800", ["47.0100"], 10_000) }
+    let r = try DeriveTests.derive(lines) {
+      $0.yearWeights = [1]
+      $0.names = names
+    }
+    #expect(r.groups[0].group.name == "K35.8 急性阑尾炎伴弥漫性腹膜炎 腹腔镜下阑尾切除术")
+  }
 }

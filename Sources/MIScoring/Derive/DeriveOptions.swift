@@ -97,6 +97,8 @@ public struct DeriveOptions: Sendable {
   public var maxCV: Int64 = 10000
   /// The operation-class dictionary for comprehensive groups (DIP).
   public var procClasses = ProcClassTable()
+  /// Names for group names: diagnosis and operation dictionaries (code → name); empty = codes only.
+  public var names = GroupNames()
 
   /// Creates the defaults.
   public init() {}
@@ -112,3 +114,36 @@ public struct DeriveOptions: Sendable {
   }
 }
 
+
+/// Diagnosis and operation names for derived group names (`K35.8 急性阑尾炎 · 腹腔镜下阑尾切除术`).
+public struct GroupNames: Sendable {
+  private var dx: [String: String] = [:]
+  private var dxSorted: [String] = []
+  private var proc: [String: String] = [:]
+
+  /// No names.
+  public init() {}
+
+  /// Names from a diagnosis and an operation dictionary (code, name pairs).
+  public init(dx: [(String, String)], proc: [(String, String)]) {
+    for (c, n) in dx where !n.isEmpty { self.dx[c] = n }
+    dxSorted = self.dx.keys.sorted()
+    for (c, n) in proc where !n.isEmpty { self.proc[c] = n }
+  }
+
+  /// The name of a diagnosis key (亚目 or 类目): the key's own entry, else its `00` extension (`K35.8` → `K35.800`),
+  /// else the first listed code under the key.
+  public func diagnosis(_ key: String) -> String? {
+    if let n = dx[key] ?? dx[key + "00"] ?? dx[key + "x00"] { return n }
+    var lo = 0
+    var hi = dxSorted.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if dxSorted[mid] < key { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < dxSorted.count && dxSorted[lo].hasPrefix(key) ? dx[dxSorted[lo]] : nil
+  }
+
+  /// The name of an operation code.
+  public func operation(_ code: String) -> String? { proc[code] }
+}

@@ -397,7 +397,9 @@ public final class Deriver {
       }
       let expr = OperationExpression(
         alternatives: c.op.isEmpty ? [] : [.init(principal: c.op, related: c.rel.map { [$0] } ?? [])])
-      let name = c.sub + " " + (c.op.isEmpty ? "保守治疗" : expr.text)
+      let dxName = options.names.diagnosis(c.sub).map { " " + $0 } ?? ""
+      let opNames = ([c.op] + (c.rel.map { [$0] } ?? [])).map { options.names.operation($0) ?? $0 }
+      let name = c.sub + dxName + " " + (c.op.isEmpty ? "保守治疗" : opNames.joined(separator: " + "))
       let g = DIPGroup(code: c.code, name: name, kind: .core, dxKey: c.sub, expression: expr, score: 0)
       groups.append(DerivedGroup(code: c.code, group: g, stats: stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift))
     }
@@ -422,7 +424,8 @@ public final class Deriver {
       }
       let cls = OperationClass.allCases.first { code.hasSuffix("_" + $0.letter) }!
       let g = DIPGroup(
-        code: code, name: "\(ks[0].cat) 综合病种 \(cls.rawValue)组", kind: .comprehensive, dxKey: ks[0].cat, opClass: cls,
+        code: code, name: "\(ks[0].cat)\(options.names.diagnosis(ks[0].cat).map { " " + $0 } ?? "") 综合病种 \(cls.rawValue)组",
+        kind: .comprehensive, dxKey: ks[0].cat, opClass: cls,
         score: 0)
       groups.append(DerivedGroup(code: code, group: g, stats: stats(ks.map { fine[$0]! }, years: years), relatedUplift: nil))
     }
