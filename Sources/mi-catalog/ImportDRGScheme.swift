@@ -9,16 +9,20 @@ struct ImportDRGScheme: ParsableCommand {
     commandName: "drg-scheme",
     abstract: "Import a DRG scheme directory (scheme.json, dx.tsv, proc.tsv) for mi-group --scheme.",
     discussion: """
-      DIR holds scheme.json (format mi-drg-scheme/1: MDC entry rules, ADRG rules, DRG splits, CC/MCC tables
-      with exclusions, code lists) and the diagnosis and procedure dictionaries dx.tsv and proc.tsv (code<TAB>name
-      with a header line). The scheme is compiled before anything is stored, so a file in another format, with
-      an unknown condition or a reference to a missing code list is refused with the place of the problem.
-      Several schemes live side by side; 'mi-catalog diff OLD NEW' shows the groups and code lists that changed.
+      DIR holds scheme.json (format mi-drg-scheme/1: checks, MDC entry rules,
+      ADRG rules, DRG splits, CC/MCC tables with exclusions, code lists) and
+      the dictionaries dx.tsv and proc.tsv (code<TAB>name, header line). The
+      scheme is compiled before anything is stored: another format, an unknown
+      condition or a missing code list is refused with its place in the file.
+      Several schemes live side by side; 'mi-catalog diff OLD NEW' lists the
+      groups, rules and code lists that changed.
 
       Example: the national scheme and a local variant side by side
-        mi-catalog import drg-scheme ../shared/reference/drg/chs-drg-1.1 --name chs-drg-1.1
-        mi-catalog import drg-scheme ../shared/reference/drg/anyang-2021 --name anyang-2021
-        mi-catalog diff chs-drg-1.1 anyang-2021 | head
+        mi-catalog import drg-scheme ../shared/reference/drg/chs-drg-1.1 \\
+          --name chs-drg-1.1
+        mi-catalog import drg-scheme ../shared/reference/drg/anyang-2021 \\
+          --name anyang-2021
+        mi-group --scheme anyang-2021 cases.ndjson > grouped.ndjson
       """)
 
   @Argument(help: ArgumentHelp("The scheme directory.", valueName: "dir")) var dir: String

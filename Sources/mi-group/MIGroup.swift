@@ -9,17 +9,20 @@ struct MIGroup: ParsableCommand {
     commandName: "mi-group",
     abstract: "Group inpatient cases into DRGs (--scheme) or DIP 病种 (--dip).",
     discussion: """
-      Reads cases (NDJSON, one per line) and writes each one unchanged plus group_scheme, group_code,
-      group_name, mdc, adrg, group_status (grouped, ambiguous, ungroupable, invalid) and group_reason;
-      group_warnings lists codes absent from the scheme's dictionaries and sex/diagnosis conflicts, and
-      --explain adds group_trace, the steps that decided the group. The scheme is a version imported with
-      'mi-catalog import drg-scheme'. The summary on standard error counts cases per status and gives the
-      入组率 (grouped / all valid cases).
+      Writes each case unchanged plus group_scheme, group_code (the DRG),
+      group_name, mdc, adrg, group_status (grouped, ambiguous, ungroupable,
+      invalid) and group_reason. group_warnings lists codes absent from the
+      scheme's dictionaries and sex/diagnosis conflicts; --explain adds
+      group_trace, the rules that decided the group. The scheme is a version
+      imported with 'mi-catalog import drg-scheme'. The summary on standard
+      error counts cases per status and gives the 入组率 (grouped / valid).
 
-      Example: group a month of cases with the national scheme and list the ungroupable ones
-        mi-catalog import drg-scheme ../shared/reference/drg/chs-drg-1.1 --name chs-drg-1.1
+      Example: group a month with the national scheme, explain the ungroupable
+        mi-catalog import drg-scheme ../shared/reference/drg/chs-drg-1.1 \\
+          --name chs-drg-1.1
         mi-group --scheme chs-drg-1.1 cases-2024-05.ndjson.gz -o grouped.ndjson
-        grep '"group_status":"ungroupable"' grouped.ndjson | mi-group --scheme chs-drg-1.1 --explain | head
+        grep '"group_status":"ungroupable"' grouped.ndjson \\
+          | mi-group --scheme chs-drg-1.1 --explain | head -3
       """)
 
   @Option(help: ArgumentHelp("DRG scheme version to group with (mi-catalog import drg-scheme).", valueName: "name"))
