@@ -71,6 +71,12 @@ func drgReferenceSamplesAgree(scheme: String) throws {
   }
   let dir = ref.appendingPathComponent("drg/\(scheme)")
   let engine = try DRGTestKit.engine(dir, name: scheme)
+  // The compiled sizes agree with the counts the scheme declares for itself.
+  let root = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("scheme.json")))
+  let counts = (root as! [String: Any])["counts"] as! [String: Any]
+  #expect(engine.sizes.mdcs == counts["mdcs"] as? Int)
+  #expect(engine.sizes.rules == counts["adrg_rules"] as? Int)
+  #expect(engine.sizes.drgs == counts["drgs"] as? Int)
   let (n, bad) = try DRGTestKit.mismatches(engine, samples: dir.appendingPathComponent("samples.jsonl"))
   #expect(n == 400)
   #expect(bad.isEmpty, "\(bad.count) mismatches: \(bad.prefix(20).joined(separator: "; "))")

@@ -163,8 +163,8 @@ public final class DRGEngine: @unchecked Sendable {
     try c.compile(root, dx: dx, proc: proc)
   }
 
-  /// Number of MDCs, ADRG rules and DRGs.
-  public var sizes: (mdcs: Int, rules: Int, drgs: Int) { (mdcs.count, rules.count, drgs.count) }
+  /// Number of MDCs, ADRG rules and distinct DRG codes (rules of one ADRG may list the same DRG).
+  public var sizes: (mdcs: Int, rules: Int, drgs: Int) { (mdcs.count, rules.count, Set(drgs.map(\.code)).count) }
 
   /// Whether list `l` holds code `id`.
   @inline(__always)
