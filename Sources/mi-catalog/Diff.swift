@@ -1,6 +1,7 @@
 import ArgumentParser
 import MICommandLine
 import MICore
+import MIGrouping
 
 /// `mi-catalog diff A B`: what changed between two versions of the same kind.
 struct Diff: ParsableCommand {
@@ -40,6 +41,8 @@ struct Diff: ParsableCommand {
   /// Kinds whose changes are more than their code lists (schemes: groups and code lists moved).
   private func kindSpecificDiff(_ ws: Workspace, _ a: RefSet, _ b: RefSet) throws -> [String]? {
     switch a.kind {
+    case DIPCatalog.kind:
+      return DIPCatalog.diff(try DIPCatalog.load(ws, name: a.name), try DIPCatalog.load(ws, name: b.name))
     default: return nil
     }
   }

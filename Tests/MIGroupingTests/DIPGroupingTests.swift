@@ -261,4 +261,24 @@ import Testing
         """#)
     #expect(e.groupingRate == "50.00%")
   }
+
+  @Test func catalogDiffNamesWhatChanged() throws {
+    let old = try DIPGroupingTests.catalog()
+    var new = old
+    // 分值 1000 → 1050 (+5.00%); K35_M removed; a new group; the scale and a level coefficient change.
+    new.groups[new.groups.firstIndex { $0.code == "K35.8_47.0100" }!].score = 10_500_000
+    new.groups.removeAll { $0.code == "K35_M" }
+    new.groups.append(DIPGroup(code: "K80.1_51.2300", name: "胆囊结石", kind: .core, dxKey: "K80.1", score: 15_200_000))
+    new.groups.sort { $0.code < $1.code }
+    new.scale = 100
+    new.hospitalCoefs = ["3": 11_000]
+    #expect(
+      DIPCatalog.diff(old, new) == [
+        "~\t(scale)\t×1000 → ×100",
+        "~\tK35.8_47.0100\t分值 1000.0000 → 1050.0000 (+5.00%)",
+        "-\tK35_M\tK35 内科诊疗组\t500.0000",
+        "+\tK80.1_51.2300\t胆囊结石\t1520.0000",
+        "~\thosp-coef:3\tcoef - → 1.1000",
+      ])
+  }
 }
