@@ -62,10 +62,11 @@ public struct BenefitPolicy: Sendable {
     return b
   }
 
-  /// The setting of a `med_type`: inpatient (21–29, 52), outpatient (1x), or nil.
+  /// The setting of a `med_type`: inpatient (2x, 52), 普通门诊 (11, the only outpatient care seed 001 speaks of),
+  /// or nil (门诊慢特病 14 and others: no rule, the old amount stays).
   public static func setting(_ medType: String) -> String? {
     if medType.hasPrefix("2") || medType.hasPrefix("52") { return "inpatient" }
-    if medType.hasPrefix("1") { return "outpatient" }
+    if medType.hasPrefix("11") { return "outpatient" }
     return nil
   }
 
@@ -151,6 +152,7 @@ public final class BenefitSimulation {
     return totals.count + 1
   }
 
+  /// One totals record.
   private func write(_ kind: String, code: String?, insutype: String?, _ t: BenefitTotals, _ out: inout [UInt8]) {
     var w = JSONWriter()
     w.begin(&out)

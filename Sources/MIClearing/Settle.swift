@@ -118,6 +118,7 @@ public enum Settlement {
     trimSamples: [String: [(Int64, Int64)]] = [:]
   ) throws(MIError) -> [PoolSettlement] {
     var lines: [PoolHospital: ClearingLine] = [:]
+    /// The line of a pool and hospital, created with the hospital's coefficient.
     func line(_ k: PoolHospital) -> ClearingLine {
       lines[k] ?? ClearingLine(key: k, totals: totals[k] ?? HospitalTotals(), coef: params.coefficient(k.code))
     }

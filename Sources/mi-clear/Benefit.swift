@@ -6,11 +6,12 @@ import MICore
 
 /// `mi-clear benefit --policy FILE`: old and new fund amounts per case and per hospital under a benefit policy.
 struct Benefit: ParsableCommand {
+  /// The command's name, help text and subcommands.
   static let configuration = CommandConfiguration(
     abstract: "Simulate a benefit policy (起付线, 报销比例 by level): old vs new fund amounts per case and hospital.",
     discussion: """
       For each case the new fund amount is max(0, inscp_scp_amt − 起付线) × 报销比例 by
-      insutype, setting (med_type 2x/52 inpatient, 1x outpatient) and hosp_lv,
+      insutype, setting (med_type 2x/52 inpatient, 11 普通门诊) and hosp_lv,
       from a TOML policy file (examples/benefit-policy.toml holds Linyi's 居民
       rules, seed 001). Each case is written with fund_old_amt (its hifp_pay),
       fund_new_amt and fund_diff_amt; then one kind "benefit" record per hospital
@@ -33,8 +34,10 @@ struct Benefit: ParsableCommand {
   @Argument(help: ArgumentHelp("Case files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
   var inputs: [String] = []
 
+  /// -o, --rejects, --db and the other flags every tool shares.
   @OptionGroup(title: "Common options") var common: CommonOptions
 
+  /// Runs the command: parse, call the library, report.
   func run() throws {
     guard let data = FileManager.default.contents(atPath: policy), let text = String(data: data, encoding: .utf8) else {
       throw MIError.io("\(policy): cannot read the policy file")

@@ -4,6 +4,7 @@ import MICore
 
 /// `mi-clear ledger`: the posted runs, oldest first.
 struct Ledger: ParsableCommand {
+  /// The command's name, help text and subcommands.
   static let configuration = CommandConfiguration(
     abstract: "List the runs posted to the clearing ledger (superseded ones marked).",
     discussion: """
@@ -29,13 +30,16 @@ struct Ledger: ParsableCommand {
   @Flag(help: "Also list the effective lines of the matching runs (needs --kind).")
   var lines = false
 
+  /// -o, --rejects, --db and the other flags every tool shares.
   @OptionGroup(title: "Common options") var common: CommonOptions
 
+  /// Checks the flags before anything is opened.
   func validate() throws {
     if let kind, kind != "prepay" && kind != "settle" { throw ValidationError("--kind must be prepay or settle") }
     if lines && kind == nil { throw ValidationError("--lines needs --kind") }
   }
 
+  /// Runs the command: parse, call the library, report.
   func run() throws {
     let ws = try common.workspace()
     let out = try OutputFile(path: common.output)

@@ -6,6 +6,7 @@ import MICore
 
 /// `mi-clear`: point values, monthly prepayment, year-end clearing and the clearing ledger.
 struct MIClear: ParsableCommand {
+  /// The command's name, help text and subcommands.
   static let configuration = CommandConfiguration(
     commandName: "mi-clear",
     abstract: "Turn a pool's budget into a point value and hospitals' points into money, exact to the fen.",
@@ -64,14 +65,23 @@ struct RunOptions: ParsableArguments {
 
 /// What prepay and settle share: load params and adjustments, aggregate the cases of the period.
 struct ClearingRun {
+  /// The workspace, when the run needs one (params by name, the ledger, --post).
   let ws: Workspace?
+  /// The validated [clearing] section.
   let params: ClearingParams
+  /// The params version (or file) named on the command line.
   let paramsName: String
+  /// The adjustments of the run's period.
   let adjustments: [Adjustment]
+  /// The case stream and the output.
   let stream: RecordStream
+  /// The per-hospital totals.
   let aggregator: CaseAggregator
+  /// Whether the inputs are clearing-partial records (--merge).
   let merge: Bool
+  /// SHA-256 of the inputs, kept only with --post.
   var digest: SHA256?
+  /// Adjustments of other periods, for the summary line.
   var adjustmentsIgnored = 0
 
   /// Opens everything and reads the adjustments (a bad one stops the run before any output).

@@ -5,6 +5,7 @@ import MICore
 
 /// `mi-clear prepay --month YYYY-MM`: the monthly prepayment per hospital.
 struct Prepay: ParsableCommand {
+  /// The command's name, help text and subcommands.
   static let configuration = CommandConfiguration(
     abstract: "Monthly prepayment: (月度总分值 × 年初点值 − 患者支付) × 预拨比例 − 审核扣款, with the quality deposit.",
     discussion: """
@@ -24,14 +25,18 @@ struct Prepay: ParsableCommand {
   @Option(help: ArgumentHelp("The month to prepay.", valueName: "yyyy-mm"))
   var month: String
 
+  /// The flags prepay and settle share.
   @OptionGroup var options: RunOptions
+  /// -o, --rejects, --db and the other flags every tool shares.
   @OptionGroup(title: "Common options") var common: CommonOptions
 
+  /// Checks the flags before anything is opened.
   func validate() throws {
     try checkRun(options)
     try checkPeriod(month, month: true)
   }
 
+  /// Runs the command: parse, call the library, report.
   func run() throws {
     var r = try ClearingRun(options, common: common, period: month, needsWorkspace: false)
     try r.aggregate()

@@ -5,6 +5,7 @@ import MICore
 
 /// `mi-clear settle --year YYYY`: the year-end clearing per hospital and pool.
 struct Settle: ParsableCommand {
+  /// The command's name, help text and subcommands.
   static let configuration = CommandConfiguration(
     abstract: "Year-end clearing: settlement point value, payable amount, 结余留用/超支分担, minus prepayments.",
     discussion: """
@@ -30,14 +31,18 @@ struct Settle: ParsableCommand {
   @Flag(help: "Take no prepayments from the ledger (a simulation; prepaid_amt is 0).")
   var noLedger = false
 
+  /// The flags prepay and settle share.
   @OptionGroup var options: RunOptions
+  /// -o, --rejects, --db and the other flags every tool shares.
   @OptionGroup(title: "Common options") var common: CommonOptions
 
+  /// Checks the flags before anything is opened.
   func validate() throws {
     try checkRun(options)
     try checkPeriod(year, month: false)
   }
 
+  /// Runs the command: parse, call the library, report.
   func run() throws {
     var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger && !options.partial)
     try r.aggregate()

@@ -106,6 +106,8 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
     // 普通门诊 50% only at primary institutions; nothing at a 二级 hospital.
     #expect(policy.newFund(insutype: "390", medType: "11", level: "0", inscpFen: fen("300")) == fen("150"))
     #expect(policy.newFund(insutype: "390", medType: "11", level: "2", inscpFen: fen("300")) == 0)
+    // 门诊慢特病 (14) is not 普通门诊: no rule.
+    #expect(policy.newFund(insutype: "390", medType: "14", level: "0", inscpFen: fen("300")) == nil)
     // 职工 are not in the seed: no rule, the old amount stays.
     #expect(policy.newFund(insutype: "310", medType: "21", level: "3", inscpFen: fen("10000")) == nil)
   }
