@@ -28,6 +28,8 @@ struct Derive: ParsableCommand {
       standard output (or -o) as NDJSON "catalog-entry" lines for review, or
       into the workspace with --import NAME. Same history, same bytes.
       Memory: 8 bytes per case (trimming needs each group's costs).
+      --partial on slices of the history and --merge on the partials give
+      the same result as one run (DESIGN.md 6).
 
       Example: derive from three years, review, store, group the next year
         for y in 2021 2022 2023; do
@@ -50,6 +52,12 @@ struct Derive: ParsableCommand {
 
   @Flag(help: "Replace an existing version named by --import.")
   var replace = false
+
+  @Flag(help: "Write exact partial aggregates of these cases (NDJSON) for a later --merge, instead of a result.")
+  var partial = false
+
+  @Flag(help: "Read partial aggregates (of --partial runs) instead of cases, and finish the derivation.")
+  var merge = false
 
   @Option(help: ArgumentHelp("Operation-class dictionary version (kind proc-class) for comprehensive groups.", valueName: "name"))
   var procClass: String?
@@ -139,11 +147,25 @@ struct Derive: ParsableCommand {
       o.names = GroupNames(dx: d, proc: p)
     }
 
+    guard !(partial && merge), !(partial && `import` != nil) else {
+      throw ValidationError("--partial writes partial aggregates: it goes with neither --merge nor --import")
+    }
     let deriver = Deriver(options: o)
     let stream = try RecordStream(inputs: files, options: common.stream)
     try stream.run { scanner in
-      try deriver.add(scanner)
+      if merge { try deriver.addPartial(scanner) } else { try deriver.add(scanner) }
       return .consumed
+    }
+    if partial {
+      // Partial aggregates are exact (every cost in fen), so merging them reproduces a single run byte for byte.
+      let lines = deriver.partialLines()
+      for l in lines {
+        stream.out.buffer.append(contentsOf: l)
+        try stream.out.flushIfNeeded()
+      }
+      stream.countWritten(lines.count)
+      try stream.finish()
+      return
     }
     let result = try deriver.finish()
     for line in result.report { Diagnostics.line("\(Diagnostics.tool): \(line)") }

@@ -342,4 +342,33 @@ import Testing
     }
     #expect(r.groups[0].group.name == "K35.8 急性阑尾炎伴弥漫性腹膜炎 腹腔镜下阑尾切除术")
   }
+
+  @Test(arguments: [DeriveMethod.dip, .drg])
+  func partialsMergeToTheSameResult(method: DeriveMethod) throws {
+    // DESIGN.md §6: derive --partial on two slices, --merge on the partials = one run over everything.
+    var lines = DeriveTests.randomHistory(seed: 7, count: 2_000)
+    lines.append(DeriveTests.line(2022, "K35.800", [], 0))  // excluded (cost ≤ 0), counted in both
+    if method == .drg {
+      lines = lines.enumerated().map { i, l in String(l.dropLast()) + ",\"group_code\":\"G\(i % 7)\"}" }
+    }
+    func configure(_ o: inout DeriveOptions) {
+      o.method = method
+      o.coreThreshold = 20
+    }
+    let whole = try DeriveTests.derive(lines, configure)
+    var o = DeriveOptions()
+    configure(&o)
+    let merged = Deriver(options: o)
+    for slice in [lines[..<700], lines[700...]] {
+      let part = Deriver(options: o)
+      for l in slice { try TestSupport.withRecord(l) { s in try part.add(s) } }
+      for p in part.partialLines() {
+        try TestSupport.withRecord(String(decoding: p.dropLast(), as: UTF8.self)) { s in try merged.addPartial(s) }
+      }
+    }
+    let r = try merged.finish()
+    let cat = { (x: DeriveResult) in x.catalog(name: "x", scale: 1000, procClasses: ProcClassTable()).entryLines() }
+    #expect(cat(r) == cat(whole))
+    #expect(r.report == whole.report)
+  }
 }

@@ -100,12 +100,12 @@ public final class Deriver {
     }
   }
 
-  private var fine: [FineKey: Costs] = [:]
-  private var drg: [String: Costs] = [:]
+  var fine: [FineKey: Costs] = [:]
+  var drg: [String: Costs] = [:]
   /// Cases and total cost per hospital level, per calendar year (untrimmed).
-  private var levels: [String: [Int: (n: Int64, sum: Int64)]] = [:]
-  private var seenYears: [Int: Int64] = [:]
-  private var excluded: [String: Int64] = [:]
+  var levels: [String: [Int: (n: Int64, sum: Int64)]] = [:]
+  var seenYears: [Int: Int64] = [:]
+  var excluded: [String: Int64] = [:]
   private var dx: [String] = []
   private var ops: [String] = []
 

@@ -1,0 +1,133 @@
+import MICore
+import MIGrouping
+
+/// Exact, mergeable partial aggregates of a derivation (DESIGN.md §6): `mi-score derive --partial` on each slice of
+/// the history, `mi-score derive --merge` on all the partials, gives the same catalog, byte for byte, as one run
+/// over the whole history.
+///
+/// A partial is NDJSON, `"kind":"derive-partial"`, sorted by key:
+/// - `{"part":"year","year":2021,"case_cnt":N}` cases seen per year;
+/// - `{"part":"excluded","reason":"cost ≤ 0","case_cnt":N}`;
+/// - `{"part":"costs","year":2021,"cat":"K35","sub":"K35.8","op":"47.0100","rel":["54.2100"],"costs":[…]}` (DIP) or
+///   `{"part":"costs","year":2021,"group_code":"GB11","costs":[…]}` (DRG): every cost in fen, sorted, because
+///   percentile trimming needs them all;
+/// - `{"part":"level","hosp_lv":"2","year":2021,"case_cnt":N,"sum_fen":S}`.
+extension Deriver {
+  /// The partial records of everything added so far, sorted by key.
+  public func partialLines() -> [[UInt8]] {
+    var out: [[UInt8]] = []
+    func start(_ part: StaticString, _ b: inout [UInt8]) -> JSONWriter {
+      var w = JSONWriter()
+      w.begin(&b)
+      w.string("kind", "derive-partial", &b)
+      w.string("method", options.method.rawValue, &b)
+      w.key("part", &b)
+      JSONWriter.appendString(part.description, to: &b)
+      return w
+    }
+    for y in seenYears.keys.sorted() {
+      var b: [UInt8] = []
+      var w = start("year", &b)
+      w.int("year", Int64(y), &b)
+      w.int("case_cnt", seenYears[y]!, &b)
+      w.end(&b)
+      out.append(b)
+    }
+    for r in excluded.keys.sorted() {
+      var b: [UInt8] = []
+      var w = start("excluded", &b)
+      w.string("reason", r, &b)
+      w.int("case_cnt", excluded[r]!, &b)
+      w.end(&b)
+      out.append(b)
+    }
+    func costs(_ c: Costs, _ keyMembers: (inout JSONWriter, inout [UInt8]) -> Void) {
+      for (i, y) in c.years.enumerated().sorted(by: { $0.element < $1.element }).map({ ($0.offset, $0.element) }) {
+        var b: [UInt8] = []
+        var w = start("costs", &b)
+        w.int("year", Int64(y), &b)
+        keyMembers(&w, &b)
+        w.key("costs", &b)
+        b.append(UInt8(ascii: "["))
+        for (j, v) in c.costs[i].sorted().enumerated() {
+          if j > 0 { b.append(UInt8(ascii: ",")) }
+          JSONWriter.appendInt(v, to: &b)
+        }
+        b.append(UInt8(ascii: "]"))
+        w.end(&b)
+        out.append(b)
+      }
+    }
+    for k in fine.keys.sorted() {
+      costs(fine[k]!) { w, b in
+        w.string("cat", k.cat, &b)
+        w.string("sub", k.sub, &b)
+        w.string("op", k.op, &b)
+        w.strings("rel", k.rel, &b)
+      }
+    }
+    for g in drg.keys.sorted() { costs(drg[g]!) { w, b in w.string("group_code", g, &b) } }
+    for lv in levels.keys.sorted() {
+      for y in levels[lv]!.keys.sorted() {
+        let e = levels[lv]![y]!
+        var b: [UInt8] = []
+        var w = start("level", &b)
+        w.string("hosp_lv", lv, &b)
+        w.int("year", Int64(y), &b)
+        w.int("case_cnt", e.n, &b)
+        w.int("sum_fen", e.sum, &b)
+        w.end(&b)
+        out.append(b)
+      }
+    }
+    return out
+  }
+
+  /// Adds one partial record (from `partialLines` of another run with the same method).
+  public func addPartial(_ s: RecordScanner) throws {
+    guard try s.string("kind") == "derive-partial" else {
+      throw FieldError("kind", "expected \"derive-partial\" (a record of 'mi-score derive --partial')")
+    }
+    guard try s.string("method") == options.method.rawValue else {
+      throw FieldError("method", "a partial of another method than --method \(options.method.rawValue)")
+    }
+    func need(_ key: String) throws -> Int64 {
+      guard let v = try s.int(key) else { throw FieldError(key, "missing") }
+      return v
+    }
+    switch try s.string("part") ?? "" {
+    case "year": seenYears[Int(try need("year")), default: 0] += try need("case_cnt")
+    case "excluded":
+      guard let r = try s.string("reason") else { throw FieldError("reason", "missing") }
+      excluded[r, default: 0] += try need("case_cnt")
+    case "level":
+      guard let lv = try s.code("hosp_lv") else { throw FieldError("hosp_lv", "missing") }
+      let y = Int(try need("year"))
+      var e = levels[lv, default: [:]][y] ?? (0, 0)
+      e.n += try need("case_cnt")
+      e.sum += try need("sum_fen")
+      levels[lv, default: [:]][y] = e
+    case "costs":
+      let y = Int(try need("year"))
+      guard let list = try s.strings("costs") else { throw FieldError("costs", "missing") }
+      var values: [Int64] = []
+      values.reserveCapacity(list.count)
+      for t in list {
+        guard let v = Int64(t) else { throw FieldError("costs", "expected integer fen, found \(t)") }
+        values.append(v)
+      }
+      let acc: Costs
+      if options.method == .drg {
+        guard let g = try s.code("group_code") else { throw FieldError("group_code", "missing") }
+        if let a = drg[g] { acc = a } else { acc = Costs(); drg[g] = acc }
+      } else {
+        guard let cat = try s.string("cat") else { throw FieldError("cat", "missing") }
+        let key = FineKey(
+          cat: cat, sub: try s.string("sub") ?? "", op: try s.string("op") ?? "", rel: try s.strings("rel") ?? [])
+        if let a = fine[key] { acc = a } else { acc = Costs(); fine[key] = acc }
+      }
+      for v in values { acc.add(y, v) }
+    case let other: throw FieldError("part", "expected year, excluded, costs or level, found \"\(other)\"")
+    }
+  }
+}
