@@ -319,6 +319,19 @@ import Testing
     }
   }
 
+  @Test func fixedTextMatchesMICore() {
+    // The in-place formatter of the record path writes what Fixed.appendRaw writes.
+    for raw: Int64 in [0, 1, 9, 10, 99, 100, 12_345, 15_750_000, -5, -12_345, Int64.max, Int64.min + 1] {
+      for scale in [0, 2, 4] {
+        var a: [UInt8] = []
+        var b: [UInt8] = []
+        Fixed.appendRaw(raw, scale: scale, to: &a)
+        JSONText.fixed(raw, scale: scale, &b)
+        #expect(a == b, "\(raw) scale \(scale)")
+      }
+    }
+  }
+
   @Test func exactArithmetic() throws {
     // Rounding half away from zero once at the end: 1/8 → 0.1250 at scale 4; −1/8 → −0.1250; 1/3 → 0.3333.
     #expect(try Exact(1, 8).rounded(scale: 4) == 1_250)

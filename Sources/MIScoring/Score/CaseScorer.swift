@@ -1,7 +1,7 @@
 import MICore
 
 /// The class of a scored case (DESIGN.md §2, DOMAIN.md §2.3–2.5).
-public enum CaseClass: String, Sendable, Equatable {
+public enum CaseClass: String, Sendable, Equatable, CaseIterable {
   /// Between the thresholds: `RW × coef`.
   case normal
   /// Below the low threshold.
@@ -14,6 +14,18 @@ public enum CaseClass: String, Sendable, Equatable {
   case ungrouped
   /// 按床日 (§2.5).
   case perDiem = "per-diem"
+
+  /// Position in `allCases` (for counters).
+  var index: Int {
+    switch self {
+    case .normal: 0
+    case .low: 1
+    case .high: 2
+    case .special: 3
+    case .ungrouped: 4
+    case .perDiem: 5
+    }
+  }
 }
 
 /// What the scorer needs of one grouped case (the fields of DOMAIN.md §2 that mi-group and the settlement give).
@@ -98,13 +110,33 @@ public struct CaseScorer: Sendable {
   /// 1.0000 raw.
   static let oneRaw: Int64 = 10_000
 
+  /// The rule names of the common classes, built once (a string per case would cost an allocation each).
+  let ruleNormal: String
+  let ruleLow: String
+  let ruleHigh: String
+  /// Every group and department code of the per-diem categories.
+  let perDiemCodes: Set<String>
+
   /// Creates a scorer.
   public init(table: WeightTable, params: ScoringParams, paramsName: String) {
     self.table = table
     self.params = params
     self.rules = params.rules(table.scheme)
     self.paramsName = paramsName
+    let scheme = table.scheme.rawValue
+    ruleNormal = "\(scheme):normal"
+    ruleLow = "\(scheme):low:\(rules.lowFormula.rawValue)"
+    ruleHigh = "\(scheme):high:\(rules.highFormula.rawValue)"
+    perDiemCodes = params.perDiem.reduce(into: Set<String>()) { $0.formUnion($1.groups.union($1.departments)) }
   }
+
+  /// Whether the cases' `act_ipt_days` and `dscg_caty` matter (there are per-diem categories).
+  public var needsStay: Bool { !params.perDiem.isEmpty }
+  /// Whether the cases' `dip_aux` matters (the catalog or the params have auxiliary coefficients; mi-group
+  /// writes `dip_aux` only from the catalog's auxiliary entries).
+  public var needsAux: Bool { !params.auxCoef.isEmpty || !table.auxCoefs.isEmpty }
+  /// Whether the cases' `insutype` matters (the score-factor benchmark).
+  public var needsInsutype: Bool { rules.benchmark == .scoreFactor }
 
   /// The section name of the scheme's rules, for messages.
   var section: String { "scoring.\(table.scheme.rawValue)" }
@@ -171,7 +203,7 @@ public struct CaseScorer: Sendable {
     var result = CaseScore(
       weight: w, coef: try Exact(try Exact.mul(Int128(coef), Int128(aux)), 100_000_000).rounded(scale: 4),
       caseClass: .normal, points: try base.rounded(scale: 4), benchmarkFen: try bench.rounded(scale: 2),
-      costRatio: nil, rule: "\(scheme):normal", specialCandidate: false)
+      costRatio: nil, rule: ruleNormal, specialCandidate: false)
     guard bench.n != 0 else { throw FieldError("group_code", "benchmark of '\(code)' is zero") }
     // r = cost ÷ benchmark, both in yuan: (fen / 100) × d / n.
     let r = Exact(try Exact.mul(Int128(c.costFen), bench.d), try Exact.mul(bench.n, 100))
@@ -190,7 +222,7 @@ public struct CaseScorer: Sendable {
     let cmpLow = try r.compare(low)
     if rules.lowCmp == .strict ? cmpLow < 0 : cmpLow <= 0 {
       result.caseClass = .low
-      result.rule = "\(scheme):low:\(rules.lowFormula.rawValue)"
+      result.rule = ruleLow
       switch rules.lowFormula {
       case .atCost:
         // DIP3 p.67: RW × 系数 × cost/(支付标准 × 系数) = base × r (paid at cost with the payment standard).
@@ -207,7 +239,7 @@ public struct CaseScorer: Sendable {
     let cmpHigh = try r.compare(high)
     guard rules.highCmp == .strict ? cmpHigh > 0 : cmpHigh >= 0 else { return result }
     result.caseClass = .high
-    result.rule = "\(scheme):high:\(rules.highFormula.rawValue)"
+    result.rule = ruleHigh
     var rr = r
     if let cap = rules.highCap, try r.compare(Exact(raw: cap.raw, scale: 4)) > 0 {
       switch rules.extreme {
@@ -302,6 +334,9 @@ public struct CaseScorer: Sendable {
   /// The first per-diem category the case belongs to (DOMAIN.md §2.5), or nil.
   func perDiemCategory(_ c: CaseInput) -> PerDiemCategory? {
     if params.perDiem.isEmpty { return nil }
+    // One or two hash lookups rule most cases out before the categories are tried in order.
+    let listed = c.groupCode.map { perDiemCodes.contains($0) } ?? false
+    guard listed || (c.department.map { perDiemCodes.contains($0) } ?? false) else { return nil }
     for cat in params.perDiem {
       let inGroup = c.groupCode.map { cat.groups.contains($0) } ?? false
       let inDept = c.department.map { cat.departments.contains($0) } ?? false

@@ -88,8 +88,7 @@ struct Exact: Sendable, Equatable {
   /// The value in units of 10^-scale, rounded half away from zero (四舍五入).
   func rounded(scale: Int) throws(Overflow) -> Int64 {
     let num = try Exact.mul(n, Int128(Fixed.pow10(scale)))
-    let q = num / d
-    let r = num % d
+    let (q, r) = num.quotientAndRemainder(dividingBy: d)
     var out = q
     // Half away from zero: the remainder's magnitude at least half the denominator.
     if r.magnitude * 2 >= d.magnitude { out += num < 0 ? -1 : 1 }

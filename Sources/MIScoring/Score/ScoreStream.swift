@@ -16,6 +16,10 @@ public final class ScoreFilter {
   let levels: [String: String]
   let approved: Set<String>
   let owned = FieldSet(ScoreFilter.ownedFields)
+  let needsStay: Bool
+  let needsInsutype: Bool
+  let needsAux: Bool
+  let schemeJSON: [UInt8]
   /// Cases written per class, for the summary.
   public private(set) var classCounts: [CaseClass: Int] = [:]
   /// Candidates for 特例单议 written.
@@ -31,6 +35,10 @@ public final class ScoreFilter {
     self.scorer = scorer
     self.levels = levels
     self.approved = approved
+    needsStay = scorer.needsStay
+    needsInsutype = scorer.needsInsutype
+    needsAux = scorer.needsAux
+    schemeJSON = JSONText.quoted(scorer.table.name)
   }
 
   /// Reads the approval list: NDJSON records with `setl_id` (other fields ignored).
@@ -53,50 +61,131 @@ public final class ScoreFilter {
     return out
   }
 
-  /// Reads the scorer's input from the current record.
+  /// Reads the scorer's input from the current record. Fields the parameters make irrelevant are not looked up
+  /// (each lookup is a scan of the record's members).
   func input(_ s: RecordScanner) throws -> CaseInput {
-    guard let status = try s.string("group_status") else {
-      throw FieldError("group_status", "missing: group the cases with mi-group first")
+    // Keys are StaticStrings (a string literal would pick the String overloads, which cost more per call), and
+    // the common values are compared as raw JSON bytes before any String is made.
+    let status: String
+    if let raw = s.rawValue(K.groupStatus), JSONText.equals(raw, K.groupedJSON) {
+      status = "grouped"
+    } else {
+      guard let st = try s.string(K.groupStatus) else {
+        throw FieldError("group_status", "missing: group the cases with mi-group first")
+      }
+      status = st
     }
-    if scorer.table.scheme == .dip, let scheme = try s.string("group_scheme"), scheme != scorer.table.name {
+    if scorer.table.scheme == .dip, let raw = s.rawValue(K.groupScheme), !JSONText.equals(raw, schemeJSON),
+      let scheme = try s.string(K.groupScheme), scheme != scorer.table.name
+    {
       throw FieldError("group_scheme", "grouped with '\(scheme)', but the catalog is '\(scorer.table.name)'")
     }
-    guard let cost = try s.fen("medfee_sumamt") else { throw FieldError("medfee_sumamt", "missing") }
+    guard let cost = try s.fen(K.medfee) else { throw FieldError("medfee_sumamt", "missing") }
     guard cost >= 0 else { throw FieldError("medfee_sumamt", "negative amount (refunds are not scored)") }
-    let hospital = try s.code("fixmedins_code")
-    var level = try s.code("hosp_lv")
+    let hospital = try s.code(K.hospital)
+    var level = try s.code(K.level)
     if level == nil, let hospital { level = levels[hospital] }
-    let setl = try s.code("setl_id")
-    let days = try s.int("act_ipt_days")
-    return CaseInput(
-      status: status, groupCode: try s.code("group_code"), dipKind: try s.string("dip_kind"),
-      aux: try s.code("dip_aux"), costFen: cost, level: level, hospital: hospital, days: days.map { Int($0) },
-      department: try s.code("dscg_caty"), insutype: try s.code("insutype"),
-      approved: setl.map { approved.contains($0) } ?? false)
+    var kind: String? = nil
+    if let raw = s.rawValue(K.dipKind), !JSONText.equals(raw, K.coreJSON) { kind = try s.string(K.dipKind) }
+    var c = CaseInput(
+      status: status, groupCode: try s.code(K.groupCode), dipKind: kind,
+      aux: needsAux ? try s.code(K.dipAux) : nil, costFen: cost, level: level, hospital: hospital)
+    if needsStay {
+      c.days = try s.int(K.days).map { Int($0) }
+      c.department = try s.code(K.department)
+    }
+    if needsInsutype { c.insutype = try s.code(K.insutype) }
+    if !approved.isEmpty, let id = try s.code(K.setlID), approved.contains(id) { c.approved = true }
+    return c
+  }
+
+  /// The member names read and written, as StaticStrings.
+  enum K {
+    static let groupStatus: StaticString = "group_status"
+    static let groupScheme: StaticString = "group_scheme"
+    static let medfee: StaticString = "medfee_sumamt"
+    static let hospital: StaticString = "fixmedins_code"
+    static let level: StaticString = "hosp_lv"
+    static let dipKind: StaticString = "dip_kind"
+    static let groupCode: StaticString = "group_code"
+    static let dipAux: StaticString = "dip_aux"
+    static let days: StaticString = "act_ipt_days"
+    static let department: StaticString = "dscg_caty"
+    static let insutype: StaticString = "insutype"
+    static let setlID: StaticString = "setl_id"
+    static let weight: StaticString = "weight"
+    static let coef: StaticString = "coef"
+    static let caseClass: StaticString = "case_class"
+    static let points: StaticString = "points"
+    static let benchmark: StaticString = "benchmark_amt"
+    static let costRatio: StaticString = "cost_ratio"
+    static let scoreRule: StaticString = "score_rule"
+    static let special: StaticString = "special_candidate"
+    static let scoreParams: StaticString = "score_params"
+    static let groupedJSON = JSONText.quoted("grouped")
+    static let coreJSON = JSONText.quoted("core")
   }
 
   /// Scores every record of `stream` and writes it enriched.
   public func run(_ stream: RecordStream) throws {
     var w = JSONWriter()
     let paramsName = scorer.paramsName
+    // Counters live in locals during the loop: a class property updated per record pays an exclusivity check.
+    var counts = [Int](repeating: 0, count: CaseClass.allCases.count)
+    var candidates = 0
+    var total: Int64 = 0
+    var seen: Set<String> = []
+    defer {
+      for (i, c) in CaseClass.allCases.enumerated() { classCounts[c] = counts[i] }
+      self.candidates = candidates
+      totalPoints = total
+      approvedSeen = seen
+    }
+    let out = stream.out
+    // String values are escaped once here, not per record.
+    let paramsJSON = JSONText.quoted(paramsName)
+    let classJSON = CaseClass.allCases.map { JSONText.quoted($0.rawValue) }
+    var ruleJSON: [String: [UInt8]] = [:]
+    let normalRuleJSON = JSONText.quoted(scorer.ruleNormal)
     try stream.run { s in
       let c = try input(s)
       let r = try scorer.score(c)
-      if c.approved, let id = try s.code("setl_id") { approvedSeen.insert(id) }
-      w.beginCopy(of: s, except: owned, into: &stream.out.buffer)
-      w.fixed("weight", r.weight, scale: 4, &stream.out.buffer)
-      w.fixed("coef", r.coef, scale: 4, &stream.out.buffer)
-      w.string("case_class", r.caseClass.rawValue, &stream.out.buffer)
-      w.fixed("points", r.points, scale: 4, &stream.out.buffer)
-      w.fen("benchmark_amt", r.benchmarkFen, &stream.out.buffer)
-      w.fixed("cost_ratio", r.costRatio, scale: 4, &stream.out.buffer)
-      w.string("score_rule", r.rule, &stream.out.buffer)
-      if r.specialCandidate { w.bool("special_candidate", true, &stream.out.buffer) }
-      w.string("score_params", paramsName, &stream.out.buffer)
-      w.end(&stream.out.buffer)
-      classCounts[r.caseClass, default: 0] += 1
+      if c.approved, let id = try s.code(K.setlID) { seen.insert(id) }
+      let rule: [UInt8]
+      if r.caseClass == .normal && r.rule == scorer.ruleNormal {
+        rule = normalRuleJSON
+      } else if let known = ruleJSON[r.rule] {
+        rule = known
+      } else {
+        rule = JSONText.quoted(r.rule)
+        ruleJSON[r.rule] = rule
+      }
+      // Nothing below throws: the buffer is taken out of the output for the writes and put back.
+      var b = out.buffer
+      out.buffer = []
+      w.beginCopy(of: s, except: owned, into: &b)
+      w.key(K.weight, &b)
+      JSONText.fixed(r.weight, scale: 4, &b)
+      w.key(K.coef, &b)
+      JSONText.fixed(r.coef, scale: 4, &b)
+      w.key(K.caseClass, &b)
+      b.append(contentsOf: classJSON[r.caseClass.index])
+      w.key(K.points, &b)
+      JSONText.fixed(r.points, scale: 4, &b)
+      w.key(K.benchmark, &b)
+      JSONText.fixed(r.benchmarkFen, scale: 2, &b)
+      w.key(K.costRatio, &b)
+      JSONText.fixed(r.costRatio, scale: 4, &b)
+      w.key(K.scoreRule, &b)
+      b.append(contentsOf: rule)
+      if r.specialCandidate { w.bool(K.special, true, &b) }
+      w.key(K.scoreParams, &b)
+      b.append(contentsOf: paramsJSON)
+      w.end(&b)
+      out.buffer = b
+      counts[r.caseClass.index] += 1
       if r.specialCandidate { candidates += 1 }
-      totalPoints += r.points
+      total += r.points
       return .written
     }
   }
@@ -109,5 +198,54 @@ public final class ScoreFilter {
     if !approved.isEmpty { parts.append("approved \(approvedSeen.count) of \(approved.count) found") }
     parts.append("points \(Fixed(raw: totalPoints, scale: 4))")
     return [parts.joined(separator: ", ")]
+  }
+}
+
+/// JSON value text written without intermediate arrays (the per-record path appends straight into the output).
+enum JSONText {
+  /// A JSON string literal as bytes.
+  static func quoted(_ s: String) -> [UInt8] {
+    var b: [UInt8] = []
+    JSONWriter.appendString(s, to: &b)
+    return b
+  }
+
+  /// Whether raw JSON value bytes equal `bytes`.
+  @inline(__always)
+  static func equals(_ raw: UnsafeRawBufferPointer, _ bytes: [UInt8]) -> Bool {
+    raw.count == bytes.count && bytes.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+  }
+
+  /// `raw / 10^scale` with exactly `scale` decimals (as `Fixed.appendRaw`), or `null`; digits are written in place
+  /// from the right, so no temporary array is made.
+  static func fixed(_ raw: Int64?, scale: Int, _ out: inout [UInt8]) {
+    guard let raw else {
+      JSONWriter.appendNull(&out)
+      return
+    }
+    var m = raw.magnitude
+    var digits = 0
+    var t = m
+    repeat {
+      digits += 1
+      t /= 10
+    } while t > 0
+    digits = max(digits, scale + 1)
+    if raw < 0 { out.append(UInt8(ascii: "-")) }
+    let start = out.count
+    let width = digits + (scale > 0 ? 1 : 0)
+    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+    var i = start + width - 1
+    var written = 0
+    while i >= start {
+      if scale > 0 && written == scale {
+        out[i] = UInt8(ascii: ".")
+      } else {
+        out[i] = UInt8(48 + m % 10)
+        m /= 10
+      }
+      written += 1
+      i -= 1
+    }
   }
 }
