@@ -179,6 +179,32 @@ import Testing
     #expect(approved.out.contains(#""score_rule":"dip:special:approved""#))
   }
 
+  @Test func drgCasesThroughWeights97() throws {
+    // DOMAIN.md §9.7 through the tool: a drg-weights version (RW 2.0), 尺度 100, point value 90, DRGX bands;
+    // cost 45,000 → r 2.5 > K 2 → LinearAdd (add-coef) 300.0000 points.
+    guard let dir = try Self.workspace() else { return }
+    let ws = try Workspace.open(dir.appendingPathComponent("mi.db").path)
+    let entries = [
+      CodeEntry(code: "GB19", name: "示例病组", attrs: #"{"kind":"catalog-entry","catalog":"drg-weights","entry":"weight","drg_code":"GB19","weight":2.0000}"#)
+    ]
+    try ws.importSet(name: "drgw-test", kind: "drg-weights", source: "test", sha256: "0", replace: false) { db, id in
+      try Workspace.insertCodes(db, set: id, entries)
+      return 1
+    }
+    let run = try TestSupport.shell(
+      """
+      printf '[scoring.drg]\npoint_value = 90\npoints_per_weight = 100\nhigh_formula = "add-coef"\nhigh_bands = [{ below = 1, threshold = 3 }, { below = 2, threshold = 2.5 }, { below = 3, threshold = 2 }, { below = 5, threshold = 1.5 }, { threshold = 1.3 }]\n[scoring.coef.level]\n"3" = 1\n' > drg.toml &&
+      mi-catalog import params drg.toml --name drg-p --db mi.db 2>/dev/null &&
+      echo '{"setl_id":"D1","fixmedins_code":"H1","hosp_lv":"3","medfee_sumamt":45000.00,"group_scheme":"chs-drg-2.0","group_code":"GB19","group_status":"grouped"}' \
+        | mi-score --params drg-p --weights drgw-test --db mi.db
+      """, in: dir)
+    #expect(run.status == 0, "\(run.err)")
+    #expect(
+      run.out
+        == #"{"setl_id":"D1","fixmedins_code":"H1","hosp_lv":"3","medfee_sumamt":45000.00,"group_scheme":"chs-drg-2.0","group_code":"GB19","group_status":"grouped","weight":2.0000,"coef":1.0000,"case_class":"high","points":300.0000,"benchmark_amt":18000.00,"cost_ratio":2.5000,"score_rule":"drg:high:add-coef","special_candidate":true,"score_params":"drg-p"}"#
+        + "\n")
+  }
+
   @Test func importRefusesABadParamsFileNamingTheKey() throws {
     guard let dir = try Self.workspace() else { return }
     let run = try TestSupport.shell(
