@@ -55,8 +55,9 @@ public enum Prepayment {
   ) throws(MIError) -> [PoolPrepayment] {
     var lines: [PoolHospital: PrepaymentLine] = [:]
     for (k, t) in totals { lines[k] = PrepaymentLine(key: k, totals: t) }
+    let homes = Settlement.homePools(Set(lines.keys), totals: totals)
     for a in adjustments where a.type == .deduction || a.type == .assessment || a.type == .turnoverFund {
-      let pool = try Settlement.poolOf(a, totals: totals, known: Set(lines.keys), params: params)
+      let pool = try Settlement.poolOf(a, homes: homes, params: params)
       let k = PoolHospital(pool, a.fixmedinsCode)
       var l = lines[k] ?? PrepaymentLine(key: k, totals: HospitalTotals())
       if a.type == .turnoverFund { l.turnoverFundAmt += a.amountFen } else { l.deductionAmt += a.amountFen }

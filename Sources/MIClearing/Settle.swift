@@ -135,11 +135,13 @@ public enum Settlement {
       lines[k] = c
     }
     var vbpSaving: [PoolHospital: Int64] = [:]
+    // Adjustments without a pool go by the cases and the ledger only, so their order does not matter.
+    let homes = homePools(Set(lines.keys), totals: totals)
     for a in adjustments {
       // A month's 周转金 was paid with that month's prepayment and is in the ledger; recovering it again from the
       // adjustments would count it twice.
       if a.type == .turnoverFund, let p = a.period, Period.isMonth(p) { continue }
-      let k = PoolHospital(try poolOf(a, totals: totals, known: Set(lines.keys), params: params), a.fixmedinsCode)
+      let k = PoolHospital(try poolOf(a, homes: homes, params: params), a.fixmedinsCode)
       var c = line(k)
       switch a.type {
       case .deduction: c.deductionAmt += a.amountFen
@@ -171,10 +173,19 @@ public enum Settlement {
     return result
   }
 
-  /// The pool of an adjustment without one: the hospital's pool with the most points (ties: smaller name).
-  static func poolOf(
-    _ a: Adjustment, totals: [PoolHospital: HospitalTotals], known: Set<PoolHospital>, params: ClearingParams
-  ) throws(MIError) -> String {
+  /// Each hospital's home pool: the one with the most points among `known` (ties: the smaller name).
+  static func homePools(_ known: Set<PoolHospital>, totals: [PoolHospital: HospitalTotals]) -> [String: String] {
+    var best: [String: (Int64, String)] = [:]
+    for k in known {
+      let points = totals[k]?.pointsRaw ?? 0
+      if let b = best[k.code], b.0 > points || (b.0 == points && b.1 < k.pool) { continue }
+      best[k.code] = (points, k.pool)
+    }
+    return best.mapValues(\.1)
+  }
+
+  /// The pool of an adjustment: its own, or else its hospital's home pool.
+  static func poolOf(_ a: Adjustment, homes: [String: String], params: ClearingParams) throws(MIError) -> String {
     if let p = a.pool {
       guard params.pools[p] != nil else {
         throw MIError.data(
@@ -182,14 +193,12 @@ public enum Settlement {
       }
       return p
     }
-    let mine = known.filter { $0.code == a.fixmedinsCode }.sorted()
-    guard let best = mine.max(by: { (totals[$0]?.pointsRaw ?? 0, $1.pool) < (totals[$1]?.pointsRaw ?? 0, $0.pool) })
-    else {
+    guard let home = homes[a.fixmedinsCode] else {
       throw MIError.data(
         file: a.file, line: a.line, field: "pool",
         message: "hospital \(a.fixmedinsCode) has no cases in this period: name the pool of the adjustment")
     }
-    return best.pool
+    return home
   }
 
   /// One pool: point value, allocation, per-hospital steps, reconciliation.
