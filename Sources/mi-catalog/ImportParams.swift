@@ -12,9 +12,9 @@ struct ImportParams: ParsableCommand {
     commandName: "params",
     abstract: "Import a policy-parameters file (TOML) after checking every section.",
     discussion: """
-      The file is stored as it is (comments included) as blob params.toml of a version of kind params, after
-      each library has read and checked its own section: [scoring] (mi-score), [clearing] (mi-clear),
-      [capitation] (mi-capita). A bad value, or a key no tool reads (usually a typo that would silently fall back
+      The file is stored as it is (comments included) as blob params.toml of a version of kind params, after \
+      each library has read and checked its own section: [scoring] (mi-score), [clearing] (mi-clear), \
+      [capitation] (mi-capita). A bad value, or a key no tool reads (usually a typo that would silently fall back \
       to a default), is an error naming the key, and nothing is imported.
 
       Example:

@@ -8,8 +8,8 @@ struct MIScore: ParsableCommand {
     commandName: "mi-score",
     abstract: "Score grouped cases: weight, coefficient, outlier class and points under a params version.",
     discussion: """
-      Scoring is the default subcommand: 'mi-score --params P --catalog C' is 'mi-score score …'. It streams:
-      each grouped case (from mi-group) is written back with weight, coef, case_class, points, benchmark_amt,
+      Scoring is the default subcommand: 'mi-score --params P --catalog C' is 'mi-score score …'. It streams: \
+      each grouped case (from mi-group) is written back with weight, coef, case_class, points, benchmark_amt, \
       cost_ratio, score_rule and, above the special threshold, special_candidate: true.
 
       Example: group a month, score it, list the 特例单议 candidates within the 5‰ quota:

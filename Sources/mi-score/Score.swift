@@ -8,12 +8,12 @@ struct Score: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Score grouped cases (the default subcommand).",
     discussion: """
-      Reads grouped cases (group_status, group_code, dip_kind, dip_aux from mi-group; medfee_sumamt, hosp_lv,
-      fixmedins_code, act_ipt_days, dscg_caty, insutype) and writes each one with its score. Weights come from a
-      DIP catalog (--catalog, 分值) or a DRG weights version (--weights, RW); thresholds, benchmark, formula
+      Reads grouped cases (group_status, group_code, dip_kind, dip_aux from mi-group; medfee_sumamt, hosp_lv, \
+      fixmedins_code, act_ipt_days, dscg_caty, insutype) and writes each one with its score. Weights come from a \
+      DIP catalog (--catalog, 分值) or a DRG weights version (--weights, RW); thresholds, benchmark, formula \
       variants, coefficients and per-diem categories from the [scoring] section of the params version.
 
-      case_class is normal, low, high, special (approved with --approved), ungrouped or per-diem; score_rule
+      case_class is normal, low, high, special (approved with --approved), ungrouped or per-diem; score_rule \
       names the scheme, class and variant (dip:high:linear-2020). Points have 4 decimals, rounded once.
 
       Example:

@@ -8,11 +8,11 @@ struct Special: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "List 特例单议 candidates of scored cases, ranked by cost ratio, within the quota.",
     discussion: """
-      Reads scored cases (mi-score output) of one pool and period, counts its discharges per scheme, and writes
-      one record per candidate (special_candidate: true), highest cost_ratio first (ties by setl_id), with
-      kind "special-candidate", rank and within_quota. The quota is ⌊discharges × special_quota⌋: 5‰ of DIP and
-      5% of DRG discharges unless the params say otherwise. With --quota only the candidates within it are
-      written. Only keys and amounts are written, never personal data. Holds the candidates in memory, not the
+      Reads scored cases (mi-score output) of one pool and period, counts its discharges per scheme, and writes \
+      one record per candidate (special_candidate: true), highest cost_ratio first (ties by setl_id), with \
+      kind "special-candidate", rank and within_quota. The quota is ⌊discharges × special_quota⌋: 5‰ of DIP and \
+      5% of DRG discharges unless the params say otherwise. With --quota only the candidates within it are \
+      written. Only keys and amounts are written, never personal data. Holds the candidates in memory, not the \
       cases.
 
       The reviewed list goes back to scoring as --approved: those cases become case_class special.
