@@ -43,6 +43,8 @@ struct Diff: ParsableCommand {
     switch a.kind {
     case DIPCatalog.kind:
       return DIPCatalog.diff(try DIPCatalog.load(ws, name: a.name), try DIPCatalog.load(ws, name: b.name))
+    case DRGSchemeStore.kind:
+      return try DRGSchemeDiff.diff(ws, a, b)
     default: return nil
     }
   }
