@@ -104,4 +104,40 @@ import Testing
     let badMonth = try TestSupport.shell("mi-clear prepay --month 2024-13 --params p.toml cases.ndjson", in: dir)
     #expect(badMonth.status == 2)
   }
+
+  /// A full disk exits 4; a reader that goes away (`| head -1`) ends quietly with 0; the benefit simulation writes
+  /// old and new amounts per case, then per hospital.
+  @Test func outputsAndBenefit() throws {
+    let dir = try CommandLineTests.workdir()
+    let policy = TestSupport.examplesDir.appendingPathComponent("benefit-policy.toml").path
+    let cases = """
+      {"setl_id":"1","fixmedins_code":"H2","hosp_lv":"2","insutype":"390","med_type":"21","hifp_pay":7000.00,"inscp_scp_amt":10000.00}
+      {"setl_id":"2","fixmedins_code":"H3","hosp_lv":"3","insutype":"390","med_type":"21","hifp_pay":5000.00,"inscp_scp_amt":10000.00}
+      {"setl_id":"3","fixmedins_code":"H3","hosp_lv":"3","insutype":"390","med_type":"11","hifp_pay":20.00,"inscp_scp_amt":100.00}
+
+      """
+    try cases.write(to: dir.appendingPathComponent("b.ndjson"), atomically: true, encoding: .utf8)
+    let run = try TestSupport.shell(
+      """
+      mi-clear settle --year 2024 --params p.toml --no-ledger cases.ndjson > /dev/full 2> full.err
+      echo "full $?"
+      { mi-clear benefit --policy \(policy) b.ndjson; echo "head $?" > head.st; } | head -1 > /dev/null
+      cat head.st
+      mi-clear benefit --policy \(policy) --by-hospital b.ndjson
+      """, in: dir)
+    let lines = run.out.split(separator: "\n").map(String.init)
+    #expect(lines[0] == "full 4")
+    #expect(lines[1] == "head 0")
+    // 二级: (10,000 − 400) × 0.72 = 6,912.00; 三级: (10,000 − 800) × 0.60 = 5,520.00; 三级 普通门诊: 0.
+    #expect(
+      lines[2].contains(
+        #""fixmedins_code":"H2","insutype":"390","cases":1,"unmatched_cases":0,"fund_old_amt":7000.00,"fund_new_amt":6912.00,"fund_diff_amt":-88.00"#
+      ))
+    #expect(
+      lines[3].contains(
+        #""fixmedins_code":"H3","insutype":"390","cases":2,"unmatched_cases":0,"fund_old_amt":5020.00,"fund_new_amt":5520.00,"fund_diff_amt":500.00"#
+      ))
+    #expect(lines[4].contains(#""kind":"benefit-total""#) && lines[4].contains(#""fund_diff_amt":412.00"#))
+    #expect(run.err.contains("mi-clear: read 3, written 3, rejected 0; no rule 0"))
+  }
 }
