@@ -119,3 +119,42 @@ struct SplitMix {
     }
   }
 }
+
+/// For random months, the prepayment's shares add up to the pool to the fen, and every line follows §3.3.
+@Suite struct PrepayPropertyTests {
+  @Test(arguments: 0..<40)
+  func reconciles(seed: Int) throws {
+    var r = SplitMix(state: UInt64(seed) &* 104_729 &+ 3)
+    var p = ClearingParams()
+    p.monthlyRatio = Fixed(raw: 8_000 + r.below(1_501), scale: 4)
+    p.qualityDeposit = Fixed(raw: r.below(501), scale: 4)
+    var totals: [PoolHospital: HospitalTotals] = [:]
+    var adjustments: [Adjustment] = []
+    for pool in ["310", "390"] {
+      p.pools[pool] = PoolParams(
+        pool: pool, budgetFen: 1, initialPointValue: Fixed(raw: 5_000_000 + r.below(10_000_000), scale: 6))
+      for h in 0..<(1 + r.below(30)) {
+        var t = HospitalTotals()
+        t.cases = 1 + r.below(100)
+        t.pointsRaw = r.below(10_000_000_000)
+        t.psnPartFen = r.below(t.pointsRaw / 100 + 1)
+        totals[PoolHospital(pool, "H\(h)")] = t
+        if r.below(3) == 0 {
+          adjustments.append(
+            Adjustment(fixmedinsCode: "H\(h)", pool: pool, amountFen: r.below(100_000), type: .deduction))
+        }
+      }
+    }
+    for pp in try Prepayment.run(params: p, totals: totals, adjustments: adjustments) {
+      #expect(pp.checkPassed)
+      #expect(pp.sum(\.pointsAmt) == PointValue.amount(pointsRaw: pp.pointsRaw, value: pp.pointValue!))
+      for l in pp.lines {
+        let base = max(0, l.pointsAmt - l.totals.psnPartFen)
+        #expect(l.monthFundAmt == base)
+        #expect(l.prepaidAmt == Fixed.mulDiv(base, p.monthlyRatio.raw, 10_000) - l.deductionAmt)
+        // Prepaid (before deductions) and deposit never exceed the month's fund amount.
+        #expect(l.prepaidAmt + l.deductionAmt + l.depositAmt <= base + 1)
+      }
+    }
+  }
+}
