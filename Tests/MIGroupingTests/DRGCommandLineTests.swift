@@ -71,4 +71,18 @@ private func toolsBuilt() -> Bool {
     """, in: dir)
   #expect(other.status == 3)
   #expect(other.err.contains("format \"mi-drg-scheme/9\" is not supported"))
+
+  // 动态调整: a second version with one DRG renamed; `mi-catalog diff` names the change.
+  let diff = try TestSupport.shell(
+    """
+    set -e
+    sed 's#"name": "阑尾切除术，不伴并发症或合并症"#"name": "阑尾切除术"#' '\(mini)/scheme.json' > v2/scheme.json
+    mi-catalog import drg-scheme v2 --name drg-mini-v2 --db ws.db 2>/dev/null
+    mi-catalog diff drg-mini drg-mini-v2 --db ws.db
+    """, in: dir)
+  #expect(diff.status == 0, "\(diff.err)")
+  #expect(
+    diff.out == "~\tdrg\tGD15\t阑尾切除术，不伴并发症或合并症\tin GD1 #2: when {\"always\":true}\t阑尾切除术"
+      + "\tin GD1 #2: when {\"always\":true}\n")
+  #expect(diff.err.contains("mi-catalog: drg-mini → drg-mini-v2: added 0, removed 0, changed 1"))
 }
