@@ -171,6 +171,8 @@ public struct ClearingParams: Sendable {
   /// One `[clearing.pools.NAME]` table.
   static func pool(_ p: Params, _ name: String, weights: [Int64], mode: PointMode) throws(MIError) -> PoolParams {
     let base = "clearing.pools.\"\(name)\""
+    // Params.keys marks a whole table as read, so unknown keys inside a pool are caught here.
+    try known(p, base, ["budget", "initial_point_value", "history", "pay_ratio"])
     let budget = try p.fen(base + ".budget")
     if let budget, budget <= 0 { throw p.invalid(base + ".budget", "must be more than 0") }
     var initial = try p.fixed(base + ".initial_point_value", scale: 6)
@@ -188,6 +190,7 @@ public struct ClearingParams: Sendable {
       var points: [Int64] = []
       for y in years {
         let k = base + ".history.\"\(y)\""
+        try known(p, k, ["cost", "points"])
         guard let cost = try p.fen(k + ".cost"), cost > 0 else {
           throw p.invalid(k + ".cost", "expected a positive amount")
         }
@@ -211,6 +214,13 @@ public struct ClearingParams: Sendable {
         "missing: point_mode \(mode.rawValue) needs a year-start point value (or history)")
     }
     return PoolParams(pool: name, budgetFen: budget, initialPointValue: initial, initialSource: source, payRatio: ratio)
+  }
+
+  /// Refuses a key of the table `key` that is not in `names` (a typo would otherwise fall back to a default).
+  static func known(_ p: Params, _ key: String, _ names: Set<String>) throws(MIError) {
+    if let bad = try p.keys(key).first(where: { !names.contains($0) }) {
+      throw p.invalid(key + ".\(bad)", "unknown key (expected \(names.sorted().joined(separator: ", ")))")
+    }
   }
 
   /// A band table: keys are upper bounds (`"0.10"`) or `"inf"`, values shares in 0…1.

@@ -100,6 +100,11 @@ struct ClearingRun {
       ws = opened
     }
     params = try ClearingParams.load(p)
+    // An imported version was checked by mi-catalog; a file tried directly gets the same check of its [clearing]
+    // keys, so a typo is an error rather than a silent default.
+    if let typo = p.unusedKeys().first(where: { $0.hasPrefix("clearing.") }) {
+      throw p.invalid(typo, "unknown key: mi-clear does not read it")
+    }
     paramsName = run.params
     digest = run.post ? SHA256() : nil
     var all: [Adjustment] = []

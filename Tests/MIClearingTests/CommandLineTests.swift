@@ -103,6 +103,11 @@ import Testing
     #expect(noPoints.err.contains(#"-:1: field "points": missing"#))
     let badMonth = try TestSupport.shell("mi-clear prepay --month 2024-13 --params p.toml cases.ndjson", in: dir)
     #expect(badMonth.status == 2)
+    try (CommandLineTests.params + "carve_out = true\n").write(
+      to: dir.appendingPathComponent("typo.toml"), atomically: true, encoding: .utf8)
+    let typo = try TestSupport.shell("mi-clear settle --year 2024 --params typo.toml --no-ledger cases.ndjson", in: dir)
+    #expect(typo.status == 3)
+    #expect(typo.err.contains(#"key "clearing.pools."390".carve_out": unknown key"#))
   }
 
   /// A full disk exits 4; a reader that goes away (`| head -1`) ends quietly with 0; the benefit simulation writes
