@@ -38,13 +38,14 @@ cat "$DATA" > /dev/null
 
 OUT="$DATA_DIR/capitation-$YEAR.ndjson"
 ERR="$DATA_DIR/capitation-$YEAR.err"
-/usr/bin/time -f '%e %M' -o "$DATA_DIR/time.txt" \
+/usr/bin/time -f '%e %U %S %M' -o "$DATA_DIR/time.txt" \
   "$BIN/mi-capita" settle --year "$YEAR" --params examples/params-2024.toml --prepaid computed "$DATA" \
   > "$OUT" 2> "$ERR"
-read -r SECONDS_USED RSS_KB < "$DATA_DIR/time.txt"
+read -r SECONDS_USED USER_S SYS_S RSS_KB < "$DATA_DIR/time.txt"
 
 echo "input:      $COUNT settlements, $PERSONS persons, $INSTITUTIONS institutions, $((BYTES / 1048576)) MiB"
-echo "settle:     ${SECONDS_USED} s wall, peak RSS $((RSS_KB / 1024)) MiB"
+echo "settle:     ${SECONDS_USED} s wall (${USER_S} s user, ${SYS_S} s system), peak RSS $((RSS_KB / 1024)) MiB"
+echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the cores: compare CPU time with wall time)"
 awk -v n="$COUNT" -v b="$BYTES" -v s="$SECONDS_USED" \
   'BEGIN { printf "throughput: %.0f settlements/s, %.0f MiB/s; limit 60 s: %s\n", n / s, b / s / 1048576, (s < 60 ? "met" : "NOT met") }'
 echo "summary:    $(tail -1 "$ERR")"

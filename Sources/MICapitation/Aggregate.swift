@@ -46,7 +46,66 @@ public struct PoolTotals: Sendable, Equatable {
   }
 }
 
-/// Reads outpatient settlements one by one and keeps per pool and institution sums and a person set per pool:
+/// A code field's value on the record path: the bytes of a plain string or integer (no copy), or, for the rare
+/// escaped string or non-integer number, the normalised text from `RecordScanner.code`.
+enum CodeValue {
+  /// The bytes inside the line (valid while the record is being handled).
+  case bytes(UnsafeRawBufferPointer)
+  /// Normalised text.
+  case text(String)
+
+  /// Reads `key`; nil when absent, null or "". Wrong types throw `FieldError` naming the field.
+  @inline(__always)
+  static func read(_ s: RecordScanner, _ key: StaticString) throws(FieldError) -> CodeValue? {
+    guard let i = s.index(key) else { return nil }
+    let raw = s.rawValue(i)
+    let n = raw.count
+    if n >= 2 && raw[0] == UInt8(ascii: "\"") {
+      let inner = UnsafeRawBufferPointer(rebasing: raw[1..<(n - 1)])
+      if !inner.contains(UInt8(ascii: "\\")) { return inner.isEmpty ? nil : .bytes(inner) }
+    } else if n > 0 && raw.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+      return .bytes(raw)
+    }
+    return try s.code(at: i, field: key.description).map { .text($0) }
+  }
+
+  /// Whether the value starts with `prefix`.
+  @inline(__always)
+  func hasPrefix(_ prefix: [UInt8]) -> Bool {
+    switch self {
+    case .bytes(let b): return b.count >= prefix.count && b.prefix(prefix.count).elementsEqual(prefix)
+    case .text(let t): return t.utf8.starts(with: prefix)
+    }
+  }
+
+  /// Whether the value equals `other`.
+  @inline(__always)
+  func equals(_ other: [UInt8]) -> Bool {
+    switch self {
+    case .bytes(let b): return b.elementsEqual(other)
+    case .text(let t): return t.utf8.elementsEqual(other)
+    }
+  }
+
+  /// The value as text.
+  var string: String {
+    switch self {
+    case .bytes(let b): return String(decoding: b, as: UTF8.self)
+    case .text(let t): return t
+    }
+  }
+
+  /// The person hash of the value (`PersonSet.hash`).
+  @inline(__always)
+  var personHash: UInt64 {
+    switch self {
+    case .bytes(let b): return PersonSet.hash(b)
+    case .text(let t): return PersonSet.hash(t)
+    }
+  }
+}
+
+/// Reads outpatient settlements one by one and keeps per pool and institution sums and the distinct persons:
 /// memory grows with institutions and distinct persons, never with records.
 ///
 /// Scope (seed 002 二 and 三(一)(二), DOMAIN.md §4): inpatient med_types are outside; settlements of persons insured
@@ -55,15 +114,18 @@ public struct PoolTotals: Sendable, Equatable {
 /// institution. A missing `insuplc_admdvs` or `fix_blng_admdvs` is read as the pool's own (local extracts often omit
 /// them). Refunds are negative rows and net in every sum; they never add a person (a refunded visit still was a visit,
 /// and a refund alone is not one).
-public final class CapitationAggregator {
+///
+/// It is a value type on purpose: held in a local variable and captured by the record loop's non-escaping closure,
+/// its state is checked for exclusive access at compile time, not per access at run time (as a class's would be).
+/// Persons of every pool share one `PersonSet`, keyed by the id's hash mixed with the pool number, so a person is
+/// counted once per pool whatever the number of institutions.
+public struct CapitationAggregator {
   /// The parameters.
   public let params: CapitationParams
   /// The year read (`2024`).
   public let year: String
   /// The month read (1–12), or nil for the whole year.
   public let month: Int?
-  /// Pool totals by pool name.
-  public private(set) var totals: [String: PoolTotals] = [:]
 
   /// Records outside the year or month.
   public private(set) var outsidePeriod = 0
@@ -74,67 +136,83 @@ public final class CapitationAggregator {
   /// Settlements whose insutype × category has no pool in the params, by the pool name they would have.
   public private(set) var withoutPool: [String: Int] = [:]
 
-  private let prefix: String
+  private let prefix: [UInt8]
   private let yearValue: Int
-  private var poolIndex: [String: (general: Int?, special: Int?)] = [:]
+  private let specialPrefixes: [[UInt8]]
+  private let inpatientPrefixes: [[UInt8]]
+  private let insutypes: [(code: [UInt8], general: Int?, special: Int?)]
   private let names: [String]
-  private var sets: [PersonSet]
-  private var allSet = PersonSet()
-  private var insts: [[String: InstitutionTotals]]
+  private var persons = PersonSet(capacity: 1 << 16)
+  private var allPersons = PersonSet(capacity: 16)
+  private var personCount: [Int]
+  private var instIndex: [String: Int] = [:]
+  private var instCodes: [String] = []
+  /// Sums per institution and pool, `Self.width` values each at `(institution × pools + pool) × width`:
+  /// fund (F_i), special (S_i), settlements, then `hifp_pay` of each month.
+  private var sums: [Int64] = []
   private var remote: [Int64]
   private var remoteCount: [Int]
+  private static let width = 15
 
   /// Creates an aggregator for `year` (and `month`, 1–12, for a prepayment).
   public init(params: CapitationParams, year: String, month: Int? = nil) {
     self.params = params
     self.year = year
     self.month = month
-    prefix = params.admdvsPrefix
+    prefix = Array(params.admdvsPrefix.utf8)
     yearValue = Int(year) ?? -1
+    specialPrefixes = params.specialMedTypes.map { Array($0.utf8) }
+    inpatientPrefixes = params.inpatientMedTypes.map { Array($0.utf8) }
     names = params.poolNames
+    var byType: [String: (Int?, Int?)] = [:]
     for (i, n) in names.enumerated() {
       let p = params.pools[n]!
-      var e = poolIndex[p.insutype] ?? (nil, nil)
-      if p.special { e.special = i } else { e.general = i }
-      poolIndex[p.insutype] = e
+      var e = byType[p.insutype] ?? (nil, nil)
+      if p.special { e.1 = i } else { e.0 = i }
+      byType[p.insutype] = e
     }
-    sets = names.map { _ in PersonSet(capacity: 1 << 16) }
-    insts = names.map { _ in [:] }
+    insutypes = byType.keys.sorted().map { (Array($0.utf8), byType[$0]!.0, byType[$0]!.1) }
+    personCount = names.map { _ in 0 }
     remote = names.map { _ in 0 }
     remoteCount = names.map { _ in 0 }
   }
 
   /// Adds the record the scanner holds; a bad field throws `FieldError` (the record is rejected, nothing added).
-  public func add(_ s: RecordScanner) throws(FieldError) {
-    guard let time = try s.string("setl_time") else { throw FieldError("setl_time", "missing") }
-    // Year and month straight from the bytes (no allocation on the record path).
+  public mutating func add(_ s: RecordScanner) throws(FieldError) {
+    // Year and month straight from the value's bytes: no String on the record path (a 19-byte time would not fit
+    // a small string and would cost an allocation per record).
+    guard let raw = s.rawValue("setl_time"), raw.count > 0, raw[0] != UInt8(ascii: "n") else {
+      throw FieldError("setl_time", "missing")
+    }
     var y = 0
     var m = 0
     var k = 0
-    for c in time.utf8 {
-      if k == 7 { break }
-      if k == 4 {
-        guard c == UInt8(ascii: "-") else { break }
-      } else {
-        guard c >= 48 && c <= 57 else { break }
-        if k < 4 { y = y * 10 + Int(c - 48) } else { m = m * 10 + Int(c - 48) }
+    if raw[0] == UInt8(ascii: "\"") {
+      for c in raw.dropFirst() {
+        if k == 7 { break }
+        if k == 4 {
+          guard c == UInt8(ascii: "-") else { break }
+        } else {
+          guard c >= 48 && c <= 57 else { break }
+          if k < 4 { y = y * 10 + Int(c - 48) } else { m = m * 10 + Int(c - 48) }
+        }
+        k += 1
       }
-      k += 1
     }
     guard k == 7, (1...12).contains(m) else {
-      throw FieldError("setl_time", "expected yyyy-MM-dd HH:mm:ss, found \"\(time)\"")
+      throw FieldError("setl_time", "expected yyyy-MM-dd HH:mm:ss, found \(String(decoding: raw.prefix(40), as: UTF8.self))")
     }
     guard y == yearValue, month == nil || month == m else {
       outsidePeriod += 1
       return
     }
-    guard let medType = try s.code("med_type") else { throw FieldError("med_type", "missing") }
-    if CapitationParams.matches(medType, params.inpatientMedTypes) {
+    guard let medType = try CodeValue.read(s, "med_type") else { throw FieldError("med_type", "missing") }
+    if inpatientPrefixes.contains(where: { medType.hasPrefix($0) }) {
       inpatient += 1
       return
     }
-    guard let insutype = try s.code("insutype") else { throw FieldError("insutype", "missing") }
-    let special = CapitationParams.matches(medType, params.specialMedTypes)
+    guard let insutype = try CodeValue.read(s, "insutype") else { throw FieldError("insutype", "missing") }
+    let special = specialPrefixes.contains { medType.hasPrefix($0) }
     guard let hifp = try s.fen("hifp_pay") else { throw FieldError("hifp_pay", "missing") }
     let specialAmt = try s.fen("special_amt") ?? 0
     // 门诊特殊费用 is the fund part of special drugs and prescriptions (SCHEMA.md), so it lies within hifp_pay and
@@ -142,57 +220,78 @@ public final class CapitationAggregator {
     if hifp >= 0 ? (specialAmt < 0 || specialAmt > hifp) : (specialAmt > 0 || specialAmt < hifp) {
       throw FieldError("special_amt", "\(Money.format(specialAmt)) is not within hifp_pay \(Money.format(hifp))")
     }
-    guard let psn = try s.code("psn_no") else { throw FieldError("psn_no", "missing") }
-    let flag = try s.code("refd_setl_flag")
-    let refund = hifp < 0 || flag == "1"
-    if let insured = try s.code("insuplc_admdvs"), !insured.hasPrefix(prefix) {
+    guard let psn = try CodeValue.read(s, "psn_no") else { throw FieldError("psn_no", "missing") }
+    let flag = try CodeValue.read(s, "refd_setl_flag")
+    let refund = hifp < 0 || flag?.equals([UInt8(ascii: "1")]) == true
+    if let insured = try CodeValue.read(s, "insuplc_admdvs"), !insured.hasPrefix(prefix) {
       insuredElsewhere += 1
       return
     }
-    let entry = poolIndex[insutype]
-    guard let p = special ? entry?.special : entry?.general else {
-      withoutPool[insutype + (special ? "-special" : "-general"), default: 0] += 1
+    var pool: Int? = nil
+    for e in insutypes where insutype.equals(e.code) {
+      pool = special ? e.special : e.general
+      break
+    }
+    guard let p = pool else {
+      withoutPool[insutype.string + (special ? "-special" : "-general"), default: 0] += 1
       return
     }
-    let isRemote = try s.code("fix_blng_admdvs").map { !$0.hasPrefix(prefix) } ?? false
+    let isRemote = try CodeValue.read(s, "fix_blng_admdvs").map { !$0.hasPrefix(prefix) } ?? false
     if isRemote {
       remote[p] += hifp
       remoteCount[p] += 1
-      if !refund && params.personsIncludeRemote { count(psn, pool: p) }
+      if !refund && params.personsIncludeRemote { count(psn.personHash, pool: p) }
       return
     }
-    guard let code = try s.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
-    if !refund { count(psn, pool: p) }
-    update(&insts[p], code, hifp: hifp, special: specialAmt, month: m)
+    guard let code = try CodeValue.read(s, "fixmedins_code")?.string else {
+      throw FieldError("fixmedins_code", "missing")
+    }
+    if !refund { count(psn.personHash, pool: p) }
+    // One hash lookup per record; the sums live in one flat array.
+    let i: Int
+    if let known = instIndex[code] {
+      i = known
+    } else {
+      i = instCodes.count
+      instIndex[code] = i
+      instCodes.append(code)
+      sums.append(contentsOf: repeatElement(0, count: names.count * Self.width))
+    }
+    let base = (i * names.count + p) * Self.width
+    sums.withUnsafeMutableBufferPointer { b in
+      b[base] += hifp - specialAmt
+      b[base + 1] += specialAmt
+      b[base + 2] += 1
+      b[base + 2 + m] += hifp
+    }
   }
 
   @inline(__always)
-  private func update(_ d: inout [String: InstitutionTotals], _ code: String, hifp: Int64, special: Int64, month m: Int) {
-    d[code, default: InstitutionTotals()].fundFen += hifp - special
-    d[code]!.specialFen += special
-    d[code]!.settlements += 1
-    d[code]!.monthFundFen[m - 1] += hifp
+  private mutating func count(_ h: UInt64, pool p: Int) {
+    // Mixing the pool number into the key keeps one table for all pools; 0 marks an empty slot.
+    var key = h ^ (UInt64(p + 1) &* 0x9E37_79B9_7F4A_7C15)
+    if key == 0 { key = 1 }
+    if persons.insert(hash: key) { personCount[p] += 1 }
+    if params.personsScope == .all { allPersons.insert(hash: h) }
   }
 
-  @inline(__always)
-  private func count(_ psn: String, pool p: Int) {
-    let h = PersonSet.hash(psn)
-    sets[p].insert(hash: h)
-    if params.personsScope == .all { allSet.insert(hash: h) }
-  }
-
-  /// Finishes: the totals by pool name, with N per `persons_scope`.
+  /// The totals by pool name, with N per `persons_scope`.
   public func finish() -> [String: PoolTotals] {
     var out: [String: PoolTotals] = [:]
-    for (i, n) in names.enumerated() {
+    for (p, n) in names.enumerated() {
       var t = PoolTotals()
-      t.institutions = insts[i]
-      t.remoteFen = remote[i]
-      t.remoteSettlements = remoteCount[i]
-      t.persons = Int64(params.personsScope == .all ? allSet.count : sets[i].count)
+      for (i, code) in instCodes.enumerated() {
+        let base = (i * names.count + p) * Self.width
+        guard sums[base + 2] > 0 else { continue }
+        t.institutions[code] = InstitutionTotals(
+          fundFen: sums[base], specialFen: sums[base + 1], settlements: Int(sums[base + 2]),
+          monthFundFen: Array(sums[(base + 3)..<(base + 15)]))
+      }
+      t.remoteFen = remote[p]
+      t.remoteSettlements = remoteCount[p]
+      t.persons = Int64(params.personsScope == .all ? allPersons.count : personCount[p])
       out[n] = t
     }
-    totals = out
     return out
   }
 

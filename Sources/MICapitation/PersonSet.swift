@@ -2,7 +2,9 @@
 ///
 /// Each `psn_no` is hashed to 64 bits (FNV-1a over its bytes, then the MurmurHash3 `fmix64` finaliser to spread
 /// the bits) and the hashes are kept in an open-addressing table of `UInt64` (linear probing, load ≤ 1/2, grown by
-/// doubling). Memory is 16–32 bytes per distinct person: 5,000,000 persons take at most 160 MB over all pools.
+/// doubling). Memory is 16–32 bytes per distinct person and pool. `CapitationAggregator` keeps every pool in one
+/// table by mixing the pool number into the key (hash XOR a per-pool odd constant): two keys of different pools
+/// collide only if their hashes differ by exactly that XOR, a 2⁻⁶⁴ chance per pair like any other collision.
 ///
 /// Collisions: two different ids with the same 64-bit hash count as one person. For n ids the chance of any
 /// collision is about n² / 2⁶⁵ — 6.8 × 10⁻⁷ for 5,000,000 persons — and its effect is N one too small, which moves
@@ -48,17 +50,21 @@ public struct PersonSet: Sendable {
   @discardableResult
   public mutating func insert(hash h: UInt64) -> Bool {
     if (count + 1) * 2 > slots.count { grow() }
-    var i = Int(truncatingIfNeeded: h) & mask
-    while true {
-      let s = slots[i]
-      if s == 0 {
-        slots[i] = h
-        count += 1
-        return true
+    let m = mask
+    let added = slots.withUnsafeMutableBufferPointer { b -> Bool in
+      var i = Int(truncatingIfNeeded: h) & m
+      while true {
+        let s = b[i]
+        if s == 0 {
+          b[i] = h
+          return true
+        }
+        if s == h { return false }
+        i = (i + 1) & m
       }
-      if s == h { return false }
-      i = (i + 1) & mask
     }
+    if added { count += 1 }
+    return added
   }
 
   /// Whether the set holds a hash.

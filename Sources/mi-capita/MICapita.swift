@@ -51,7 +51,7 @@ struct CapitationRun {
   let params: CapitationParams
   let paramsName: String
   let stream: RecordStream
-  let aggregator: CapitationAggregator
+  var aggregator: CapitationAggregator
   var digest: SHA256?
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
@@ -78,7 +78,8 @@ struct CapitationRun {
   /// Reads every settlement into the aggregator (and the input digest when posting).
   mutating func aggregate() throws -> [String: PoolTotals] {
     var d = digest
-    let agg = aggregator
+    // A local copy: the non-escaping closure's captured struct is checked for exclusivity at compile time.
+    var agg = aggregator
     try stream.run { s in
       if d != nil {
         d!.update(s.line)
@@ -88,6 +89,7 @@ struct CapitationRun {
       return .consumed
     }
     digest = d
+    aggregator = agg
     return agg.finish()
   }
 }

@@ -18,7 +18,7 @@ func rec(
 
 /// Feeds lines to an aggregator for 2024 (or one month) and returns the pool totals.
 func aggregate(_ lines: [String], _ p: CapitationParams, month: Int? = nil) throws -> [String: PoolTotals] {
-  let a = CapitationAggregator(params: p, year: "2024", month: month)
+  var a = CapitationAggregator(params: p, year: "2024", month: month)
   for l in lines { try TestSupport.withRecord(l) { try a.add($0) } }
   return a.finish()
 }
@@ -73,7 +73,7 @@ enum TestParams {
   }
 
   @Test func scopeRules() throws {
-    let a = CapitationAggregator(params: TestParams.twoPools, year: "2024")
+    var a = CapitationAggregator(params: TestParams.twoPools, year: "2024")
     let lines = [
       rec(psn: "P1", inst: "H1", hifp: "10.00"),  // local 普通门诊
       rec(psn: "P1", inst: "H1", med: "1401", hifp: "20.00"),  // 特殊病种 by prefix 14
@@ -117,7 +117,7 @@ enum TestParams {
     (#"{"fixmedins_code":"H1","insutype":"310","med_type":"11","setl_time":"2024-01-01 00:00:00","hifp_pay":1}"#, "psn_no"),
   ])
   func badFieldsAreNamed(line: String, field: String) throws {
-    let a = CapitationAggregator(params: TestParams.twoPools, year: "2024")
+    var a = CapitationAggregator(params: TestParams.twoPools, year: "2024")
     #expect(throws: FieldError.self) { try TestSupport.withRecord(line) { try a.add($0) } }
     do {
       try TestSupport.withRecord(line) { try a.add($0) }
