@@ -129,10 +129,12 @@ func drgReferenceSamplesAgree(scheme: String) throws {
 /// Output fields and their order; grouped cases carry no group_reason; re-running replaces, never duplicates.
 @Test func drgOutputFieldsAndRerun() throws {
   let e = DRGEnricher(engine: try DRGTestKit.mini())
-  let line = #"{"setl_id":"X1","gend":"2","age":88,"diag_codes":["K22.301","K11.901"],"oprn_codes":[],"psn_part_amt":12.50}"#
+  let line =
+    #"{"setl_id":"X1","gend":"2","age":88,"diag_codes":["K22.301","K11.901"],"oprn_codes":[],"psn_part_amt":12.50}"#
   let once = try DRGTestKit.text(e, line)
   #expect(
-    once == #"{"setl_id":"X1","gend":"2","age":88,"diag_codes":["K22.301","K11.901"],"oprn_codes":[],"psn_part_amt":12.50,"#
+    once
+      == #"{"setl_id":"X1","gend":"2","age":88,"diag_codes":["K22.301","K11.901"],"oprn_codes":[],"psn_part_amt":12.50,"#
       + #""group_scheme":"drg-mini","group_code":"GZ13","group_name":"其他消化系统诊断，伴并发症或合并症","#
       + #""mdc":"MDCG","adrg":"GZ1","group_status":"grouped"}"# + "\n")
   let twice = try DRGTestKit.text(e, String(once.dropLast()))
@@ -225,7 +227,8 @@ func drgReferenceSamplesAgree(scheme: String) throws {
   #expect(unknown?.hasPrefix("scheme.json: mdcs[4].adrgs[0].drgs[0].when.all[0]: unknown condition \"los_gt\"") == true)
   let vocab = compile(text.replacingOccurrences(of: #""rules": ["age_gt","#, with: #""rules": ["los_gt", "age_gt","#))
   #expect(vocab?.hasPrefix("scheme.json: vocabulary.rules: unknown condition \"los_gt\"") == true)
-  let list = compile(text.replacingOccurrences(of: #"{"principal_dx_in": "ES3.adrg_zd"}"#, with: #"{"principal_dx_in": "ES9.adrg_zd"}"#))
+  let list = compile(
+    text.replacingOccurrences(of: #"{"principal_dx_in": "ES3.adrg_zd"}"#, with: #"{"principal_dx_in": "ES9.adrg_zd"}"#))
   #expect(list == "scheme.json: mdcs[4].adrgs[0].entry.principal_dx_in: no code list \"ES9.adrg_zd\" in code_lists")
 }
 
@@ -233,21 +236,23 @@ func drgReferenceSamplesAgree(scheme: String) throws {
 @Test func drgSchemeDiffLines() throws {
   let dir = TestSupport.examplesDir.appendingPathComponent("drg-mini")
   let old = try String(contentsOf: dir.appendingPathComponent("scheme.json"), encoding: .utf8)
-  let new = old
+  let new =
+    old
     .replacingOccurrences(of: #""name": "阑尾切除术，不伴并发症或合并症""#, with: #""name": "阑尾切除术""#)
     .replacingOccurrences(of: #""codes": ["K22.100", "K22.301", "K80.100"]"#, with: #""codes": ["K22.100", "K22.301"]"#)
     .replacingOccurrences(of: #""K11.901": "110""#, with: #""K11.901": "111""#)
   let lines = try DRGSchemeDiff.lines(old: Data(old.utf8), new: Data(new.utf8))
   #expect(
-    lines == [
-      "-\tcode-list\tGZ1.adrg_zd\tK80.100",
-      "~\tcc\tK11.901\ttable 110\ttable 111",
-      "~\tdrg\tGD15\t阑尾切除术，不伴并发症或合并症\tin GD1 #2: when {\"always\":true}\t阑尾切除术\tin GD1 #2: when {\"always\":true}",
-    ].sorted { a, b in
-      let x = a.split(separator: "\t", maxSplits: 2)
-      let y = b.split(separator: "\t", maxSplits: 2)
-      return (x[1], x[2], x[0]) < (y[1], y[2], y[0])
-    })
+    lines
+      == [
+        "-\tcode-list\tGZ1.adrg_zd\tK80.100",
+        "~\tcc\tK11.901\ttable 110\ttable 111",
+        "~\tdrg\tGD15\t阑尾切除术，不伴并发症或合并症\tin GD1 #2: when {\"always\":true}\t阑尾切除术\tin GD1 #2: when {\"always\":true}",
+      ].sorted { a, b in
+        let x = a.split(separator: "\t", maxSplits: 2)
+        let y = b.split(separator: "\t", maxSplits: 2)
+        return (x[1], x[2], x[0]) < (y[1], y[2], y[0])
+      })
   #expect(try DRGSchemeDiff.lines(old: Data(old.utf8), new: Data(old.utf8)).isEmpty)
 }
 

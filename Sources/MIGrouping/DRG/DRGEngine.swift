@@ -241,7 +241,9 @@ final class DRGSchemeCompiler {
         e.tableIds.append(id)
         var entries: [(Int32, Int32)] = []
         for code in labels.keys.sorted() {
-          guard let label = labels[code] as? String else { throw bad("label_tables.\(id).labels.\(code)", "expected a string") }
+          guard let label = labels[code] as? String else {
+            throw bad("label_tables.\(id).labels.\(code)", "expected a string")
+          }
           entries.append((e.codes.intern(code), labelId(label)))
         }
         tableEntries.append(entries)
@@ -279,7 +281,8 @@ final class DRGSchemeCompiler {
       guard let r = r as? [String: Any], let id = r["id"] as? String, let reason = r["reason"] as? String,
         let when = r["when"]
       else { throw bad("checks.rules[\(i)]", "expected {id, when, reason}") }
-      e.checks.append(.init(id: id, when: try condition(when, at: "checks.rules[\(i)].when", check: true), reason: reason))
+      e.checks.append(
+        .init(id: id, when: try condition(when, at: "checks.rules[\(i)].when", check: true), reason: reason))
     }
     e.errorReason = checks["error_reason"] as? String ?? "病案信息解析出错"
     let outcomes = root["outcomes"] as? [String: Any] ?? [:]
@@ -308,7 +311,8 @@ final class DRGSchemeCompiler {
         let ruleEntry = try condition(rentry, at: "\(rat).entry", check: false)
         let dfirst = e.drgs.count
         for (di, d) in drgs.enumerated() {
-          guard let d = d as? [String: Any], let dcode = d["code"] as? String, !dcode.isEmpty, let when = d["when"] else {
+          guard let d = d as? [String: Any], let dcode = d["code"] as? String, !dcode.isEmpty, let when = d["when"]
+          else {
             throw bad("\(rat).drgs[\(di)]", "expected {code, name, when}")
           }
           let dname = d["name"] as? String ?? ""
@@ -319,8 +323,10 @@ final class DRGSchemeCompiler {
         }
         e.rules.append(
           .init(
-            code: rcode, id: r["rule"] as? String ?? rcode, entry: ruleEntry, first: dfirst, count: e.drgs.count - dfirst,
-            useADRGCode: onNo == "use_adrg_code", codeJSON: json(rcode), mdcJSON: json("MDC" + String(rcode.prefix(1)))))
+            code: rcode, id: r["rule"] as? String ?? rcode, entry: ruleEntry, first: dfirst,
+            count: e.drgs.count - dfirst,
+            useADRGCode: onNo == "use_adrg_code", codeJSON: json(rcode), mdcJSON: json("MDC" + String(rcode.prefix(1))))
+        )
       }
       let qy = m["qy"] as? [String: Any] ?? [:]
       let qyEnabled = qy["enabled"] as? Bool ?? false
@@ -330,7 +336,8 @@ final class DRGSchemeCompiler {
       let qyCode = qy["code"] as? String ?? String(code.dropFirst(3)) + "QY"
       e.mdcs.append(
         .init(
-          code: code, entry: entryNode, first: first, count: e.rules.count - first, qyEnabled: qyEnabled, qyAfter: qyAfter,
+          code: code, entry: entryNode, first: first, count: e.rules.count - first, qyEnabled: qyEnabled,
+          qyAfter: qyAfter,
           qyWhen: qyWhen, qyCode: qyCode, codeJSON: json(code), qyCodeJSON: json(qyCode)))
     }
     e.genders = genderIndex.sorted { $0.value < $1.value }.map { Array($0.key.utf8) }
@@ -451,7 +458,10 @@ final class DRGSchemeCompiler {
     }
     let vocabulary = check ? drgCheckVocabulary : drgRuleVocabulary
     guard vocabulary.contains(key) else {
-      throw bad(at, "unknown condition \"\(key)\"\(check ? " in a check" : "") (supported: \(vocabulary.sorted().joined(separator: ", ")))")
+      throw bad(
+        at,
+        "unknown condition \"\(key)\"\(check ? " in a check" : "") (supported: \(vocabulary.sorted().joined(separator: ", ")))"
+      )
     }
     let here = "\(at).\(key)"
     switch key {

@@ -66,7 +66,8 @@ public final class DRGEnricher {
     }
     mdcBase = bounds.count / 2
     for m in engine.mdcs {
-      tail(code: m.qyCodeJSON, name: nil, mdc: m.codeJSON, adrg: nil, status: .ambiguous, reason: engine.ambiguousReason)
+      tail(
+        code: m.qyCodeJSON, name: nil, mdc: m.codeJSON, adrg: nil, status: .ambiguous, reason: engine.ambiguousReason)
     }
     ungroupableIndex = bounds.count / 2
     tail(code: nil, name: nil, mdc: nil, adrg: nil, status: .ungroupable, reason: engine.ungroupableReason)

@@ -177,7 +177,9 @@ public final class DRGGrouper {
           qyAfter: Int32($0.qyAfter), qyWhen: $0.qyWhen)
       })
     ruleHot = copy(
-      engine.rules.map { DRGRuleHot(entry: $0.entry, first: Int32($0.first), count: Int32($0.count), useADRGCode: $0.useADRGCode) })
+      engine.rules.map {
+        DRGRuleHot(entry: $0.entry, first: Int32($0.first), count: Int32($0.count), useADRGCode: $0.useADRGCode)
+      })
     drgWhen = copy(engine.drgs.map(\.when))
     codeLookup = engine.codes.view
     genderLookup = engine.genderTable.view
@@ -302,7 +304,9 @@ public final class DRGGrouper {
     let raw = s.rawValue(i)
     guard raw.count >= 2, raw[0] == UInt8(ascii: "\"") else {
       // A number (`1`, `1.0`) or another type: normalised through the scanner's code reading.
-      setGender((try? s.code(at: i, field: "gend")) ?? (raw.first == UInt8(ascii: "n") ? nil : String(decoding: raw, as: UTF8.self)))
+      setGender(
+        (try? s.code(at: i, field: "gend"))
+          ?? (raw.first == UInt8(ascii: "n") ? nil : String(decoding: raw, as: UTF8.self)))
       return
     }
     let body = UnsafeRawBufferPointer(rebasing: raw[1..<(raw.count - 1)])
@@ -402,7 +406,8 @@ public final class DRGGrouper {
       for ci in 0..<checkWhen.count where try eval(checkWhen[ci]) {
         let c = e.checks[ci]
         if explain { trace.append("check \(c.id): \(describe(c.when))") }
-        return DRGResult(status: .invalid, invalidReason: c.reason.replacingOccurrences(of: "{gender}", with: genderText))
+        return DRGResult(
+          status: .invalid, invalidReason: c.reason.replacingOccurrences(of: "{gender}", with: genderText))
       }
       if explain { trace.append("checks passed (\(e.checks.count))") }
       for mi in 0..<mdcHot.count {
@@ -426,7 +431,9 @@ public final class DRGGrouper {
             return DRGResult(status: .grouped, mdc: mi, rule: ri, drg: di)
           }
           if r.useADRGCode {
-            if explain { trace.append("no DRG condition of \(e.rules[ri].code) holds: the ADRG code is the DRG (on_no_drg)") }
+            if explain {
+              trace.append("no DRG condition of \(e.rules[ri].code) holds: the ADRG code is the DRG (on_no_drg)")
+            }
             return DRGResult(status: .grouped, mdc: mi, rule: ri)
           }
           if explain { trace.append("no DRG condition of \(e.rules[ri].code) holds: next ADRG rule (on_no_drg)") }
@@ -581,7 +588,8 @@ public final class DRGGrouper {
         any = true
         let tname = e.exclusionNames[Int(t)]
         if excl >= 0 && excl == t {
-          trace.append("\(kind) \(code(id)) (table \(tname)) excluded: principal \(code(dx[0])) has exclusion table \(tname)")
+          trace.append(
+            "\(kind) \(code(id)) (table \(tname)) excluded: principal \(code(dx[0])) has exclusion table \(tname)")
         } else {
           trace.append("\(kind) \(code(id)) (table \(tname)) counts")
         }
