@@ -49,7 +49,9 @@ struct ImportDIP: ParsableCommand {
     let classes = try procClass.map { try ProcClassTable.load(ws, name: $0) } ?? ProcClassTable()
     let lower = file.lowercased()
     var reader = DIPCatalogReader()
-    if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson.gz") || lower.hasSuffix(".json") {
+    if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson.gz")
+      || lower.hasSuffix(".json")
+    {
       let lines = try LineReader(path: file)
       let scanner = RecordScanner()
       while let line = try lines.nextLine() {

@@ -24,6 +24,7 @@ struct ImportProcClass: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    try importCodes(try ProcClassTable.readTable(file), kind: ProcClassTable.kind, file: file, options: options, common: common)
+    try importCodes(
+      try ProcClassTable.readTable(file), kind: ProcClassTable.kind, file: file, options: options, common: common)
   }
 }

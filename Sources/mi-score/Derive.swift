@@ -47,7 +47,8 @@ struct Derive: ParsableCommand {
   @Option(help: ArgumentHelp("What to derive: dip (a DIP catalog) or drg (DRG weights).", valueName: "method"))
   var method: String = "dip"
 
-  @Option(help: ArgumentHelp("Store the result as workspace version NAME (kind dip or drg-weights).", valueName: "name"))
+  @Option(
+    help: ArgumentHelp("Store the result as workspace version NAME (kind dip or drg-weights).", valueName: "name"))
   var `import`: String?
 
   @Flag(help: "Replace an existing version named by --import.")
@@ -59,7 +60,9 @@ struct Derive: ParsableCommand {
   @Flag(help: "Read partial aggregates (of --partial runs) instead of cases, and finish the derivation.")
   var merge = false
 
-  @Option(help: ArgumentHelp("Operation-class dictionary version (kind proc-class) for comprehensive groups.", valueName: "name"))
+  @Option(
+    help: ArgumentHelp(
+      "Operation-class dictionary version (kind proc-class) for comprehensive groups.", valueName: "name"))
   var procClass: String?
 
   @Option(help: ArgumentHelp("Diagnosis dictionary version (kind dx) for group names.", valueName: "name"))
@@ -89,13 +92,15 @@ struct Derive: ParsableCommand {
   @Option(help: ArgumentHelp("Core threshold by coverage instead (e.g. 0.95).", valueName: "share"))
   var coreCoverage: String?
 
-  @Option(help: ArgumentHelp("Keep a related operation in the key when it lifts the mean by this share.", valueName: "share"))
+  @Option(
+    help: ArgumentHelp("Keep a related operation in the key when it lifts the mean by this share.", valueName: "share"))
   var relatedOpUplift: String = "0.10"
 
   @Option(help: ArgumentHelp("Score scale: 1000, 100 or 1 (dip); weight multiplier (drg, default 1).", valueName: "n"))
   var scale: Int64?
 
-  @Option(help: ArgumentHelp("Drop comprehensive groups with fewer cases (their cases stay ungrouped).", valueName: "n"))
+  @Option(
+    help: ArgumentHelp("Drop comprehensive groups with fewer cases (their cases stay ungrouped).", valueName: "n"))
   var comprehensiveMin: Int = 5
 
   @Option(help: ArgumentHelp("基层病种 candidates: core groups with CV at most this.", valueName: "cv"))
@@ -185,7 +190,9 @@ struct Derive: ParsableCommand {
       let weights = DRGWeights(
         scale: o.scale,
         entries: result.groups.map {
-          DRGWeights.Entry(code: $0.code, weight: $0.group.score, caseCount: $0.group.caseCount, meanFen: $0.group.meanFen, cv: $0.group.cv)
+          DRGWeights.Entry(
+            code: $0.code, weight: $0.group.score, caseCount: $0.group.caseCount, meanFen: $0.group.meanFen,
+            cv: $0.group.cv)
         }, versionInfo: result.versionInfo)
       lines = weights.entryLines()
       if let ws, let n = `import` {
@@ -206,7 +213,9 @@ struct Derive: ParsableCommand {
 
   /// A share or CV given as a decimal (0.95), to scale 4.
   private func share(_ text: String, _ flag: String) throws -> Int64 {
-    guard let f = Fixed(text, scale: 4), f.raw >= 0 else { throw ValidationError("\(flag) must be a decimal like 0.95") }
+    guard let f = Fixed(text, scale: 4), f.raw >= 0 else {
+      throw ValidationError("\(flag) must be a decimal like 0.95")
+    }
     return f.raw
   }
 }

@@ -36,8 +36,10 @@ import Testing
         try core("K35.8_47.0100+54.2100+88.7100", "47.0100+88.7100+54.2100", 1300),
         try core("K35.8_47.0900+99.1000", "47.0900+99.1000", 1100),
         try core("K35.8_ALT", "47.0200/47.0900+36.0600", 1000),
-        DIPGroup(code: "K35_S", name: "K35 相关手术组", kind: .comprehensive, dxKey: "K35", opClass: .surgery, score: 9_000_000),
-        DIPGroup(code: "K35_M", name: "K35 内科诊疗组", kind: .comprehensive, dxKey: "K35", opClass: .medical, score: 5_000_000),
+        DIPGroup(
+          code: "K35_S", name: "K35 相关手术组", kind: .comprehensive, dxKey: "K35", opClass: .surgery, score: 9_000_000),
+        DIPGroup(
+          code: "K35_M", name: "K35 内科诊疗组", kind: .comprehensive, dxKey: "K35", opClass: .medical, score: 5_000_000),
       ],
       aux: aux, procClasses: classes)
   }
@@ -221,21 +223,21 @@ import Testing
     let dir = try TestSupport.tempDir("dip-table")
     let good = dir.appendingPathComponent("cat.csv")
     try """
-      dip_code,dip_name,dip_kind,dx_key,oprn_expr,oprn_class,score
-      K35.8_47.0100,急性阑尾炎 腹腔镜,core,K35.8,47.0100,,1318.1818
-      K35_S,K35 相关手术组,comprehensive,K35,,手术,900
+    dip_code,dip_name,dip_kind,dx_key,oprn_expr,oprn_class,score
+    K35.8_47.0100,急性阑尾炎 腹腔镜,core,K35.8,47.0100,,1318.1818
+    K35_S,K35 相关手术组,comprehensive,K35,,手术,900
 
-      """.write(to: good, atomically: true, encoding: .utf8)
+    """.write(to: good, atomically: true, encoding: .utf8)
     let groups = try DIPCatalogReader.readTable(good.path)
     #expect(groups.map(\.score) == [13_181_818, 9_000_000])
     #expect(groups[1].opClass == .surgery)
     let bad = dir.appendingPathComponent("bad.csv")
     try """
-      dip_code,dip_kind,dx_key,score
-      K35.8_C,core,K35.8,600
-      K35_X,comprehensive,K35.8,500
+    dip_code,dip_kind,dx_key,score
+    K35.8_C,core,K35.8,600
+    K35_X,comprehensive,K35.8,500
 
-      """.write(to: bad, atomically: true, encoding: .utf8)
+    """.write(to: bad, atomically: true, encoding: .utf8)
     #expect {
       try DIPCatalogReader.readTable(bad.path)
     } throws: { e in

@@ -65,7 +65,10 @@ import Testing
     // A version entry, three groups, and the one hospital level's coefficient (all cases level 2: 1.0000).
     #expect(lines.count == 5)
     #expect(lines[4] == #"{"kind":"catalog-entry","catalog":"dip","entry":"hosp-coef","hosp_lv":"2","coef":1.0000}"#)
-    #expect(lines[1].contains(#""dip_code":"I10.x_C","dip_name":"I10.x 保守治疗","dip_kind":"core","dx_key":"I10.x","oprn_expr":"","score":662.6506,"case_cnt":30,"mean_amt":5000.00,"cv":0.0000"#))
+    #expect(
+      lines[1].contains(
+        #""dip_code":"I10.x_C","dip_name":"I10.x 保守治疗","dip_kind":"core","dx_key":"I10.x","oprn_expr":"","score":662.6506,"case_cnt":30,"mean_amt":5000.00,"cv":0.0000"#
+      ))
     #expect(lines[2].contains(#""dip_code":"K35.8_47.0100","#) && lines[2].contains(#""score":1325.3012"#))
     #expect(lines[3].contains(#""dip_code":"K35_S","#) && lines[3].contains(#""oprn_class":"相关手术","score":1060.2410"#))
 
@@ -77,10 +80,18 @@ import Testing
     #expect(group.status == 0, "\(group.err)")
     let out = group.out.split(separator: "\n").map(String.init)
     let tail = #","group_scheme":"dip-t","group_code":"#
-    #expect(out[0].hasSuffix(tail + #""K35.8_47.0100","group_name":"K35.8 47.0100","group_status":"grouped","group_reason":"diagnosis + principal operation","dip_kind":"core"}"#))
+    #expect(
+      out[0].hasSuffix(
+        tail
+          + #""K35.8_47.0100","group_name":"K35.8 47.0100","group_status":"grouped","group_reason":"diagnosis + principal operation","dip_kind":"core"}"#
+      ))
     #expect(out[1].contains(#""group_code":"I10.x_C""#) && out[1].contains(#""group_reason":"conservative""#))
     #expect(out[2].contains(#""group_code":"K35_S""#) && out[2].contains(#""dip_kind":"comprehensive""#))
-    #expect(out[3].hasSuffix(tail + #"null,"group_name":null,"group_status":"ungroupable","group_reason":"no core group for K35.9 with operation 99.1000, and no comprehensive group K35 × 治疗性操作组","dip_kind":null}"#))
+    #expect(
+      out[3].hasSuffix(
+        tail
+          + #"null,"group_name":null,"group_status":"ungroupable","group_reason":"no core group for K35.9 with operation 99.1000, and no comprehensive group K35 × 治疗性操作组","dip_kind":null}"#
+      ))
     #expect(group.err == "mi-group: read 4, written 4, rejected 0; 入组率 75.00%\n")
 
     // --import stores the same catalog directly; grouping with it gives the same bytes.
@@ -101,10 +112,10 @@ import Testing
     let dir = try TestSupport.tempDir("drg-e2e")
     // GB11 at 20,000 and GZ13 at 5,000 (one each): M = 12,500 → RW 1.6000 and 0.4000.
     try """
-      {"setl_time":"2023-05-01","medfee_sumamt":20000.00,"group_code":"GB11","group_status":"grouped"}
-      {"setl_time":"2023-05-02","medfee_sumamt":5000.00,"group_code":"GZ13","group_status":"grouped"}
+    {"setl_time":"2023-05-01","medfee_sumamt":20000.00,"group_code":"GB11","group_status":"grouped"}
+    {"setl_time":"2023-05-02","medfee_sumamt":5000.00,"group_code":"GZ13","group_status":"grouped"}
 
-      """.write(to: dir.appendingPathComponent("h.ndjson"), atomically: true, encoding: .utf8)
+    """.write(to: dir.appendingPathComponent("h.ndjson"), atomically: true, encoding: .utf8)
     try "drg_code,weight\nGB11,1.6\n".write(to: dir.appendingPathComponent("w.csv"), atomically: true, encoding: .utf8)
     let run = try TestSupport.shell(
       """

@@ -10,10 +10,13 @@ import Testing
 /// (DIP3 p.42), the core threshold, hospital-level coefficients, DRG weights, and the total-score property.
 @Suite struct DeriveTests {
   /// One historical case line.
-  static func line(_ year: Int, _ dx: String, _ ops: [String], _ yuan: Int64, lv: String = "2", drg: String? = nil) -> String {
+  static func line(_ year: Int, _ dx: String, _ ops: [String], _ yuan: Int64, lv: String = "2", drg: String? = nil)
+    -> String
+  {
     let o = ops.map { "\"\($0)\"" }.joined(separator: ",")
     let g = drg.map { ",\"group_code\":\"\($0)\",\"group_status\":\"grouped\"" } ?? ""
-    return #"{"setl_time":"\#(year)-06-30 10:00:00","hosp_lv":"\#(lv)","diag_codes":["\#(dx)"],"oprn_codes":[\#(o)],"medfee_sumamt":\#(yuan).00\#(g)}"#
+    return
+      #"{"setl_time":"\#(year)-06-30 10:00:00","hosp_lv":"\#(lv)","diag_codes":["\#(dx)"],"oprn_codes":[\#(o)],"medfee_sumamt":\#(yuan).00\#(g)}"#
   }
 
   /// Feeds lines to a deriver and finishes it.
@@ -320,7 +323,9 @@ import Testing
       (e as? FieldError) == FieldError("setl_time", "missing (and no dscg_time): the case's year is unknown")
     }
     #expect {
-      try TestSupport.withRecord(#"{"setl_time":"2023-01-01","medfee_sumamt":1.00,"diag_codes":[]}"#) { s in try d.add(s) }
+      try TestSupport.withRecord(#"{"setl_time":"2023-01-01","medfee_sumamt":1.00,"diag_codes":[]}"#) { s in
+        try d.add(s)
+      }
     } throws: { e in
       (e as? FieldError) == FieldError("diag_codes", "missing principal diagnosis")
     }

@@ -151,7 +151,9 @@ public struct DIPCatalog: Sendable {
     }
     var seen = Set<String>()
     for g in groups {
-      guard seen.insert(g.code).inserted else { throw MIError.reference("catalog \(name): duplicate group '\(g.code)'") }
+      guard seen.insert(g.code).inserted else {
+        throw MIError.reference("catalog \(name): duplicate group '\(g.code)'")
+      }
     }
     let core = Set(groups.filter { $0.kind != .comprehensive }.map(\.code))
     for a in aux {

@@ -282,7 +282,9 @@ extension DIPCatalog {
     let entries = codeEntries()
     let meta = String(decoding: versionLine().dropLast(), as: UTF8.self)
     let blob = Data(procClasses.tsv.utf8)
-    return try ws.importSet(name: name, kind: DIPCatalog.kind, source: source, sha256: sha256, meta: meta, replace: replace) {
+    return try ws.importSet(
+      name: name, kind: DIPCatalog.kind, source: source, sha256: sha256, meta: meta, replace: replace
+    ) {
       db, id in
       try Workspace.insertCodes(db, set: id, entries)
       try Workspace.insertBlob(db, set: id, name: DIPCatalog.procClassBlob, data: blob)
@@ -304,7 +306,9 @@ extension DIPCatalog {
     }
     try feed(set.meta, "version")
     for c in try ws.codes(set) {
-      guard let attrs = c.attrs else { throw MIError.reference("\(ws.path): catalog '\(name)' entry \(c.code) has no attrs") }
+      guard let attrs = c.attrs else {
+        throw MIError.reference("\(ws.path): catalog '\(name)' entry \(c.code) has no attrs")
+      }
       try feed(attrs, "entry \(c.code)")
     }
     let blob = try ws.blob(set, procClassBlob) ?? Data()
@@ -342,7 +346,9 @@ extension ProcClassTable {
     var probe = ProcClassTable()
     while let row = try table.nextRow() {
       if table.lineNumber == 1 && row.first?.trimmingSpaces.lowercased() == "code" { continue }
-      guard row.count >= 2 else { throw table.error("class", "expected code, class[, name], found \(row.count) column") }
+      guard row.count >= 2 else {
+        throw table.error("class", "expected code, class[, name], found \(row.count) column")
+      }
       let code = row[0].trimmingSpaces
       let cls = row[1].trimmingSpaces
       guard !code.isEmpty else { throw table.error("code", "empty code") }
@@ -356,7 +362,9 @@ extension ProcClassTable {
       w.begin(&attrs)
       w.string("class", cls, &attrs)
       attrs.append(UInt8(ascii: "}"))
-      out.append(CodeEntry(code: code, name: row.count > 2 ? row[2].trimmingSpaces : "", attrs: String(decoding: attrs, as: UTF8.self)))
+      out.append(
+        CodeEntry(
+          code: code, name: row.count > 2 ? row[2].trimmingSpaces : "", attrs: String(decoding: attrs, as: UTF8.self)))
     }
     return out
   }

@@ -84,7 +84,9 @@ public final class DIPGrouper {
     public var dischargeWay: String?
 
     /// Creates facts.
-    public init(ageDays: Int64? = nil, icuDays: Int64? = nil, cci: Int64? = nil, los: Int64? = nil, dischargeWay: String? = nil) {
+    public init(
+      ageDays: Int64? = nil, icuDays: Int64? = nil, cci: Int64? = nil, los: Int64? = nil, dischargeWay: String? = nil
+    ) {
       self.ageDays = ageDays
       self.icuDays = icuDays
       self.cci = cci
@@ -100,7 +102,8 @@ public final class DIPGrouper {
   public func group(dx: [String], ops: [String], facts: CaseFacts = CaseFacts(), explain: Bool = false) -> DIPResult {
     var trace: [String] = []
     guard let principalDx = dx.first, !principalDx.isEmpty else {
-      return DIPResult(status: "invalid", group: nil, reason: "no principal diagnosis (diag_codes is empty)", aux: nil, trace: [])
+      return DIPResult(
+        status: "invalid", group: nil, reason: "no principal diagnosis (diag_codes is empty)", aux: nil, trace: [])
     }
     guard let cat = DIPCodes.category(principalDx) else {
       return DIPResult(
@@ -144,7 +147,8 @@ public final class DIPGrouper {
     return ga.score != gb.score ? ga.score > gb.score : ga.code < gb.code
   }
 
-  private func matchCore(_ alts: [CoreAlt], ops: [String], trace: inout [String], explain: Bool) -> (Int, DIPMatchStep)? {
+  private func matchCore(_ alts: [CoreAlt], ops: [String], trace: inout [String], explain: Bool) -> (Int, DIPMatchStep)?
+  {
     if alts.isEmpty { return nil }
     guard let p = ops.first else {
       var best: Int?

@@ -24,7 +24,9 @@ public struct DRGWeights: Sendable, Equatable {
     public var cv: Int64?
 
     /// Creates an entry.
-    public init(code: String, name: String = "", weight: Int64, caseCount: Int64? = nil, meanFen: Int64? = nil, cv: Int64? = nil) {
+    public init(
+      code: String, name: String = "", weight: Int64, caseCount: Int64? = nil, meanFen: Int64? = nil, cv: Int64? = nil
+    ) {
       self.code = code
       self.name = name
       self.weight = weight
@@ -97,12 +99,20 @@ public struct DRGWeights: Sendable, Equatable {
 
   /// Stores the weights as version `name`.
   @discardableResult
-  public func store(in ws: Workspace, name: String, source: String, sha256: String, replace: Bool) throws(MIError) -> RefSet {
+  public func store(in ws: Workspace, name: String, source: String, sha256: String, replace: Bool) throws(MIError)
+    -> RefSet
+  {
     var seen = Set<String>()
-    for e in entries where !seen.insert(e.code).inserted { throw MIError.reference("duplicate DRG '\(e.code)' in the weights") }
-    let codes = entries.map { CodeEntry(code: $0.code, name: $0.name, attrs: String(decoding: DRGWeights.line($0).dropLast(), as: UTF8.self)) }
+    for e in entries where !seen.insert(e.code).inserted {
+      throw MIError.reference("duplicate DRG '\(e.code)' in the weights")
+    }
+    let codes = entries.map {
+      CodeEntry(code: $0.code, name: $0.name, attrs: String(decoding: DRGWeights.line($0).dropLast(), as: UTF8.self))
+    }
     let meta = String(decoding: entryLines()[0].dropLast(), as: UTF8.self)
-    return try ws.importSet(name: name, kind: DRGWeights.kind, source: source, sha256: sha256, meta: meta, replace: replace) {
+    return try ws.importSet(
+      name: name, kind: DRGWeights.kind, source: source, sha256: sha256, meta: meta, replace: replace
+    ) {
       db, id in
       try Workspace.insertCodes(db, set: id, codes)
       return codes.count
@@ -165,7 +175,9 @@ public struct DRGWeights: Sendable, Equatable {
   public static func read(_ path: String) throws(MIError) -> DRGWeights {
     var r = Reader()
     let lower = path.lowercased()
-    if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".json") || lower.hasSuffix(".ndjson.gz") {
+    if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".json")
+      || lower.hasSuffix(".ndjson.gz")
+    {
       let lines = try LineReader(path: path)
       let scanner = RecordScanner()
       while let line = try lines.nextLine() {
@@ -179,7 +191,9 @@ public struct DRGWeights: Sendable, Equatable {
       return r.weights
     }
     let table = try TableReader(path: path)
-    guard let header = try table.nextRow() else { throw MIError.data(file: path, line: 1, field: nil, message: "empty file") }
+    guard let header = try table.nextRow() else {
+      throw MIError.data(file: path, line: 1, field: nil, message: "empty file")
+    }
     var index: [String: Int] = [:]
     for (i, h) in header.enumerated() { index[h.trimmingCharacters(in: .whitespaces).lowercased()] = i }
     for c in ["drg_code", "weight"] where index[c] == nil {

@@ -30,7 +30,9 @@ public enum Trim: Sendable, Equatable {
     if t.hasSuffix("sd") {
       var k = t.dropLast(2)
       for p in ["mean±", "mean+-", "mean+/-"] where k.hasPrefix(p) { k = k.dropFirst(p.count) }
-      guard let n = Int(k), n > 0 else { throw MIError.usage("--trim: expected mean±Ksd (e.g. mean±3sd), found '\(text)'") }
+      guard let n = Int(k), n > 0 else {
+        throw MIError.usage("--trim: expected mean±Ksd (e.g. mean±3sd), found '\(text)'")
+      }
       self = .sigma(n)
       return
     }
@@ -39,7 +41,8 @@ public enum Trim: Sendable, Equatable {
       guard s.hasPrefix("p"), let f = Fixed(String(s.dropFirst()), scale: 1) else { return nil }
       return Int(f.raw)
     }
-    guard parts.count == 2, let lo = perMille(parts[0]), let hi = perMille(parts[1]), 0 <= lo, lo < hi, hi <= 1000 else {
+    guard parts.count == 2, let lo = perMille(parts[0]), let hi = perMille(parts[1]), 0 <= lo, lo < hi, hi <= 1000
+    else {
       throw MIError.usage("--trim: expected none, pLO,pHI (e.g. p2.5,p97.5) or mean±3sd, found '\(text)'")
     }
     self = .percentiles(lowPerMille: lo, highPerMille: hi)
@@ -113,7 +116,6 @@ public struct DeriveOptions: Sendable {
     return w
   }
 }
-
 
 /// Diagnosis and operation names for derived group names (`K35.8 急性阑尾炎 · 腹腔镜下阑尾切除术`).
 public struct GroupNames: Sendable {

@@ -320,7 +320,9 @@ public final class Deriver {
         sum[i] += g.stats.sum[i]
       }
     }
-    guard let m = weightedMean(n: n, sum: sum), m > 0 else { throw MIError.usage("no case with a positive cost to derive from") }
+    guard let m = weightedMean(n: n, sum: sum), m > 0 else {
+      throw MIError.usage("no case with a positive cost to derive from")
+    }
     return m
   }
 
@@ -329,7 +331,9 @@ public final class Deriver {
     let keys = fine.keys.sorted()
     var total: Int64 = 0
     for k in keys { total += Int64(years.reduce(0) { $0 + fine[k]!.of($1).count }) }
-    guard total > 0 else { throw MIError.usage("no historical cases in years \(years.map(String.init).joined(separator: ", "))") }
+    guard total > 0 else {
+      throw MIError.usage("no historical cases in years \(years.map(String.init).joined(separator: ", "))")
+    }
     func count(_ ks: [FineKey]) -> Int64 {
       ks.reduce(0) { acc, k in acc + Int64(years.reduce(0) { $0 + fine[k]!.of($1).count }) }
     }
@@ -401,7 +405,9 @@ public final class Deriver {
       let opNames = ([c.op] + (c.rel.map { [$0] } ?? [])).map { options.names.operation($0) ?? $0 }
       let name = c.sub + dxName + " " + (c.op.isEmpty ? "保守治疗" : opNames.joined(separator: " + "))
       let g = DIPGroup(code: c.code, name: name, kind: .core, dxKey: c.sub, expression: expr, score: 0)
-      groups.append(DerivedGroup(code: c.code, group: g, stats: stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift))
+      groups.append(
+        DerivedGroup(
+          code: c.code, group: g, stats: stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift))
     }
     var comp: [String: [FineKey]] = [:]
     var unclassified: Int64 = 0
@@ -424,10 +430,12 @@ public final class Deriver {
       }
       let cls = OperationClass.allCases.first { code.hasSuffix("_" + $0.letter) }!
       let g = DIPGroup(
-        code: code, name: "\(ks[0].cat)\(options.names.diagnosis(ks[0].cat).map { " " + $0 } ?? "") 综合病种 \(cls.rawValue)组",
+        code: code,
+        name: "\(ks[0].cat)\(options.names.diagnosis(ks[0].cat).map { " " + $0 } ?? "") 综合病种 \(cls.rawValue)组",
         kind: .comprehensive, dxKey: ks[0].cat, opClass: cls,
         score: 0)
-      groups.append(DerivedGroup(code: code, group: g, stats: stats(ks.map { fine[$0]! }, years: years), relatedUplift: nil))
+      groups.append(
+        DerivedGroup(code: code, group: g, stats: stats(ks.map { fine[$0]! }, years: years), relatedUplift: nil))
     }
     groups.removeAll { $0.stats.kept == 0 }
     groups.sort { $0.code < $1.code }
@@ -458,13 +466,15 @@ public final class Deriver {
         + "(< \(options.comprehensiveMin) cases: \(droppedCases) cases, \(pct(droppedCases, total)), left ungrouped)")
     report.append(
       "related operations kept in the key: \(splits) groups (uplift ≥ \(Fixed(raw: options.relatedUplift, scale: 4)))"
-        + (unclassified > 0 ? "; \(unclassified) leftover cases have a principal operation without a class (→ 内科诊疗组)" : ""))
+        + (unclassified > 0
+          ? "; \(unclassified) leftover cases have a principal operation without a class (→ 内科诊疗组)" : ""))
     report.append(
       cvReport(groups) + "; 基层病种 candidates (CV ≤ \(Fixed(raw: options.basicMaxCV, scale: 4))): \(basicCount)"
         + (options.basicAuto ? " (made basic)" : ""))
     if !coefs.isEmpty {
       report.append(
-        "医疗机构调节系数 by level: " + coefs.keys.sorted().map { "\($0) \(Fixed(raw: coefs[$0]!, scale: 4))" }.joined(separator: " · "))
+        "医疗机构调节系数 by level: "
+          + coefs.keys.sorted().map { "\($0) \(Fixed(raw: coefs[$0]!, scale: 4))" }.joined(separator: " · "))
     }
     return DeriveResult(
       years: years, groups: groups, poolMeanMicroFen: pool, hospitalCoefs: coefs, coreThreshold: threshold,
@@ -546,7 +556,9 @@ public final class Deriver {
     return "CV " + parts.joined(separator: " · ") + "; above max_cv \(Fixed(raw: options.maxCV, scale: 4)): \(above)"
   }
 
-  private func versionInfo(_ years: [Int], _ pool: Int64, _ groups: [DerivedGroup], threshold: Int64?) -> [(String, String)] {
+  private func versionInfo(_ years: [Int], _ pool: Int64, _ groups: [DerivedGroup], threshold: Int64?) -> [(
+    String, String
+  )] {
     var info: [(String, String)] = [
       ("method", JSONWriter.quoted("average")),
       ("years", "[" + years.map(String.init).joined(separator: ",") + "]"),
