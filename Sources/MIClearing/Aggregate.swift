@@ -74,6 +74,15 @@ public final class CaseAggregator {
   private var slotKeys: [PoolHospital] = []
   private var byRaw: [UInt64: (raw: [UInt8], slot: Int)] = [:]
   private static let special = Array(#""special""#.utf8)
+  /// 10⁸ points (scale 4) and 10¹¹ yuan (in fen) per case: 2⁶³ still holds 90,000 such cases.
+  static let maxPoints: Int64 = 1_000_000_000_000
+  /// See `maxPoints`.
+  static let maxFen: UInt64 = 10_000_000_000_000
+
+  /// The error for an amount above `maxFen`.
+  static func tooLarge(_ field: String) -> FieldError {
+    FieldError(field, "more than 100,000,000,000.00 yuan in one case")
+  }
 
   /// Creates an aggregator for `period` (`YYYY-MM` or `YYYY`).
   public init(params: ClearingParams, paramsName: String, period: String) {
@@ -153,8 +162,13 @@ public final class CaseAggregator {
       throw FieldError("points", "missing (score the cases with mi-score first)")
     }
     if points < 0 { throw FieldError("points", "must not be negative") }
+    // Bounds far above any real case keep a province's sums inside 64 bits (no overflow on hostile input).
+    if points > CaseAggregator.maxPoints { throw FieldError("points", "more than 100,000,000 points in one case") }
     guard let medfee = try s.fen("medfee_sumamt") else { throw FieldError("medfee_sumamt", "missing") }
     guard let psn = try s.fen("psn_part_amt") else { throw FieldError("psn_part_amt", "missing") }
+    if medfee.magnitude > CaseAggregator.maxFen { throw CaseAggregator.tooLarge("medfee_sumamt") }
+    if hifp.magnitude > CaseAggregator.maxFen { throw CaseAggregator.tooLarge("hifp_pay") }
+    if psn.magnitude > CaseAggregator.maxFen { throw CaseAggregator.tooLarge("psn_part_amt") }
     var other: Int64 = 0
     if let fund = try s.fen("fund_pay_sumamt"), fund > hifp { other = fund - hifp }
     var carve: Int64 = 0
