@@ -132,4 +132,28 @@ import Testing
         """)
     #expect(run.err.hasPrefix("mi-catalog: imported 1 DRG weights as 'drg-b'"))
   }
+
+  @Test func badHistoryLinesNameFileLineAndField() throws {
+    let bin = TestSupport.productsDir
+    guard FileManager.default.fileExists(atPath: bin.appendingPathComponent("mi-score").path) else {
+      print("skipped: mi-score is not built in \(bin.path)")
+      return
+    }
+    let dir = try TestSupport.tempDir("dip-bad")
+    try """
+      {"setl_time":"2023-05-01","diag_codes":["K35.800"],"medfee_sumamt":100.00}
+      {"setl_time":"2023-05-02","diag_codes":["K35.800"]}
+      {"setl_time":"2023-05-03","diag_codes":["K35.800"],"medfee_sumamt":200.00}
+
+      """.write(to: dir.appendingPathComponent("h.ndjson"), atomically: true, encoding: .utf8)
+    let stop = try TestSupport.shell("mi-score derive --year-weights 1 --core-threshold 1 h.ndjson", in: dir)
+    #expect(stop.status == 1)
+    #expect(stop.err == "mi-score: h.ndjson:2: field \"medfee_sumamt\": missing total cost\n")
+    let go = try TestSupport.shell(
+      "mi-score derive --year-weights 1 --core-threshold 1 --rejects rej.ndjson h.ndjson >/dev/null", in: dir)
+    #expect(go.status == 0, "\(go.err)")
+    #expect(go.err.hasSuffix("mi-score: read 3, written 2, rejected 1\n"))
+    let rej = try String(contentsOf: dir.appendingPathComponent("rej.ndjson"), encoding: .utf8)
+    #expect(rej.contains(#""reject_reason":"h.ndjson:2: field \"medfee_sumamt\": missing total cost""#))
+  }
 }
