@@ -362,10 +362,11 @@ public struct SchemeRules: Sendable, Equatable {
     return out
   }
 
-  /// The high threshold of a group with `weight` (raw, scale 4).
-  public func highThreshold(weight: Int64) -> Fixed {
+  /// The high threshold of a group with `weight` (raw, scale 4) in a version whose weights carry `scale`
+  /// (bands compare the relative weight, weight ÷ scale).
+  public func highThreshold(weight: Int64, scale: Int64 = 1) -> Fixed {
     if highBands.isEmpty { return highThreshold }
-    let w = Fixed(raw: weight, scale: 4)
+    let w = Fixed(raw: scale > 1 ? Fixed.divideRounded(weight, by: scale) : weight, scale: 4)
     for b in highBands {
       guard let limit = b.weightLimit else { return b.threshold }
       if b.inclusive ? w <= limit : w < limit { return b.threshold }

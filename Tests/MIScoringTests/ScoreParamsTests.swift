@@ -45,6 +45,9 @@ import Testing
     #expect(p.drg.highThreshold(weight: 10_000) == Fixed("3", scale: 4)!)
     #expect(p.drg.highThreshold(weight: 10_001) == Fixed("2", scale: 4)!)
     #expect(p.drg.highThreshold(weight: 50_000) == Fixed("1.5", scale: 4)!)
+    // A point-scheme version (weights ×100): 基准点数 100 is RW 1.0 → 3×; 150 → 2×.
+    #expect(p.drg.highThreshold(weight: 1_000_000, scale: 100) == Fixed("3", scale: 4)!)
+    #expect(p.drg.highThreshold(weight: 1_500_000, scale: 100) == Fixed("2", scale: 4)!)
   }
 
   @Test(arguments: HighFormula.allCases) func everyHighFormulaIsSelectable(_ f: HighFormula) throws {

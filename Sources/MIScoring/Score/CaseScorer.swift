@@ -199,7 +199,7 @@ public struct CaseScorer: Sendable {
     let coefE = Exact(Int128(coef), 10_000)
     let base = Exact(try Exact.mul(weightPoints.n, Int128(coef)), 1_000_000_000_000)
     let bench = try benchmark(c, weight: gw, base: base, basic: basic)
-    let threshold = rules.highThreshold(weight: w)
+    let threshold = rules.highThreshold(weight: w, scale: table.scale)
     var result = CaseScore(
       weight: w, coef: try Exact(try Exact.mul(Int128(coef), Int128(aux)), 100_000_000).rounded(scale: 4),
       caseClass: .normal, points: try base.rounded(scale: 4), benchmarkFen: try bench.rounded(scale: 2),

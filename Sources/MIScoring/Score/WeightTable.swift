@@ -32,17 +32,21 @@ public struct WeightTable: Sendable {
   public var levelCoefs: [String: Int64]
   /// 辅助分型调节系数 by auxiliary entry code that the catalog carries (DIP `aux` entries), scale 4 raw.
   public var auxCoefs: [String: Int64]
+  /// The multiplier the weights carry (the version's `scale`: DIP ×1000, ×100 or ×1; DRG 1, or 100 for a point
+  /// scheme). DRG high bands compare the relative weight, weight ÷ scale.
+  public var scale: Int64
 
   /// Creates a table.
   public init(
     name: String, scheme: Scheme, groups: [String: GroupWeight], levelCoefs: [String: Int64] = [:],
-    auxCoefs: [String: Int64] = [:]
+    auxCoefs: [String: Int64] = [:], scale: Int64 = 1
   ) {
     self.name = name
     self.scheme = scheme
     self.groups = groups
     self.levelCoefs = levelCoefs
     self.auxCoefs = auxCoefs
+    self.scale = scale
   }
 
   /// Loads a version: a DIP catalog (kind `dip`) or DRG weights (kind `drg-weights`).
@@ -54,7 +58,21 @@ public struct WeightTable: Sendable {
   public static func load(_ ws: Workspace, name: String, scheme: Scheme) throws(MIError) -> WeightTable {
     let kind = scheme == .dip ? "dip" : "drg-weights"
     let set = try ws.refSet(name, kind: kind)
-    return try parse(try ws.codes(set), name: name, scheme: scheme, source: "\(ws.path): \(kind) '\(name)'")
+    var table = try parse(try ws.codes(set), name: name, scheme: scheme, source: "\(ws.path): \(kind) '\(name)'")
+    table.scale = versionScale(set.meta) ?? (scheme == .dip ? 1000 : 1)
+    return table
+  }
+
+  /// The `scale` member of a version's meta (its version entry), if any.
+  static func versionScale(_ meta: String) -> Int64? {
+    var text = meta
+    let scanner = RecordScanner()
+    let v: Int64?? = try? text.withUTF8 { buf -> Int64? in
+      try scanner.parse(UnsafeRawBufferPointer(buf))
+      return try scanner.int("scale")
+    }
+    guard let s = v ?? nil, s >= 1 else { return nil }
+    return s
   }
 
   /// Reads the weight and last-year means of one entry's attrs; nil when it has no weight.
