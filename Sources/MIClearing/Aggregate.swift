@@ -79,6 +79,14 @@ public final class CaseAggregator {
   /// See `maxPoints`.
   static let maxFen: UInt64 = 10_000_000_000_000
 
+  /// Adds `v` to a hospital's total, refusing a sum that leaves 64 bits.
+  @inline(__always)
+  static func add(_ total: inout Int64, _ v: Int64, _ field: String) throws(FieldError) {
+    let (sum, overflow) = total.addingReportingOverflow(v)
+    if overflow { throw FieldError(field, "the hospital's total no longer fits in 64 bits") }
+    total = sum
+  }
+
   /// The error for an amount above `maxFen`.
   static func tooLarge(_ field: String) -> FieldError {
     FieldError(field, "more than 100,000,000,000.00 yuan in one case")
@@ -96,7 +104,13 @@ public final class CaseAggregator {
   public func merge(_ s: RecordScanner) throws(FieldError) {
     let (key, t) = try Partials.read(s, period: String(decoding: period, as: UTF8.self), params: params)
     let i = slotIndex(key)
-    for (_, path, _) in Partials.fields { slots[i][keyPath: path] += t[keyPath: path] }
+    var sum = slots[i]
+    for (name, path, money) in Partials.fields {
+      // Counts and points weigh the allocation and must not be negative; money sums may be (refund rows).
+      if !money && t[keyPath: path] < 0 { throw FieldError(name.description, "must not be negative") }
+      try CaseAggregator.add(&sum[keyPath: path], t[keyPath: path], name.description)
+    }
+    slots[i] = sum
   }
 
   /// The slot of a pool and hospital, created on first sight.
@@ -153,9 +167,11 @@ public final class CaseAggregator {
     let special = s.rawValue("case_class").map { $0.elementsEqual(CaseAggregator.special) } ?? false
     guard let hifp = try s.fen("hifp_pay") else { throw FieldError("hifp_pay", "missing") }
     if special {
-      slots[i].cases += 1
-      slots[i].specialCases += 1
-      slots[i].specialFFSFen += hifp
+      var t = slots[i]
+      t.cases += 1
+      t.specialCases += 1
+      try CaseAggregator.add(&t.specialFFSFen, hifp, "hifp_pay")
+      slots[i] = t
       return true
     }
     guard let points = try s.fixed("points", scale: 4) else {
@@ -176,14 +192,16 @@ public final class CaseAggregator {
       // The consumable's fund part at the case's own fund share (按项目), DOMAIN.md §3.6 [U design].
       carve = Fixed.mulDiv(hv, hifp, medfee)
     }
-    // Every field is read before the totals change, so a rejected case leaves no trace.
-    slots[i].cases += 1
-    slots[i].pointsRaw += points
-    slots[i].medfeeFen += medfee
-    slots[i].hifpFen += hifp
-    slots[i].psnPartFen += psn
-    slots[i].otherFundFen += other
-    slots[i].carveOutFen += carve
+    // Every field is read and the sums checked before the totals change, so a rejected case leaves no trace.
+    var t = slots[i]
+    t.cases += 1
+    try CaseAggregator.add(&t.pointsRaw, points, "points")
+    try CaseAggregator.add(&t.medfeeFen, medfee, "medfee_sumamt")
+    try CaseAggregator.add(&t.hifpFen, hifp, "hifp_pay")
+    try CaseAggregator.add(&t.psnPartFen, psn, "psn_part_amt")
+    try CaseAggregator.add(&t.otherFundFen, other, "fund_pay_sumamt")
+    try CaseAggregator.add(&t.carveOutFen, carve, "hv_mcs_amt")
+    slots[i] = t
     if trim && points > 0 {
       trimSamples[slotKeys[i].pool, default: []].append((medfee, points))
     }
