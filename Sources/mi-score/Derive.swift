@@ -173,7 +173,11 @@ struct Derive: ParsableCommand {
       return
     }
     let result = try deriver.finish()
-    for line in result.report { Diagnostics.line("\(Diagnostics.tool): \(line)") }
+    for line in result.report {
+      // Report labels are the bureau's Chinese terms; --lang en swaps them for English ones.
+      let text = common.lang == .en ? Derive.english.reduce(line) { $0.replacingOccurrences(of: $1.0, with: $1.1) } : line
+      Diagnostics.line("\(Diagnostics.tool): \(text)")
+    }
     let name = `import` ?? "derived"
     let lines: [[UInt8]]
     let source = files.isEmpty ? "-" : files.joined(separator: " ")
@@ -210,6 +214,12 @@ struct Derive: ParsableCommand {
     }
     try stream.finish()
   }
+
+  /// The report's Chinese terms and their English labels for `--lang en`.
+  static let english = [
+    ("核心病种", "core groups"), ("综合病种", "comprehensive groups"), ("基层病种", "basic-group"),
+    ("医疗机构调节系数", "hospital coefficients"), ("内科诊疗组", "medical group"),
+  ]
 
   /// A share or CV given as a decimal (0.95), to scale 4.
   private func share(_ text: String, _ flag: String) throws -> Int64 {
