@@ -268,11 +268,42 @@ public struct CapitationAggregator {
 
   @inline(__always)
   private mutating func count(_ h: UInt64, pool p: Int) {
-    // Mixing the pool number into the key keeps one table for all pools; 0 marks an empty slot.
-    var key = h ^ (UInt64(p + 1) &* 0x9E37_79B9_7F4A_7C15)
+    // One table for all pools: the key is the id's hash with its top 4 bits replaced by the pool number (at most
+    // 16 pools, checked by `CapitationParams`), so a merge can tell each key's pool. 0 marks an empty slot.
+    var key = (h >> 4) | (UInt64(p) << 60)
     if key == 0 { key = 1 }
     if persons.insert(hash: key) { personCount[p] += 1 }
     if params.personsScope == .all { allPersons.insert(hash: h) }
+  }
+
+  /// Adds what another aggregator of the same parameters and period read (a parallel reader's other part): sums
+  /// add, person sets unite, so the result equals one aggregator reading everything.
+  public mutating func merge(_ other: CapitationAggregator) {
+    outsidePeriod += other.outsidePeriod
+    inpatient += other.inpatient
+    insuredElsewhere += other.insuredElsewhere
+    for (k, v) in other.withoutPool { withoutPool[k, default: 0] += v }
+    for p in names.indices {
+      remote[p] += other.remote[p]
+      remoteCount[p] += other.remoteCount[p]
+    }
+    other.persons.forEach { key in
+      if persons.insert(hash: key) { personCount[Int(key >> 60)] += 1 }
+    }
+    other.allPersons.forEach { allPersons.insert(hash: $0) }
+    let w = names.count * Self.width
+    for (j, code) in other.instCodes.enumerated() {
+      let i: Int
+      if let known = instIndex[code] {
+        i = known
+      } else {
+        i = instCodes.count
+        instIndex[code] = i
+        instCodes.append(code)
+        sums.append(contentsOf: repeatElement(0, count: w))
+      }
+      for f in 0..<w { sums[i * w + f] += other.sums[j * w + f] }
+    }
   }
 
   /// The totals by pool name, with N per `persons_scope`.

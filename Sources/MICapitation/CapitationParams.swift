@@ -184,6 +184,8 @@ public struct CapitationParams: Sendable, Equatable {
     guard !names.isEmpty else {
       throw p.invalid("capitation.pools", "missing: at least one pool, e.g. [capitation.pools.\"310-general\"]")
     }
+    // The person table keeps the pool number in 4 bits of each key (CapitationAggregator).
+    guard names.count <= 16 else { throw p.invalid("capitation.pools", "at most 16 pools, found \(names.count)") }
     for name in names {
       c.pools[name] = try loadPool(p, name: name, shareParty: c.shareParty, warnings: &c.warnings)
     }

@@ -3,8 +3,8 @@
 /// Each `psn_no` is hashed to 64 bits (FNV-1a over its bytes, then the MurmurHash3 `fmix64` finaliser to spread
 /// the bits) and the hashes are kept in an open-addressing table of `UInt64` (linear probing, load ≤ 1/2, grown by
 /// doubling). Memory is 16–32 bytes per distinct person and pool. `CapitationAggregator` keeps every pool in one
-/// table by mixing the pool number into the key (hash XOR a per-pool odd constant): two keys of different pools
-/// collide only if their hashes differ by exactly that XOR, a 2⁻⁶⁴ chance per pair like any other collision.
+/// table: its keys are the hash's upper 60 bits with the pool number in the top 4, so within a pool two ids
+/// collide with probability 2⁻⁶⁰ per pair — about n² / 2⁶¹, 1.1 × 10⁻⁵ for 5,000,000 persons in one pool.
 ///
 /// Collisions: two different ids with the same 64-bit hash count as one person. For n ids the chance of any
 /// collision is about n² / 2⁶⁵ — 6.8 × 10⁻⁷ for 5,000,000 persons — and its effect is N one too small, which moves
@@ -76,6 +76,11 @@ public struct PersonSet: Sendable {
       if s == h { return true }
       i = (i + 1) & mask
     }
+  }
+
+  /// Calls `body` with every hash held (in table order).
+  public func forEach(_ body: (UInt64) -> Void) {
+    for s in slots where s != 0 { body(s) }
   }
 
   /// Adds every hash of another set (for merging pools into the all-pools count).

@@ -40,6 +40,13 @@ struct RunOptions: ParsableArguments {
   @Flag(help: "Record the run in the workspace ledger (a rerun of the period supersedes the earlier run).")
   var post = false
 
+  /// `--threads N`.
+  @Option(
+    help: ArgumentHelp(
+      "Workers for plain input files of 64 MiB or more (default 0: one per core; 1: read in order). Not used with --rejects or --post.",
+      valueName: "n"))
+  var threads = 0
+
   /// Settlement files.
   @Argument(help: ArgumentHelp("Outpatient settlement files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
   var inputs: [String] = []
@@ -53,6 +60,11 @@ struct CapitationRun {
   let stream: RecordStream
   var aggregator: CapitationAggregator
   var digest: SHA256?
+  let inputs: [String]
+  let threads: Int
+  let sequentialOnly: Bool
+  /// Records read by the parallel reader, when it was used.
+  var parallelRecords: Int?
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ run: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
@@ -73,10 +85,20 @@ struct CapitationRun {
     digest = run.post ? SHA256() : nil
     stream = try RecordStream(inputs: run.inputs, options: common.stream)
     aggregator = CapitationAggregator(params: params, year: year, month: month)
+    inputs = run.inputs
+    threads = run.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : run.threads
+    sequentialOnly = common.rejects != nil || run.post
   }
 
   /// Reads every settlement into the aggregator (and the input digest when posting).
   mutating func aggregate() throws -> [String: PoolTotals] {
+    if threads > 1 && !sequentialOnly && ParallelRead.eligible(inputs) {
+      let (merged, records) = try ParallelRead.run(
+        inputs: inputs, threads: threads, params: params, year: aggregator.year, month: aggregator.month)
+      aggregator = merged
+      parallelRecords = records
+      return merged.finish()
+    }
     var d = digest
     // A local copy: the non-escaping closure's captured struct is checked for exclusivity at compile time.
     var agg = aggregator
@@ -91,5 +113,15 @@ struct CapitationRun {
     digest = d
     aggregator = agg
     return agg.finish()
+  }
+
+  /// Closes the output and prints the summary line (the parallel reader counts its own records).
+  func finish(extra: [String]) throws {
+    guard let records = parallelRecords else { return try stream.finish(extra: extra) }
+    try stream.out.finish()
+    var counts = Counts()
+    counts.read = records
+    counts.written = stream.counts.written
+    Diagnostics.line("\(Diagnostics.tool): \(counts.summary(extra))")
   }
 }

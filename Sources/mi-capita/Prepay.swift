@@ -48,6 +48,6 @@ struct Prepay: ParsableCommand {
         lines: CapitationRecords.ledgerLines(pools))
       extra.append("posted run \(posted.id)")
     }
-    try r.stream.finish(extra: extra)
+    try r.finish(extra: extra)
   }
 }

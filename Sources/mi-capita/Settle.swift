@@ -107,6 +107,6 @@ struct Settle: ParsableCommand {
         lines: CapitationRecords.ledgerLines(results))
       extra.append("posted run \(posted.id)")
     }
-    try r.stream.finish(extra: extra)
+    try r.finish(extra: extra)
   }
 }
