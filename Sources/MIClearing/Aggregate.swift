@@ -97,7 +97,7 @@ public final class CaseAggregator {
     self.params = params
     self.paramsName = paramsName
     self.period = Array(period.utf8)
-    trim = params.pointTrim != "none"
+    trim = params.pointTrim == "p2.5-p97.5"
   }
 
   /// Adds one `kind: "clearing-partial"` record of another run (`--merge`).
@@ -282,6 +282,25 @@ public enum Partials {
 
 /// 每指数点值 = 住院总费用 / 病种总分值 (DIP3 pp.67–70), optionally after 分位数法 trimming of cases by cost per point.
 public enum IndexPointValue {
+  /// 优值区间, one-dimensional (DIP3 pp.69–70): the points-weighted mean 每指数点值 of the hospitals below the pool's
+  /// own (`Σ cost / Σ points` over them), and how many they are; from per-hospital (cost, points) totals.
+  public static func optimal(_ hospitals: [(Int64, Int64)]) -> (value: Fixed, hospitals: Int)? {
+    let cost = hospitals.reduce(0) { $0 + $1.0 }
+    let points = hospitals.reduce(0) { $0 + $1.1 }
+    guard points > 0 else { return nil }
+    // A hospital is below the mean when cost_h / points_h < cost / points, compared exactly by cross products.
+    let below = hospitals.filter { h in
+      guard h.1 > 0 else { return false }
+      let l = h.0.multipliedFullWidth(by: points)
+      let r = cost.multipliedFullWidth(by: h.1)
+      return l.high != r.high ? l.high < r.high : l.low < r.low
+    }
+    let bc = below.reduce(0) { $0 + $1.0 }
+    let bp = below.reduce(0) { $0 + $1.1 }
+    guard bp > 0 else { return nil }
+    return (PointValue.settlement(totalCostFen: bc, pointsRaw: bp), below.count)
+  }
+
   /// The trimmed value and how many cases were dropped: cases are ordered by cost per point (exact cross
   /// multiplication, ties by cost) and ⌊n × 2.5%⌋ are dropped at each end (nearest rank).
   public static func trimmed(_ samples: [(Int64, Int64)]) -> (value: Fixed, dropped: Int)? {

@@ -77,7 +77,8 @@ public struct ClearingParams: Sendable {
   public var baseShare = Fixed(raw: 8000, scale: 4)
   /// `increment_cap`: the increment point value is at most this × the year-start value (scale 4); nil = no cap.
   public var incrementCap: Fixed?
-  /// `point_trim`: none | p2.5-p97.5 — trims cases by cost per point for the 每指数点值 shown in the pool record.
+  /// `point_trim`: none | p2.5-p97.5 (分位数法: cases trimmed by cost per point) | optimal-1d (优值区间: hospitals whose
+  /// 每指数点值 is below the pool's) — a reduced 每指数点值 shown in the pool record (DIP3 pp.69–70).
   public var pointTrim = "none"
   /// `fund_part`: ratio | residual (default ratio).
   public var fundPart: FundPartMode = .ratio
@@ -126,7 +127,7 @@ public struct ClearingParams: Sendable {
     }
     c.incrementCap = try p.fixed(
       "clearing.increment_cap", scale: 4, in: Fixed(raw: 1, scale: 4)...Fixed(raw: 100000, scale: 4))
-    c.pointTrim = try p.choice("clearing.point_trim", ["none", "p2.5-p97.5"], default: "none")
+    c.pointTrim = try p.choice("clearing.point_trim", ["none", "p2.5-p97.5", "optimal-1d"], default: "none")
     c.fundPart = FundPartMode(
       rawValue: try p.choice("clearing.fund_part", FundPartMode.allCases.map(\.rawValue), default: "ratio"))!
     c.monthlyRatio = try p.fixed("clearing.monthly_ratio", scale: 4, in: zero...one) ?? c.monthlyRatio

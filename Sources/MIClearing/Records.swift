@@ -66,6 +66,10 @@ public enum ClearingRecords {
       w.bool("increment_capped", e.capped, &out)
     }
     w.fixed("index_point_value", pc.indexPointValue?.raw, scale: 6, &out)
+    if let o = pc.optimal {
+      w.fixed("index_point_value_optimal", o.value.raw, scale: 6, &out)
+      w.int("optimal_hospitals", Int64(o.hospitals), &out)
+    }
     if let t = pc.trimmed {
       w.fixed("index_point_value_trimmed", t.value.raw, scale: 6, &out)
       w.int("trimmed_cases", Int64(t.dropped), &out)

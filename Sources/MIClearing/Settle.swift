@@ -73,8 +73,10 @@ public struct PoolSettlement: Sendable {
   public var elastic: PointValue.Elastic?
   /// 每指数点值 over all pointed cases.
   public var indexPointValue: Fixed?
-  /// Trimmed 每指数点值 and cases dropped, when `point_trim` is on.
+  /// Trimmed 每指数点值 and cases dropped, with `point_trim` p2.5-p97.5.
   public var trimmed: (value: Fixed, dropped: Int)?
+  /// 优值区间 (one-dimensional) 每指数点值 and the hospitals it covers, with `point_trim` optimal-1d.
+  public var optimal: (value: Fixed, hospitals: Int)?
   /// Σ points (scale 4).
   public var pointsRaw: Int64 = 0
   /// Cases and special cases.
@@ -222,6 +224,9 @@ public enum Settlement {
       pc.indexPointValue = PointValue.settlement(totalCostFen: pc.medfeeFen, pointsRaw: pc.pointsRaw)
     }
     if let samples { pc.trimmed = IndexPointValue.trimmed(samples) }
+    if params.pointTrim == "optimal-1d" {
+      pc.optimal = IndexPointValue.optimal(hs.map { ($0.totals.medfeeFen, $0.totals.pointsRaw) })
+    }
     if pp.payRatio == nil && pc.medfeeFen > 0 {
       pc.payRatio = Fixed(raw: Fixed.mulDiv(pc.hifpFen, 1_000_000, pc.medfeeFen), scale: 6)
     }

@@ -114,7 +114,7 @@ struct ClearingRun {
     stream = try RecordStream(inputs: run.inputs, options: common.stream)
     aggregator = CaseAggregator(params: params, paramsName: run.params, period: period)
     merge = run.merge
-    if params.pointTrim != "none" && (run.partial || run.merge) {
+    if params.pointTrim == "p2.5-p97.5" && (run.partial || run.merge) {
       throw MIError.usage("point_trim \(params.pointTrim) needs the cases themselves: not with --partial or --merge")
     }
   }

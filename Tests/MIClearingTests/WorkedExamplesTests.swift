@@ -230,6 +230,15 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
     #expect(agg.totals[PoolHospital("310", "H1")]?.pointsRaw == 30_000)
   }
 
+  /// 优值区间: hospitals at 8, 10 and 12 yuan per point (equal points) → pool mean 10; only the first is below
+  /// (strictly) → 8.000000. With costs 700/900/2,000 over 100 points each, mean 12: the first two → 1,600/200 = 8.
+  @Test func optimalIndexPointValue() {
+    let a = IndexPointValue.optimal([(80_000, 1_000_000), (100_000, 1_000_000), (120_000, 1_000_000)])
+    #expect(a?.value.description == "8.000000" && a?.hospitals == 1)
+    let b = IndexPointValue.optimal([(70_000, 1_000_000), (90_000, 1_000_000), (200_000, 1_000_000)])
+    #expect(b?.value.description == "8.000000" && b?.hospitals == 2)
+  }
+
   /// A bad adjustment names its file, line and field.
   @Test func badAdjustment() throws {
     let dir = try TestSupport.tempDir()
