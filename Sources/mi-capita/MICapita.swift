@@ -11,14 +11,17 @@ struct MICapita: ParsableCommand {
     commandName: "mi-capita",
     abstract: "Outpatient capitation (门诊按人头付费) as Lishui defines it: monthly prepayment and year-end clearing.",
     discussion: """
-      Reads outpatient settlements (psn_no, fixmedins_code, insutype, med_type, hifp_pay, special_amt,
-      insuplc_admdvs, fix_blng_admdvs, setl_time; refunds as negative rows) and the [capitation] section of a
-      params version. Four pools are cleared separately: insutype 310/390 × 普通门诊/特殊病种门诊. Settlements
-      of persons insured elsewhere are outside; the pool's insured treated elsewhere count into R; 门诊特殊费用
-      are kept out of the points and paid back to their institution. Memory grows with institutions and
-      distinct persons, never with settlements.
+      Reads outpatient settlements (psn_no, fixmedins_code, insutype, med_type,
+      hifp_pay, special_amt, insuplc_admdvs, fix_blng_admdvs, setl_time; refunds as
+      negative rows) and the [capitation] section of a params version. Four pools
+      are cleared separately: insutype 310/390 × 普通门诊/特殊病种门诊. Settlements
+      of persons insured elsewhere are outside; the pool's insured treated elsewhere
+      count into R; 门诊特殊费用 are kept out of the points and paid back to their
+      institution. Memory grows with institutions and distinct persons, never with
+      settlements.
 
-      Example: prepay each month, then clear the year against the posted prepayments:
+      Example: prepay each month, then clear the year against the posted
+      prepayments:
         mi-catalog import params examples/params-2024.toml --name params-2024
         mi-capita prepay --month 2024-03 --params params-2024 --post opt-2024.ndjson
         mi-capita settle --year 2024 --params params-2024 --adjustments adj.ndjson \\

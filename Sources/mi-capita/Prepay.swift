@@ -9,9 +9,10 @@ struct Prepay: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Monthly prepayment: each institution's 按项目 fund amount of the month × prepay_ratio (≥ 90%).",
     discussion: """
-      Settlements outside the month are skipped (counted), so a year's file can feed every month. With --post
-      the amounts go to the workspace ledger (tool mi-capita, kind prepay); posting the month again supersedes
-      the earlier run, and settle reads the effective runs of the year.
+      Settlements outside the month are skipped (counted), so a year's file can feed
+      every month. With --post the amounts go to the workspace ledger (tool
+      mi-capita, kind prepay); posting the month again supersedes the earlier run,
+      and settle reads the effective runs of the year.
 
       Example:
         mi-capita prepay --month 2024-03 --params params-2024 --post opt-2024.ndjson

@@ -19,15 +19,19 @@ struct Settle: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Year-end clearing: T = B ± 调整额 − R − S ± X, v = T / (N × 100), clearing_i = P_i × v + S_i − 预拨 − 扣款.",
     discussion: """
-      Writes per pool a kind "pool" record (budget_amt, adjustment_amt, remote_amt, special_amt, ffs_amt,
-      share_amt, total_amt, persons, points, point_value, check) and per institution a kind "capitation" record
-      (fund_amt, weight, points, points_amt, special_amt, prepaid_amt, deduction_amt, clearing_amt). Institution
-      amounts sum to T + S to the fen (largest remainder, ties by fixmedins_code); N only sets the point value.
-      Adjustments of type deduction (审核扣款) and assessment (考核扣款) are deducted; other types are counted
-      and left to mi-clear. --draft-date adds the 拟清算方案 objection deadline (7 working days).
+      Writes per pool a kind "pool" record (budget_amt, adjustment_amt, remote_amt,
+      special_amt, ffs_amt, share_amt, total_amt, persons, points, point_value,
+      check) and per institution a kind "capitation" record (fund_amt, weight,
+      points, points_amt, special_amt, prepaid_amt, deduction_amt, clearing_amt).
+      Institution amounts sum to T + S to the fen (largest remainder, ties by
+      fixmedins_code); N only sets the point value. Adjustments of type deduction
+      (审核扣款) and assessment (考核扣款) are deducted; other types are counted and
+      left to mi-clear. --draft-date adds the 拟清算方案 objection deadline (7
+      working days).
 
       Example:
-        mi-capita settle --year 2024 --params params-2024 --adjustments adj.ndjson --draft-date 2025-02-10 \\
+        mi-capita settle --year 2024 --params params-2024 \\
+          --adjustments adj.ndjson --draft-date 2025-02-10 \\
           opt-2024.ndjson > capitation-2024.ndjson
       """)
 
