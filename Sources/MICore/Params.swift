@@ -46,7 +46,9 @@ public final class Params: @unchecked Sendable {
     for (i, p) in parts.enumerated() {
       guard let v = table[p] else { return nil }
       if i == parts.count - 1 {
-        used.insert(parts.joined(separator: "\u{1F}"))
+        // A table read as a whole (for its keys) does not vouch for its children: each must be read itself, or
+        // unusedKeys() reports it.
+        if v.table == nil { used.insert(parts.joined(separator: "\u{1F}")) }
         return v
       }
       guard let t = v.table else { return nil }

@@ -109,6 +109,11 @@ import Testing
     }
     let typo = try Params(text: "[clearing]\nbugdet = 1\n", name: "p")
     #expect(typo.unusedKeys() == ["clearing.bugdet"])
+    // Reading a table's keys does not mark its children as read.
+    let pools = try Params(text: "[pools.a]\nbudget = 1\nbugdet = 2\n", name: "p")
+    #expect(try pools.keys("pools") == ["a"])
+    #expect(try pools.fen("pools.a.budget") == 100)
+    #expect(pools.unusedKeys() == ["pools.a.bugdet"])
     #expect(throws: MIError.self) { try Params(text: "[x\n", name: "bad") }
   }
 }
