@@ -29,7 +29,8 @@ struct Derive: ParsableCommand {
       into the workspace with --import NAME. Same history, same bytes.
       Memory: 8 bytes per case (trimming needs each group's costs).
       --partial on slices of the history and --merge on the partials give
-      the same result as one run (DESIGN.md 6).
+      the same result as one run (DESIGN.md 6). --aux FILE derives 辅助分型
+      coefficients (subtype mean / group mean, last year) per core group.
 
       Example: derive from three years, review, store, group the next year
         for y in 2021 2022 2023; do
@@ -53,6 +54,20 @@ struct Derive: ParsableCommand {
 
   @Flag(help: "Replace an existing version named by --import.")
   var replace = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Auxiliary subtype definitions (NDJSON aux entries) whose coefficients to derive.", valueName: "file"))
+  var aux: String?
+
+  @Option(help: ArgumentHelp("A subtype needs this many last-year cases in a group.", valueName: "n"))
+  var auxMinCases: Int = 10
+
+  @Option(help: ArgumentHelp("A group needs this many last-year cases to be subtyped.", valueName: "n"))
+  var auxMinGroupCases: Int = 30
+
+  @Option(help: ArgumentHelp("The subtype's CV must be this share lower than the group's.", valueName: "share"))
+  var auxCVDrop: String = "0.20"
 
   @Flag(help: "Write exact partial aggregates of these cases (NDJSON) for a later --merge, instead of a result.")
   var partial = false
@@ -155,6 +170,15 @@ struct Derive: ParsableCommand {
     guard !(partial && merge), !(partial && `import` != nil) else {
       throw ValidationError("--partial writes partial aggregates: it goes with neither --merge nor --import")
     }
+    if let aux {
+      guard m == .dip, !partial, !merge else {
+        throw ValidationError("--aux goes with --method dip, without --partial or --merge")
+      }
+      o.auxDefinitions = try DIPCatalogReader.readAuxDefinitions(aux)
+      o.auxMinCases = max(1, auxMinCases)
+      o.auxMinGroupCases = max(1, auxMinGroupCases)
+      o.auxCVDrop = try share(auxCVDrop, "--aux-cv-drop")
+    }
     let deriver = Deriver(options: o)
     let stream = try RecordStream(inputs: files, options: common.stream)
     try stream.run { scanner in
@@ -175,7 +199,8 @@ struct Derive: ParsableCommand {
     let result = try deriver.finish()
     for line in result.report {
       // Report labels are the bureau's Chinese terms; --lang en swaps them for English ones.
-      let text = common.lang == .en ? Derive.english.reduce(line) { $0.replacingOccurrences(of: $1.0, with: $1.1) } : line
+      let text =
+        common.lang == .en ? Derive.english.reduce(line) { $0.replacingOccurrences(of: $1.0, with: $1.1) } : line
       Diagnostics.line("\(Diagnostics.tool): \(text)")
     }
     let name = `import` ?? "derived"
@@ -218,7 +243,7 @@ struct Derive: ParsableCommand {
   /// The report's Chinese terms and their English labels for `--lang en`.
   static let english = [
     ("核心病种", "core groups"), ("综合病种", "comprehensive groups"), ("基层病种", "basic-group"),
-    ("医疗机构调节系数", "hospital coefficients"), ("内科诊疗组", "medical group"),
+    ("医疗机构调节系数", "hospital coefficients"), ("内科诊疗组", "medical group"), ("辅助分型", "auxiliary subtypes"),
   ]
 
   /// A share or CV given as a decimal (0.95), to scale 4.

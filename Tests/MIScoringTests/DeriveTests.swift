@@ -376,4 +376,43 @@ import Testing
     #expect(cat(r) == cat(whole))
     #expect(r.report == whole.report)
   }
+
+  @Test func auxiliarySubtypeCoefficients() throws {
+    // One year, K35.8 保守治疗, no trimming: 40 adults (age 40) at 9,000 ×20 and 11,000 ×20 (mean 10,000), and
+    // 20 aged 70 at 19,000 ×10 and 21,000 ×10 (mean 20,000). Group mean = 800,000 / 60 = 13,333.333333;
+    // group CV: E[x²] = (20×81 + 20×121 + 10×361 + 10×441)e6 / 60 = 201e6, var = 201e6 − 13333.33² = 23.2222e6,
+    // SD 4,818.89, CV 0.3614; subtype CV = 1,000 / 20,000 = 0.0500 ≤ 0.3614 × 0.8 → triggered (DIP3 p.63).
+    // 辅助分型调节系数 = 20,000 / 13,333.333333 = 1.5000 (DOMAIN.md §2.2: m_j / M of the group, last year).
+    func person(_ age: Int, _ yuan: Int) -> String {
+      #"{"setl_time":"2023-03-01","age":\#(age),"diag_codes":["K35.800"],"oprn_codes":[],"medfee_sumamt":\#(yuan).00}"#
+    }
+    var lines: [String] = []
+    for _ in 0..<20 { lines += [person(40, 9_000), person(40, 11_000)] }
+    for _ in 0..<10 { lines += [person(70, 19_000), person(70, 21_000)] }
+    var elderly = DIPAux(code: "AGE-65", name: "65岁及以上", type: "age", coef: 10_000)
+    elderly.minAgeDays = 65 * 365
+    var child = DIPAux(code: "AGE-CHILD", name: "儿童", type: "age", coef: 10_000)
+    child.maxAgeDays = 17 * 365
+    let r = try DeriveTests.derive(lines) {
+      $0.yearWeights = [1]
+      $0.trim = .none
+      $0.auxDefinitions = [elderly, child]
+    }
+    #expect(r.groups[0].stats.cv == 3_614)
+    #expect(r.aux.map(\.code) == ["AGE-65@K35.8_C"])
+    #expect(r.aux[0].coef == 15_000 && r.aux[0].groups == ["K35.8_C"] && r.aux[0].minAgeDays == 23_725)
+    // The derived catalog types an elderly case with its subtype.
+    let g = DIPGrouper(catalog: r.catalog(name: "t", scale: 1000, procClasses: ProcClassTable()))
+    let old = g.group(dx: ["K35.800"], ops: [], facts: .init(ageDays: 70 * 365))
+    #expect(old.aux?.code == "AGE-65@K35.8_C")
+    #expect(g.group(dx: ["K35.800"], ops: [], facts: .init(ageDays: 40 * 365)).aux == nil)
+    // A group minimum above the group's 60 last-year cases: no subtype.
+    let strict = try DeriveTests.derive(lines) {
+      $0.yearWeights = [1]
+      $0.trim = .none
+      $0.auxDefinitions = [elderly]
+      $0.auxMinGroupCases = 61
+    }
+    #expect(strict.aux.isEmpty)
+  }
 }

@@ -109,13 +109,15 @@ public struct DIPCatalogReader {
     return g
   }
 
-  static func auxEntry(_ s: RecordScanner) throws(FieldError) -> DIPAux {
+  /// One auxiliary entry; a definition for `mi-score derive --aux` may leave out `coef` (`requireCoef` false).
+  public static func auxEntry(_ s: RecordScanner, requireCoef: Bool = true) throws(FieldError) -> DIPAux {
     guard let code = try s.code("aux_code") else { throw FieldError("aux_code", "missing auxiliary entry code") }
     let type = try s.string("aux_type") ?? ""
     guard DIPAux.types.contains(type) else {
       throw FieldError("aux_type", "expected one of \(DIPAux.types.joined(separator: ", ")), found \"\(type)\"")
     }
-    var a = DIPAux(code: code, name: try s.string("aux_name") ?? "", type: type, coef: try coef(s, "coef"))
+    let c = !requireCoef && !s.has("coef") ? 10_000 : try coef(s, "coef")
+    var a = DIPAux(code: code, name: try s.string("aux_name") ?? "", type: type, coef: c)
     a.groups = try s.strings("groups") ?? []
     a.minAgeDays = try s.int("min_age_days")
     a.maxAgeDays = try s.int("max_age_days")
@@ -131,6 +133,30 @@ public struct DIPCatalogReader {
       || a.maxCCI != nil || !a.secondaryDx.isEmpty || !a.dischargeWays.isEmpty
     guard hasCondition else { throw FieldError("aux_code", "auxiliary entry '\(code)' has no condition") }
     return a
+  }
+
+  /// Reads auxiliary definitions (NDJSON, one aux entry per line, `coef` optional) for `mi-score derive --aux`.
+  public static func readAuxDefinitions(_ path: String) throws(MIError) -> [DIPAux] {
+    let lines = try LineReader(path: path)
+    let scanner = RecordScanner()
+    var out: [DIPAux] = []
+    var seen = Set<String>()
+    while let line = try lines.nextLine() {
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+      do {
+        let a = try withScanned(scanner, Array(line)) { (s) throws(FieldError) in
+          if let e = try s.string("entry"), e != "aux" { throw FieldError("entry", "expected \"aux\", found \"\(e)\"") }
+          return try auxEntry(s, requireCoef: false)
+        }
+        guard seen.insert(a.code).inserted else { throw FieldError("aux_code", "duplicate code '\(a.code)'") }
+        out.append(a)
+      } catch let e as FieldError {
+        throw MIError.data(file: lines.name, line: lines.lineNumber, field: e.field, message: e.message)
+      } catch {
+        throw MIError.data(file: lines.name, line: lines.lineNumber, field: nil, message: "\(error)")
+      }
+    }
+    return out
   }
 
   /// The columns of a bureau's catalog table (CSV or TSV with a header row, any order).

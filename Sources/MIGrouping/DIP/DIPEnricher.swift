@@ -42,14 +42,7 @@ public final class DIPEnricher {
     ops.removeAll(keepingCapacity: true)
     if let i = s.index("diag_codes") { _ = try s.forEachString(at: i, field: "diag_codes") { dx.append($0) } }
     if let i = s.index("oprn_codes") { _ = try s.forEachString(at: i, field: "oprn_codes") { ops.append($0) } }
-    var facts = DIPGrouper.CaseFacts()
-    if needsFacts {
-      facts.ageDays = try s.int("nwb_age") ?? (try s.int("age")).map { $0 * 365 }
-      facts.icuDays = try s.int("icu_days")
-      facts.cci = try s.int("cci")
-      facts.los = try s.int("act_ipt_days")
-      facts.dischargeWay = try s.code("dscg_way")
-    }
+    let facts = needsFacts ? try DIPGrouper.facts(s) : DIPGrouper.CaseFacts()
     let r = grouper.group(dx: dx, ops: ops, facts: facts, explain: explain)
     seen += 1
     if r.status == "grouped" { grouped += 1 }

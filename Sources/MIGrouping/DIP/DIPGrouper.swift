@@ -208,8 +208,21 @@ public final class DIPGrouper {
     return best
   }
 
+  /// The facts auxiliary entries look at, from a case record: `nwb_age` (days) else `age` × 365, `icu_days`,
+  /// `cci`, `act_ipt_days`, `dscg_way`.
+  public static func facts(_ s: RecordScanner) throws(FieldError) -> CaseFacts {
+    var f = CaseFacts()
+    f.ageDays = try s.int("nwb_age")
+    if f.ageDays == nil, let years = try s.int("age") { f.ageDays = years * 365 }
+    f.icuDays = try s.int("icu_days")
+    f.cci = try s.int("cci")
+    f.los = try s.int("act_ipt_days")
+    f.dischargeWay = try s.code("dscg_way")
+    return f
+  }
+
   /// Whether every condition of `a` holds for the case.
-  static func applies(_ a: DIPAux, dx: [String], facts: CaseFacts) -> Bool {
+  public static func applies(_ a: DIPAux, dx: [String], facts: CaseFacts) -> Bool {
     func within(_ v: Int64?, _ lo: Int64?, _ hi: Int64?) -> Bool {
       if lo == nil && hi == nil { return true }
       guard let v else { return false }

@@ -100,6 +100,14 @@ public struct DeriveOptions: Sendable {
   public var maxCV: Int64 = 10000
   /// The operation-class dictionary for comprehensive groups (DIP).
   public var procClasses = ProcClassTable()
+  /// Auxiliary subtype definitions (辅助目录, DOMAIN.md §1.4) whose coefficients are derived (`--aux`).
+  public var auxDefinitions: [DIPAux] = []
+  /// A subtype needs at least this many last-year cases in a group (`aux_trigger`, local minimum).
+  public var auxMinCases = 10
+  /// A group needs at least this many last-year cases to be subtyped (`aux_trigger`, local minimum).
+  public var auxMinGroupCases = 30
+  /// The subtype's CV must be at least this much lower than the group's, scale 4 (0.2000: "CV −20%", DIP3 p.63).
+  public var auxCVDrop: Int64 = 2_000
   /// Names for group names: diagnosis and operation dictionaries (code → name); empty = codes only.
   public var names = GroupNames()
 

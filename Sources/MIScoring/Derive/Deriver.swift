@@ -29,6 +29,8 @@ public struct DerivedGroup: Sendable {
   public var stats: GroupStats
   /// The related operation kept in the key, and its uplift over the rest of the base group (scale 4).
   public var relatedUplift: Int64?
+  /// The fine keys (DIP) whose cases the group holds.
+  var keys: [Deriver.FineKey] = []
 }
 
 /// The outcome of a derivation.
@@ -43,6 +45,8 @@ public struct DeriveResult: Sendable {
   public var hospitalCoefs: [String: Int64]
   /// The core threshold that applied (cases).
   public var coreThreshold: Int64
+  /// Derived auxiliary entries (one per triggered subtype and group), sorted by code.
+  public var aux: [DIPAux] = []
   /// The report lines for standard error.
   public var report: [String]
   /// Version information for the review file.
@@ -51,7 +55,8 @@ public struct DeriveResult: Sendable {
   /// The DIP catalog named `name`.
   public func catalog(name: String, scale: Int64, procClasses: ProcClassTable) -> DIPCatalog {
     DIPCatalog(
-      name: name, scale: scale, groups: groups.map(\.group), hospitalCoefs: hospitalCoefs, procClasses: procClasses,
+      name: name, scale: scale, groups: groups.map(\.group), aux: aux, hospitalCoefs: hospitalCoefs,
+      procClasses: procClasses,
       versionInfo: versionInfo)
   }
 }
@@ -106,6 +111,14 @@ public final class Deriver {
   var levels: [String: [Int: (n: Int64, sum: Int64)]] = [:]
   var seenYears: [Int: Int64] = [:]
   var excluded: [String: Int64] = [:]
+  /// Costs of the cases meeting each auxiliary definition, by fine key and definition index.
+  var auxCosts: [AuxKey: Costs] = [:]
+
+  /// A fine key and an auxiliary definition.
+  struct AuxKey: Hashable {
+    var key: FineKey
+    var aux: Int
+  }
   private var dx: [String] = []
   private var ops: [String] = []
 
@@ -166,6 +179,15 @@ public final class Deriver {
       let acc: Costs
       if let a = fine[key] { acc = a } else { acc = Costs(); fine[key] = acc }
       acc.add(year, cost)
+      if !options.auxDefinitions.isEmpty {
+        let facts = try DIPGrouper.facts(s)
+        for (ai, a) in options.auxDefinitions.enumerated() where DIPGrouper.applies(a, dx: dx, facts: facts) {
+          let k = AuxKey(key: key, aux: ai)
+          let c: Costs
+          if let x = auxCosts[k] { c = x } else { c = Costs(); auxCosts[k] = c }
+          c.add(year, cost)
+        }
+      }
       if let lv = try s.code("hosp_lv") {
         var e = levels[lv, default: [:]][year] ?? (0, 0)
         e.n += 1
@@ -407,7 +429,8 @@ public final class Deriver {
       let g = DIPGroup(code: c.code, name: name, kind: .core, dxKey: c.sub, expression: expr, score: 0)
       groups.append(
         DerivedGroup(
-          code: c.code, group: g, stats: stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift))
+          code: c.code, group: g, stats: stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift,
+          keys: c.keys))
     }
     var comp: [String: [FineKey]] = [:]
     var unclassified: Int64 = 0
@@ -476,9 +499,49 @@ public final class Deriver {
         "医疗机构调节系数 by level: "
           + coefs.keys.sorted().map { "\($0) \(Fixed(raw: coefs[$0]!, scale: 4))" }.joined(separator: " · "))
     }
-    return DeriveResult(
+    let aux = auxiliaryEntries(groups, years)
+    if !options.auxDefinitions.isEmpty {
+      let subtyped = Set(aux.flatMap(\.groups)).count
+      report.append(
+        "辅助分型: \(aux.count) subtype coefficients over \(subtyped) core groups (trigger: last year ≥ "
+          + "\(options.auxMinGroupCases) group cases, ≥ \(options.auxMinCases) subtype cases, CV "
+          + "−\(Fixed(raw: options.auxCVDrop * 100, scale: 4).rescaled(to: 0))%)")
+    }
+    var result = DeriveResult(
       years: years, groups: groups, poolMeanMicroFen: pool, hospitalCoefs: coefs, coreThreshold: threshold,
       report: report, versionInfo: versionInfo(years, pool, groups, threshold: threshold))
+    result.aux = aux
+    return result
+  }
+
+  /// 辅助分型调节系数 (DIP3 pp.62–66, DOMAIN.md §1.4, §2.2): for each core group and each definition, from the last
+  /// derivation year: triggered when the group has at least `auxMinGroupCases` kept cases, the subtype at least
+  /// `auxMinCases`, and the subtype's CV is at least `auxCVDrop` below the group's (our reading of "离散程度明显
+  /// 下降, e.g. CV −20%" [U]); coefficient = subtype mean / group mean, both trimmed like the scores, 4 decimals
+  /// rounded once. Each entry is the definition limited to that group, coded `DEF@GROUP`.
+  func auxiliaryEntries(_ groups: [DerivedGroup], _ years: [Int]) -> [DIPAux] {
+    guard !options.auxDefinitions.isEmpty, let last = years.last else { return [] }
+    var out: [DIPAux] = []
+    for g in groups where g.group.kind != .comprehensive {
+      let whole = stats(g.keys.map { fine[$0]! }, years: [last])
+      guard whole.kept >= Int64(options.auxMinGroupCases), let groupMean = whole.meanMicroFen, groupMean > 0 else {
+        continue
+      }
+      for (ai, def) in options.auxDefinitions.enumerated() where def.groups.isEmpty || def.groups.contains(g.code) {
+        let accs = g.keys.compactMap { auxCosts[AuxKey(key: $0, aux: ai)] }
+        if accs.isEmpty { continue }
+        let sub = stats(accs, years: [last])
+        guard sub.kept >= Int64(options.auxMinCases), let subMean = sub.meanMicroFen,
+          sub.cv * 10_000 <= whole.cv * (10_000 - options.auxCVDrop)
+        else { continue }
+        var a = def
+        a.code = def.code + "@" + g.code
+        a.groups = [g.code]
+        a.coef = Fixed.mulDiv(subMean, 10_000, groupMean)
+        if a.coef > 0 { out.append(a) }
+      }
+    }
+    return out.sorted { $0.code < $1.code }
   }
 
   /// The core threshold: the count given, or with a coverage target the case count of the smallest base group
