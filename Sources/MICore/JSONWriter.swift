@@ -107,6 +107,14 @@ public struct JSONWriter {
     JSONWriter.appendStringArray(values, to: &out)
   }
 
+  /// Whole members (`"k":v,"k2":v2`) the caller has already built, e.g. precomputed once at start-up.
+  public mutating func rawMembers(_ members: [UInt8], _ out: inout [UInt8]) {
+    guard !members.isEmpty else { return }
+    if needsComma { out.append(UInt8(ascii: ",")) }
+    out.append(contentsOf: members)
+    needsComma = true
+  }
+
   /// A member whose value is JSON text the caller has already built.
   public mutating func raw(_ k: StaticString, _ json: [UInt8], _ out: inout [UInt8]) {
     key(k, &out)

@@ -11,17 +11,17 @@ public final class RecordScanner {
   /// One top-level member: where its key and value lie in the line.
   public struct Member {
     /// Offset of the first byte of the key's content (after the quote).
-    var keyStart: Int
+    public internal(set) var keyStart: Int
     /// Offset just past the key's content (before the closing quote).
-    var keyEnd: Int
+    public internal(set) var keyEnd: Int
     /// Offset of the member's opening quote.
-    var memberStart: Int
+    public internal(set) var memberStart: Int
     /// Offset of the first byte of the value.
-    var valueStart: Int
+    public internal(set) var valueStart: Int
     /// Offset just past the value.
-    var valueEnd: Int
+    public internal(set) var valueEnd: Int
     /// The key contains a backslash escape.
-    var keyEscaped: Bool
+    public internal(set) var keyEscaped: Bool
   }
 
   /// The line being scanned (valid until the reader's next line).
@@ -66,6 +66,7 @@ public final class RecordScanner {
   }
 
   /// The index of the last member named `key`.
+  @_disfavoredOverload
   public func index(_ key: String) -> Int? {
     var k = key
     return k.withUTF8 { index(UnsafeRawBufferPointer($0)) }
@@ -116,6 +117,7 @@ public final class RecordScanner {
   }
 
   /// A string member by dynamic name.
+  @_disfavoredOverload
   public func string(_ key: String) throws(FieldError) -> String? {
     guard let i = index(key) else { return nil }
     return try string(at: i, field: key)
@@ -139,6 +141,7 @@ public final class RecordScanner {
   }
 
   /// A code by dynamic name.
+  @_disfavoredOverload
   public func code(_ key: String) throws(FieldError) -> String? {
     guard let i = index(key) else { return nil }
     return try code(at: i, field: key)
@@ -165,6 +168,7 @@ public final class RecordScanner {
   }
 
   /// An integer by dynamic name.
+  @_disfavoredOverload
   public func int(_ key: String) throws(FieldError) -> Int64? {
     guard let i = index(key) else { return nil }
     return try int(at: i, field: key)
@@ -183,6 +187,7 @@ public final class RecordScanner {
   }
 
   /// Money by dynamic name.
+  @_disfavoredOverload
   public func fen(_ key: String) throws(FieldError) -> Int64? {
     guard let i = index(key) else { return nil }
     return try fen(at: i, field: key)
@@ -201,6 +206,7 @@ public final class RecordScanner {
   }
 
   /// A fixed-point number by dynamic name.
+  @_disfavoredOverload
   public func fixed(_ key: String, scale: Int) throws(FieldError) -> Int64? {
     guard let i = index(key) else { return nil }
     return try fixed(at: i, field: key, scale: scale, what: "a number with at most \(scale) decimals")
@@ -244,6 +250,7 @@ public final class RecordScanner {
   }
 
   /// An array of codes by dynamic name.
+  @_disfavoredOverload
   public func strings(_ key: String) throws(FieldError) -> [String]? {
     guard let i = index(key) else { return nil }
     var out: [String] = []
@@ -390,7 +397,7 @@ public final class RecordScanner {
   }
 
   /// The text of a JSON number as a code: integral values lose their fraction (`1.0` → `1`).
-  static func normalizedNumber(_ bytes: UnsafeRawBufferPointer) -> String {
+  public static func normalizedNumber(_ bytes: UnsafeRawBufferPointer) -> String {
     if let v = Fixed.parseRaw(bytes, scale: 0) { return String(v) }
     return String(decoding: bytes, as: UTF8.self)
   }
