@@ -200,7 +200,8 @@ public struct CapitationAggregator {
       }
     }
     guard k == 7, (1...12).contains(m) else {
-      throw FieldError("setl_time", "expected yyyy-MM-dd HH:mm:ss, found \(String(decoding: raw.prefix(40), as: UTF8.self))")
+      throw FieldError(
+        "setl_time", "expected yyyy-MM-dd HH:mm:ss, found \(String(decoding: raw.prefix(40), as: UTF8.self))")
     }
     guard y == yearValue, month == nil || month == m else {
       outsidePeriod += 1

@@ -160,8 +160,8 @@ public struct CapitationParams: Sendable, Equatable {
     }
     c.shareParty = SharePartyRule(
       rawValue: try p.choice("capitation.share_party", SharePartyRule.allCases.map(\.rawValue), default: "fund"))!
-    c.shareSign = ShareSignRule(
-      rawValue: try p.choice("capitation.share_sign", ShareSignRule.allCases.map(\.rawValue), default: "by-difference"))!
+    let signs = ShareSignRule.allCases.map(\.rawValue)
+    c.shareSign = ShareSignRule(rawValue: try p.choice("capitation.share_sign", signs, default: "by-difference"))!
     c.ffsIncludesRemote = try p.bool("capitation.ffs_includes_remote") ?? true
     c.ffsIncludesSpecial = try p.bool("capitation.ffs_includes_special") ?? true
     c.weightIncludesRemote = try p.bool("capitation.weight_includes_remote") ?? false

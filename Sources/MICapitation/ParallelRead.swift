@@ -64,7 +64,8 @@ public enum ParallelRead {
       let size = Int64(st.st_size)
       let parts = max(1, min(threads, Int(size / max(1, minimumChunk)) + 1))
       for k in 0..<parts {
-        chunks.append(Chunk(file: f, path: path, start: size * Int64(k) / Int64(parts), end: size * Int64(k + 1) / Int64(parts)))
+        chunks.append(
+          Chunk(file: f, path: path, start: size * Int64(k) / Int64(parts), end: size * Int64(k + 1) / Int64(parts)))
       }
     }
     let outcomes = chunks.map { _ in Outcome(CapitationAggregator(params: params, year: year, month: month)) }

@@ -34,7 +34,8 @@ extension Capitation {
       let t = totals.institutions[code]!
       let fund = t.monthFundFen[month - 1]
       return CapitationPrepayLine(
-        code: code, fundFen: fund, prepayFen: Fixed.mulDiv(fund, pool.prepayRatio.raw, 10000), settlements: t.settlements)
+        code: code, fundFen: fund, prepayFen: Fixed.mulDiv(fund, pool.prepayRatio.raw, 10000),
+        settlements: t.settlements)
     }
     return CapitationPrepay(pool: pool, lines: lines)
   }

@@ -217,7 +217,8 @@ public enum Capitation {
   /// Sorts capitation's adjustments into deductions by pool and institution (`deduction` 审核扣款, `assessment`
   /// 考核扣款; other types do not concern capitation and are counted). An adjustment without a pool goes to the
   /// institution's pool with the largest F_i (ties to the smaller pool name).
-  public static func deductions(_ adjustments: [Adjustment], totals: [String: PoolTotals]) throws(MIError) -> Deductions {
+  public static func deductions(_ adjustments: [Adjustment], totals: [String: PoolTotals]) throws(MIError) -> Deductions
+  {
     var d = Deductions()
     for a in adjustments {
       guard a.type == .deduction || a.type == .assessment else {
@@ -229,11 +230,14 @@ public enum Capitation {
         guard totals[p] != nil else {
           throw MIError.data(
             file: a.file, line: a.line, field: "pool",
-            message: "\"\(p)\" is not a capitation pool (expected one of \(totals.keys.sorted().joined(separator: ", ")))")
+            message:
+              "\"\(p)\" is not a capitation pool (expected one of \(totals.keys.sorted().joined(separator: ", ")))")
         }
         pool = p
       } else {
-        let candidates = totals.keys.sorted().compactMap { p in totals[p]!.institutions[a.fixmedinsCode].map { (p, $0.fundFen) } }
+        let candidates = totals.keys.sorted().compactMap { p in
+          totals[p]!.institutions[a.fixmedinsCode].map { (p, $0.fundFen) }
+        }
         guard let best = candidates.max(by: { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 > $1.0 }) else {
           throw MIError.data(
             file: a.file, line: a.line, field: "fixmedins_code",

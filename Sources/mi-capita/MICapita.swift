@@ -51,7 +51,9 @@ struct RunOptions: ParsableArguments {
   var threads = 0
 
   /// Settlement files.
-  @Argument(help: ArgumentHelp("Outpatient settlement files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
+  @Argument(
+    help: ArgumentHelp(
+      "Outpatient settlement files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
   var inputs: [String] = []
 }
 

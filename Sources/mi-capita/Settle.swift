@@ -40,7 +40,9 @@ struct Settle: ParsableCommand {
   var year: String
 
   /// `--adjustments FILE`.
-  @Option(help: ArgumentHelp("Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
   var adjustments: String?
 
   /// `--prepaid`.
@@ -73,7 +75,8 @@ struct Settle: ParsableCommand {
     let deductions = try Capitation.deductions(adj, totals: totals)
     var ledger: [String: [String: Int64]] = [:]
     if prepaid == .ledger, let ws = r.ws {
-      for l in try ws.effectiveLines(tool: "mi-capita", kind: "prepay", periodPrefix: year + "-") where l.item == "prepay" {
+      for l in try ws.effectiveLines(tool: "mi-capita", kind: "prepay", periodPrefix: year + "-")
+      where l.item == "prepay" {
         ledger[l.pool, default: [:]][l.fixmedinsCode, default: 0] += l.amountFen
       }
     }
@@ -103,7 +106,8 @@ struct Settle: ParsableCommand {
     extra.append("adjustments \(deductions.used)")
     if deductions.notApplicable > 0 { extra.append("adjustments not for capitation \(deductions.notApplicable)") }
     for c in results {
-      extra.append("pool \(c.pool.name): v \(Fixed(raw: c.pointValueRaw, scale: 6)) check \(c.checkPassed ? "pass" : "fail")")
+      extra.append(
+        "pool \(c.pool.name): v \(Fixed(raw: c.pointValueRaw, scale: 6)) check \(c.checkPassed ? "pass" : "fail")")
     }
     if options.post, let ws = r.ws, var d = r.digest {
       let posted = try ws.postRun(

@@ -113,8 +113,14 @@ enum TestParams {
     (rec(psn: "P1", inst: "H1", hifp: "-10.00", special: "5.00"), "special_amt"),
     (rec(psn: "P1", inst: "H1", hifp: "10.001"), "hifp_pay"),
     (rec(psn: "P1", inst: "H1", hifp: "10.00", time: "2024/03/01"), "setl_time"),
-    (#"{"psn_no":"P1","fixmedins_code":"H1","insutype":"310","setl_time":"2024-01-01 00:00:00","hifp_pay":1}"#, "med_type"),
-    (#"{"fixmedins_code":"H1","insutype":"310","med_type":"11","setl_time":"2024-01-01 00:00:00","hifp_pay":1}"#, "psn_no"),
+    (
+      #"{"psn_no":"P1","fixmedins_code":"H1","insutype":"310","setl_time":"2024-01-01 00:00:00","hifp_pay":1}"#,
+      "med_type"
+    ),
+    (
+      #"{"fixmedins_code":"H1","insutype":"310","med_type":"11","setl_time":"2024-01-01 00:00:00","hifp_pay":1}"#,
+      "psn_no"
+    ),
   ])
   func badFieldsAreNamed(line: String, field: String) throws {
     var a = CapitationAggregator(params: TestParams.twoPools, year: "2024")
@@ -137,8 +143,10 @@ enum TestParams {
 
   @Test func deductionsByPoolAndType() throws {
     let totals: [String: PoolTotals] = [
-      "310-general": PoolTotals(institutions: ["H1": InstitutionTotals(fundFen: 900, specialFen: 0)], remoteFen: 0, persons: 1),
-      "310-special": PoolTotals(institutions: ["H1": InstitutionTotals(fundFen: 100, specialFen: 0)], remoteFen: 0, persons: 1),
+      "310-general": PoolTotals(
+        institutions: ["H1": InstitutionTotals(fundFen: 900, specialFen: 0)], remoteFen: 0, persons: 1),
+      "310-special": PoolTotals(
+        institutions: ["H1": InstitutionTotals(fundFen: 100, specialFen: 0)], remoteFen: 0, persons: 1),
     ]
     let adj = [
       Adjustment(fixmedinsCode: "H1", pool: "310-special", amountFen: 500, type: .deduction),
@@ -150,7 +158,8 @@ enum TestParams {
     #expect(d.assessment == ["310-general": ["H1": 300]])
     #expect(d.notApplicable == 1 && d.used == 2)
     #expect(throws: MIError.self) {
-      try Capitation.deductions([Adjustment(fixmedinsCode: "H1", pool: "310", amountFen: 1, type: .deduction)], totals: totals)
+      try Capitation.deductions(
+        [Adjustment(fixmedinsCode: "H1", pool: "310", amountFen: 1, type: .deduction)], totals: totals)
     }
     #expect(throws: MIError.self) {
       try Capitation.deductions([Adjustment(fixmedinsCode: "H7", amountFen: 1, type: .deduction)], totals: totals)

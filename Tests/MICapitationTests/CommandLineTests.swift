@@ -95,7 +95,8 @@ import Testing
     #expect(h2["clearing_amt"] == "28.24")
     #expect(run.err.contains("mi-capita: read 7, written 3, rejected 0; 异地参保 1, adjustments 1"))
     let jan = try String(contentsOf: dir.appendingPathComponent("jan.ndjson"), encoding: .utf8)
-    #expect(jan.contains(#""fixmedins_code":"H1","setl_cnt":1,"fund_amt":300.00,"prepay_ratio":0.9000,"prepay_amt":270.00"#))
+    #expect(
+      jan.contains(#""fixmedins_code":"H1","setl_cnt":1,"fund_amt":300.00,"prepay_ratio":0.9000,"prepay_amt":270.00"#))
   }
 
   @Test func errorsAndUsage() throws {

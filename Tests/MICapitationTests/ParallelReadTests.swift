@@ -54,6 +54,7 @@ import Testing
       try ParallelRead.run(
         inputs: [path], threads: 4, params: TestParams.twoPools, year: "2024", month: nil, minimumChunk: 500)
     }
-    #expect(error?.message.hasSuffix("opt.ndjson:351: field \"setl_time\": missing") == true, "\(String(describing: error))")
+    #expect(
+      error?.message.hasSuffix("opt.ndjson:351: field \"setl_time\": missing") == true, "\(String(describing: error))")
   }
 }

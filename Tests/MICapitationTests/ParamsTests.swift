@@ -38,10 +38,18 @@ let minimalSection = """
     (minimalSection + "prepay_ratio = \"x\"\n", "prepay_ratio"),
     (minimalSection + "points_per_person = 0\n", "points_per_person"),
     (minimalSection + "budgte = 1\n", "budgte"),
-    (minimalSection.replacingOccurrences(of: "pool_admdvs", with: "share_party = \"city\"\npool_admdvs"), "share_party"),
+    (
+      minimalSection.replacingOccurrences(of: "pool_admdvs", with: "share_party = \"city\"\npool_admdvs"), "share_party"
+    ),
     (minimalSection.replacingOccurrences(of: "pool_admdvs", with: "share_sign = \"plus\"\npool_admdvs"), "share_sign"),
-    (minimalSection.replacingOccurrences(of: "pool_admdvs", with: "holidays = [\"2025-02-30\"]\npool_admdvs"), "holidays"),
-    (minimalSection.replacingOccurrences(of: "pool_admdvs", with: "persons_scop = \"all\"\npool_admdvs"), "persons_scop"),
+    (
+      minimalSection.replacingOccurrences(of: "pool_admdvs", with: "holidays = [\"2025-02-30\"]\npool_admdvs"),
+      "holidays"
+    ),
+    (
+      minimalSection.replacingOccurrences(of: "pool_admdvs", with: "persons_scop = \"all\"\npool_admdvs"),
+      "persons_scop"
+    ),
     (minimalSection.replacingOccurrences(of: "310-general", with: "310-urban"), "310-urban"),
   ])
   func errorsNameTheKey(text: String, key: String) throws {
@@ -58,7 +66,8 @@ let minimalSection = """
     #expect(c.warnings.count == 2)
     // With share_party = hospital, r = 0.6 is the institutions' share and meets the floor.
     let h = try CapitationParams.load(
-      try Params(text: text.replacingOccurrences(of: "pool_admdvs", with: "share_party = \"hospital\"\npool_admdvs"), name: "t"))
+      try Params(
+        text: text.replacingOccurrences(of: "pool_admdvs", with: "share_party = \"hospital\"\npool_admdvs"), name: "t"))
     #expect(h.warnings.count == 1)
   }
 
