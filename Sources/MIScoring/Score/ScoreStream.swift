@@ -20,6 +20,9 @@ public final class ScoreFilter {
   let needsInsutype: Bool
   let needsAux: Bool
   let schemeJSON: [UInt8]
+  /// The hospitals with their own coefficient and the per-diem departments, as JSON string bytes.
+  let hospitalKeys: [([UInt8], String)]
+  let departmentKeys: [([UInt8], String)]
   /// Cases written per class, for the summary.
   public private(set) var classCounts: [CaseClass: Int] = [:]
   /// Candidates for 特例单议 written.
@@ -39,6 +42,8 @@ public final class ScoreFilter {
     needsInsutype = scorer.needsInsutype
     needsAux = scorer.needsAux
     schemeJSON = JSONText.quoted(scorer.table.name)
+    hospitalKeys = scorer.params.hospitalCoef.keys.sorted().map { (JSONText.quoted($0), $0) }
+    departmentKeys = Set(scorer.params.perDiem.flatMap(\.departments)).sorted().map { (JSONText.quoted($0), $0) }
   }
 
   /// Reads the approval list: NDJSON records with `setl_id` (other fields ignored).
@@ -82,21 +87,41 @@ public final class ScoreFilter {
     }
     guard let cost = try s.fen(K.medfee) else { throw FieldError("medfee_sumamt", "missing") }
     guard cost >= 0 else { throw FieldError("medfee_sumamt", "negative amount (refunds are not scored)") }
-    let hospital = try s.code(K.hospital)
     var level = try s.code(K.level)
-    if level == nil, let hospital { level = levels[hospital] }
+    // The hospital code matters only for a hospital's own coefficient (a short list, matched on raw bytes) or to
+    // find the level in the registry.
+    var hospital: String? = nil
+    if level == nil {
+      hospital = try s.code(K.hospital)
+      if let h = hospital { level = levels[h] }
+    } else if !hospitalKeys.isEmpty {
+      hospital = try listed(s, K.hospital, hospitalKeys)
+    }
     var kind: String? = nil
     if let raw = s.rawValue(K.dipKind), !JSONText.equals(raw, K.coreJSON) { kind = try s.string(K.dipKind) }
+    let code = try s.code(K.groupCode)
     var c = CaseInput(
-      status: status, groupCode: try s.code(K.groupCode), dipKind: kind,
+      status: status, groupCode: code, dipKind: kind,
       aux: needsAux ? try s.code(K.dipAux) : nil, costFen: cost, level: level, hospital: hospital)
     if needsStay {
-      c.days = try s.int(K.days).map { Int($0) }
-      c.department = try s.code(K.department)
+      // Only a case whose department or group a per-diem category lists needs its stay read.
+      if !departmentKeys.isEmpty { c.department = try listed(s, K.department, departmentKeys) }
+      if c.department != nil || (code.map { scorer.perDiemCodes.contains($0) } ?? false) {
+        c.days = try s.int(K.days).map { Int($0) }
+      }
     }
     if needsInsutype { c.insutype = try s.code(K.insutype) }
     if !approved.isEmpty, let id = try s.code(K.setlID), approved.contains(id) { c.approved = true }
     return c
+  }
+
+  /// The value of member `key` when it is one of `keys` (as the stored string), else nil: a plain JSON string is
+  /// compared as bytes; anything else (escapes, a number) is read as a code first.
+  func listed(_ s: RecordScanner, _ key: StaticString, _ keys: [([UInt8], String)]) throws -> String? {
+    guard let raw = s.rawValue(key) else { return nil }
+    if raw.first == UInt8(ascii: "\""), !raw.contains(UInt8(ascii: "\\")) { return JSONText.match(raw, keys) }
+    guard let v = try s.code(key) else { return nil }
+    return keys.first { $0.1 == v }?.1
   }
 
   /// The member names read and written, as StaticStrings.
@@ -208,6 +233,13 @@ enum JSONText {
     var b: [UInt8] = []
     JSONWriter.appendString(s, to: &b)
     return b
+  }
+
+  /// The string of the first entry whose JSON bytes equal the raw value, or nil. A value written with escapes
+  /// or as a number never matches: the lists hold plain codes, compared as the writer of the record wrote them.
+  static func match(_ raw: UnsafeRawBufferPointer, _ keys: [([UInt8], String)]) -> String? {
+    for (bytes, key) in keys where equals(raw, bytes) { return key }
+    return nil
   }
 
   /// Whether raw JSON value bytes equal `bytes`.
