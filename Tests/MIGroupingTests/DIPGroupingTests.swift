@@ -262,6 +262,11 @@ import Testing
 
         """#)
     #expect(e.groupingRate == "50.00%")
+    // A second case of the same group and step comes from the cached field bytes: the same text.
+    var again: [UInt8] = []
+    try TestSupport.withRecord(line) { s in try e.enrich(s, into: &again) }
+    #expect(String(decoding: again, as: UTF8.self) == String(text.split(separator: "\n")[0]) + "\n")
+    #expect(e.groupingRate == "66.67%")  // 2 / 3, rounded half up to 2 places
   }
 
   @Test func catalogDiffNamesWhatChanged() throws {

@@ -19,15 +19,18 @@ public final class DIPEnricher {
   public private(set) var grouped = 0
   /// Cases seen so far.
   public private(set) var seen = 0
-  private var writer = JSONWriter()
   private var dx: [String] = []
   private var ops: [String] = []
+  /// The serialized fields after `group_scheme` (`,"group_code":…,"dip_kind":…`) per group and matching step:
+  /// they are the same for every case of a group and step, so they are escaped once and then copied.
+  private var suffixes: [[UInt8]?]
 
   /// Creates an enricher for `catalog`.
   public init(catalog: DIPCatalog, explain: Bool) {
     grouper = DIPGrouper(catalog: catalog)
     self.explain = explain
     needsFacts = !catalog.aux.isEmpty
+    suffixes = Array(repeating: nil, count: catalog.groups.count * DIPMatchStep.allCases.count)
   }
 
   /// 入组率 so far as a percentage with two decimals (`93.10%`), or `-` before any case.
@@ -38,6 +41,15 @@ public final class DIPEnricher {
 
   /// Groups the record in `s` and appends the enriched copy to `out`.
   public func enrich(_ s: RecordScanner, into out: inout [UInt8]) throws {
+    // Local arrays and writer: touching class properties in the record loop costs an exclusivity check each time.
+    var dx = self.dx
+    var ops = self.ops
+    self.dx = []
+    self.ops = []
+    defer {
+      self.dx = dx
+      self.ops = ops
+    }
     dx.removeAll(keepingCapacity: true)
     ops.removeAll(keepingCapacity: true)
     if let i = s.index("diag_codes") { _ = try s.forEachString(at: i, field: "diag_codes") { dx.append($0) } }
@@ -45,16 +57,39 @@ public final class DIPEnricher {
     let facts = needsFacts ? try DIPGrouper.facts(s) : DIPGrouper.CaseFacts()
     let r = grouper.group(dx: dx, ops: ops, facts: facts, explain: explain)
     seen += 1
-    if r.status == "grouped" { grouped += 1 }
-    writer.beginCopy(of: s, except: DIPEnricher.ownedFields, into: &out)
-    writer.string("group_scheme", grouper.catalog.name, &out)
-    writer.string("group_code", r.group?.code, &out)
-    writer.string("group_name", r.group?.name, &out)
-    writer.string("group_status", r.status, &out)
-    writer.string("group_reason", r.reason, &out)
-    writer.string("dip_kind", r.group?.kind.rawValue, &out)
-    if let a = r.aux { writer.string("dip_aux", a.code, &out) }
-    if explain { writer.strings("group_trace", r.trace, &out) }
-    writer.end(&out)
+    var w = JSONWriter()
+    w.beginCopy(of: s, except: DIPEnricher.ownedFields, into: &out)
+    w.string("group_scheme", grouper.catalog.name, &out)
+    if let gi = r.groupIndex, let step = r.step {
+      grouped += 1
+      let slot = gi * DIPMatchStep.allCases.count + DIPMatchStep.allCases.firstIndex(of: step)!
+      if let cached = suffixes[slot] {
+        out.append(contentsOf: cached)
+      } else {
+        var b: [UInt8] = []
+        DIPEnricher.resultFields(r, &b)
+        suffixes[slot] = b
+        out.append(contentsOf: b)
+      }
+    } else {
+      DIPEnricher.resultFields(r, &out)
+    }
+    if let a = r.aux { w.string("dip_aux", a.code, &out) }
+    if explain { w.strings("group_trace", r.trace, &out) }
+    w.end(&out)
+  }
+
+  /// Appends `,"group_code":…,"group_name":…,"group_status":…,"group_reason":…,"dip_kind":…`.
+  static func resultFields(_ r: DIPResult, _ out: inout [UInt8]) {
+    var w = JSONWriter()
+    // A writer that has "written" a member puts the comma before the next one; a throwaway key does that.
+    var scratch: [UInt8] = []
+    w.begin(&scratch)
+    w.key("x", &scratch)
+    w.string("group_code", r.group?.code, &out)
+    w.string("group_name", r.group?.name, &out)
+    w.string("group_status", r.status, &out)
+    w.string("group_reason", r.reason, &out)
+    w.string("dip_kind", r.group?.kind.rawValue, &out)
   }
 }

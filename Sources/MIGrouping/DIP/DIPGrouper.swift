@@ -12,10 +12,14 @@ public struct DIPResult: Sendable, Equatable {
   public var aux: DIPAux?
   /// The steps taken, for `--explain`.
   public var trace: [String]
+  /// The group's index in the catalog's `groups`, when grouped.
+  public var groupIndex: Int? = nil
+  /// The matching step, when grouped.
+  public var step: DIPMatchStep? = nil
 }
 
 /// The matching step that placed a case (DOMAIN.md §1.3 "Matching a case", DIP3 pp.44–47).
-public enum DIPMatchStep: String, Sendable {
+public enum DIPMatchStep: String, Sendable, CaseIterable {
   /// 主诊断 + 主操作 + exactly the case's related operations.
   case full = "full match"
   /// Among groups of 主诊断 + 主操作, the one with the most matched related operations.
@@ -117,7 +121,8 @@ public final class DIPGrouper {
     if let (gi, step) = matchCore(alts, ops: ops, trace: &trace, explain: explain) {
       let g = catalog.groups[gi]
       let aux = auxFor(gi, dx: dx, facts: facts, trace: &trace, explain: explain)
-      return DIPResult(status: "grouped", group: g, reason: step.rawValue, aux: aux, trace: trace)
+      return DIPResult(
+        status: "grouped", group: g, reason: step.rawValue, aux: aux, trace: trace, groupIndex: gi, step: step)
     }
     let opClass: OperationClass
     if let p = ops.first {
@@ -131,7 +136,7 @@ public final class DIPGrouper {
       if explain { trace.append("comprehensive \(g.code) (\(cat) × \(opClass.rawValue)组)") }
       return DIPResult(
         status: "grouped", group: g, reason: "\(DIPMatchStep.comprehensive.rawValue) \(opClass.rawValue)组", aux: nil,
-        trace: trace)
+        trace: trace, groupIndex: gi, step: .comprehensive)
     }
     let what = ops.first.map { "operation \($0)" } ?? "no operation"
     let reason =
