@@ -1,5 +1,9 @@
 import MICore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// One institution's sums in one pool over the period read.
 public struct InstitutionTotals: Sendable, Equatable {
   /// F_i: fund (`hifp_pay`) less 门诊特殊费用, fen — the base of the point weight ("門診特殊費用不納入點數權重計算").
@@ -58,6 +62,13 @@ enum CodeValue {
   @inline(__always)
   static func read(_ s: RecordScanner, _ key: StaticString) throws(FieldError) -> CodeValue? {
     guard let i = s.index(key) else { return nil }
+    return try read(s, at: i, field: key)
+  }
+
+  /// Reads member `i` (nil for -1: absent).
+  @inline(__always)
+  static func read(_ s: RecordScanner, at i: Int, field key: StaticString) throws(FieldError) -> CodeValue? {
+    guard i >= 0 else { return nil }
     let raw = s.rawValue(i)
     let n = raw.count
     if n >= 2 && raw[0] == UInt8(ascii: "\"") {
@@ -101,6 +112,67 @@ enum CodeValue {
     switch self {
     case .bytes(let b): return PersonSet.hash(b)
     case .text(let t): return PersonSet.hash(t)
+    }
+  }
+}
+
+/// The members capitation reads, found in one pass over the record's keys (instead of one search per field);
+/// -1 when absent. A later duplicate key wins, as with `RecordScanner.index`.
+struct CapitationFields {
+  var setlTime = -1
+  var medType = -1
+  var insutype = -1
+  var hifp = -1
+  var special = -1
+  var psn = -1
+  var refund = -1
+  var insured = -1
+  var blng = -1
+  var institution = -1
+
+  /// Locates the fields of the record `s` holds.
+  @inline(__always)
+  init(_ s: RecordScanner) {
+    let line = s.line
+    for (i, m) in s.members.enumerated() {
+      if m.keyEscaped {
+        var k = s.key(i)
+        k.withUTF8 { match(UnsafeRawBufferPointer($0), i) }
+      } else {
+        match(UnsafeRawBufferPointer(rebasing: line[m.keyStart..<m.keyEnd]), i)
+      }
+    }
+  }
+
+  @inline(__always)
+  private static func eq(_ k: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
+    memcmp(k.baseAddress!, name.utf8Start, k.count) == 0
+  }
+
+  @inline(__always)
+  private mutating func match(_ k: UnsafeRawBufferPointer, _ i: Int) {
+    switch k.count {
+    case 6: if Self.eq(k, "psn_no") { psn = i }
+    case 8:
+      if Self.eq(k, "med_type") {
+        medType = i
+      } else if Self.eq(k, "insutype") {
+        insutype = i
+      } else if Self.eq(k, "hifp_pay") {
+        hifp = i
+      }
+    case 9: if Self.eq(k, "setl_time") { setlTime = i }
+    case 11: if Self.eq(k, "special_amt") { special = i }
+    case 14:
+      if Self.eq(k, "fixmedins_code") {
+        institution = i
+      } else if Self.eq(k, "refd_setl_flag") {
+        refund = i
+      } else if Self.eq(k, "insuplc_admdvs") {
+        insured = i
+      }
+    case 15: if Self.eq(k, "fix_blng_admdvs") { blng = i }
+    default: break
     }
   }
 }
@@ -181,7 +253,8 @@ public struct CapitationAggregator {
   public mutating func add(_ s: RecordScanner) throws(FieldError) {
     // Year and month straight from the value's bytes: no String on the record path (a 19-byte time would not fit
     // a small string and would cost an allocation per record).
-    guard let raw = s.rawValue("setl_time"), raw.count > 0, raw[0] != UInt8(ascii: "n") else {
+    let f = CapitationFields(s)
+    guard f.setlTime >= 0, case let raw = s.rawValue(f.setlTime), raw.count > 0, raw[0] != UInt8(ascii: "n") else {
       throw FieldError("setl_time", "missing")
     }
     var y = 0
@@ -207,24 +280,26 @@ public struct CapitationAggregator {
       outsidePeriod += 1
       return
     }
-    guard let medType = try CodeValue.read(s, "med_type") else { throw FieldError("med_type", "missing") }
+    guard let medType = try CodeValue.read(s, at: f.medType, field: "med_type") else { throw FieldError("med_type", "missing") }
     if inpatientPrefixes.contains(where: { medType.hasPrefix($0) }) {
       inpatient += 1
       return
     }
-    guard let insutype = try CodeValue.read(s, "insutype") else { throw FieldError("insutype", "missing") }
+    guard let insutype = try CodeValue.read(s, at: f.insutype, field: "insutype") else { throw FieldError("insutype", "missing") }
     let special = specialPrefixes.contains { medType.hasPrefix($0) }
-    guard let hifp = try s.fen("hifp_pay") else { throw FieldError("hifp_pay", "missing") }
-    let specialAmt = try s.fen("special_amt") ?? 0
+    guard f.hifp >= 0, let hifp = try s.fen(at: f.hifp, field: "hifp_pay") else {
+      throw FieldError("hifp_pay", "missing")
+    }
+    let specialAmt = f.special >= 0 ? try s.fen(at: f.special, field: "special_amt") ?? 0 : 0
     // 门诊特殊费用 is the fund part of special drugs and prescriptions (SCHEMA.md), so it lies within hifp_pay and
     // has its sign (a refund row is negative in both).
     if hifp >= 0 ? (specialAmt < 0 || specialAmt > hifp) : (specialAmt > 0 || specialAmt < hifp) {
       throw FieldError("special_amt", "\(Money.format(specialAmt)) is not within hifp_pay \(Money.format(hifp))")
     }
-    guard let psn = try CodeValue.read(s, "psn_no") else { throw FieldError("psn_no", "missing") }
-    let flag = try CodeValue.read(s, "refd_setl_flag")
+    guard let psn = try CodeValue.read(s, at: f.psn, field: "psn_no") else { throw FieldError("psn_no", "missing") }
+    let flag = try CodeValue.read(s, at: f.refund, field: "refd_setl_flag")
     let refund = hifp < 0 || flag?.equals([UInt8(ascii: "1")]) == true
-    if let insured = try CodeValue.read(s, "insuplc_admdvs"), !insured.hasPrefix(prefix) {
+    if let insured = try CodeValue.read(s, at: f.insured, field: "insuplc_admdvs"), !insured.hasPrefix(prefix) {
       insuredElsewhere += 1
       return
     }
@@ -237,14 +312,14 @@ public struct CapitationAggregator {
       withoutPool[insutype.string + (special ? "-special" : "-general"), default: 0] += 1
       return
     }
-    let isRemote = try CodeValue.read(s, "fix_blng_admdvs").map { !$0.hasPrefix(prefix) } ?? false
+    let isRemote = try CodeValue.read(s, at: f.blng, field: "fix_blng_admdvs").map { !$0.hasPrefix(prefix) } ?? false
     if isRemote {
       remote[p] += hifp
       remoteCount[p] += 1
       if !refund && params.personsIncludeRemote { count(psn.personHash, pool: p) }
       return
     }
-    guard let code = try CodeValue.read(s, "fixmedins_code")?.string else {
+    guard let code = try CodeValue.read(s, at: f.institution, field: "fixmedins_code")?.string else {
       throw FieldError("fixmedins_code", "missing")
     }
     if !refund { count(psn.personHash, pool: p) }
