@@ -157,7 +157,7 @@ public struct CaseScorer: Sendable {
     guard let weight else {
       throw FieldError("group_code", "'\(code)' is not in \(scheme == "dip" ? "DIP catalog" : "DRG weights") '\(table.name)'")
     }
-    let basic = c.dipKind == "basic" || rules.basicGroups.contains(code)
+    let basic = weight.basic || c.dipKind == "basic" || rules.basicGroups.contains(code)
     var coef = CaseScorer.oneRaw
     if !(basic && rules.basicNoCoef) {
       coef = try institutionCoef(c)

@@ -70,9 +70,14 @@ public final class ScoreFilter {
   /// (each lookup is a scan of the record's members).
   func input(_ s: RecordScanner) throws -> CaseInput {
     // Keys are StaticStrings (a string literal would pick the String overloads, which cost more per call), and
-    // the common values are compared as raw JSON bytes before any String is made.
+    // the common values are compared as raw JSON bytes before any String is made. Each lookup scans the
+    // record's members, so only the fields the case needs are looked up.
+    let code = try s.code(K.groupCode)
     let status: String
-    if let raw = s.rawValue(K.groupStatus), JSONText.equals(raw, K.groupedJSON) {
+    if code != nil && scorer.table.scheme == .dip {
+      // mi-group --dip writes a group code only for a grouped case (null when ungroupable or invalid).
+      status = "grouped"
+    } else if let raw = s.rawValue(K.groupStatus), JSONText.equals(raw, K.groupedJSON) {
       status = "grouped"
     } else {
       guard let st = try s.string(K.groupStatus) else {
@@ -97,11 +102,9 @@ public final class ScoreFilter {
     } else if !hospitalKeys.isEmpty {
       hospital = try listed(s, K.hospital, hospitalKeys)
     }
-    var kind: String? = nil
-    if let raw = s.rawValue(K.dipKind), !JSONText.equals(raw, K.coreJSON) { kind = try s.string(K.dipKind) }
-    let code = try s.code(K.groupCode)
+    // 基层病种 are known from the catalog's own dip_kind (which mi-group copies), so the record's is not read.
     var c = CaseInput(
-      status: status, groupCode: code, dipKind: kind,
+      status: status, groupCode: code, dipKind: nil,
       aux: needsAux ? try s.code(K.dipAux) : nil, costFen: cost, level: level, hospital: hospital)
     if needsStay {
       // Only a case whose department or group a per-diem category lists needs its stay read.
@@ -131,7 +134,6 @@ public final class ScoreFilter {
     static let medfee: StaticString = "medfee_sumamt"
     static let hospital: StaticString = "fixmedins_code"
     static let level: StaticString = "hosp_lv"
-    static let dipKind: StaticString = "dip_kind"
     static let groupCode: StaticString = "group_code"
     static let dipAux: StaticString = "dip_aux"
     static let days: StaticString = "act_ipt_days"
@@ -148,7 +150,6 @@ public final class ScoreFilter {
     static let special: StaticString = "special_candidate"
     static let scoreParams: StaticString = "score_params"
     static let groupedJSON = JSONText.quoted("grouped")
-    static let coreJSON = JSONText.quoted("core")
   }
 
   /// Scores every record of `stream` and writes it enriched.

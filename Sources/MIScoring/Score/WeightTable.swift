@@ -9,18 +9,23 @@ public struct GroupWeight: Sendable, Equatable {
   /// `last-year-mean` benchmark.
   public var lastMeanFen: [String: Int64]
 
+  /// A 基层病种 (the catalog's `dip_kind` is `basic`).
+  public var basic: Bool
+
   /// Creates an entry.
-  public init(weight: Int64, lastMeanFen: [String: Int64] = [:]) {
+  public init(weight: Int64, lastMeanFen: [String: Int64] = [:], basic: Bool = false) {
     self.weight = weight
     self.lastMeanFen = lastMeanFen
+    self.basic = basic
   }
 }
 
 /// The weights of one catalog version: a DIP catalog (ref set kind `dip`) or a DRG weights table (kind
 /// `drg-weights`), read from the workspace once at start-up.
 ///
-/// Each code entry's attrs is a JSON object: the weight under `weight` (also accepted: `score`, `rw`), and
-/// optionally last year's mean cost under `mean_amt` (all levels) or `mean_amt_by_level` (`{"3": 12000.00}`).
+/// Each code entry's attrs is a JSON object: the weight under `weight` (also accepted: `score`, `rw`), optionally
+/// last year's mean cost under `mean_amt` (all levels) or `mean_amt_by_level` (`{"3": 12000.00}`), and for DIP
+/// the group's `dip_kind` (`basic`: a 基层病种).
 public struct WeightTable: Sendable {
   /// The version name (`dip-2024`), written nowhere but used in messages and checked against `group_scheme`.
   public var name: String
@@ -98,7 +103,8 @@ public struct WeightTable: Sendable {
           }
         }
       }
-      return GroupWeight(weight: w, lastMeanFen: means)
+      let basic = try scanner.string("dip_kind") == "basic"
+      return GroupWeight(weight: w, lastMeanFen: means, basic: basic)
     }
   }
 
