@@ -8,7 +8,7 @@ struct Score: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Score grouped cases (the default subcommand).",
     discussion: """
-      Reads grouped cases (group_status, group_code, dip_kind, dip_aux from mi-group; medfee_sumamt, hosp_lv, \
+      Reads grouped cases (group_code, group_status, dip_aux from mi-group; medfee_sumamt, hosp_lv, \
       fixmedins_code, act_ipt_days, dscg_caty, insutype) and writes each one with its score. Weights come from a \
       DIP catalog (--catalog, 分值) or a DRG weights version (--weights, RW); thresholds, benchmark, formula \
       variants, coefficients and per-diem categories from the [scoring] section of the params version.
