@@ -195,8 +195,9 @@ func fen(_ s: String) -> Int64 { Money.parse(s)! }
     let text = try String(contentsOf: url, encoding: .utf8)
     let p = try ClearingParams.load(try Params(text: text, name: "params-2024.toml"))
     #expect(p.poolNames == ["310", "390"])
-    // (1×25.2 + 2×26.5 + 7×27.9) 亿 / (1×3.20 + 2×3.31 + 7×3.45) 亿 points = 273.5 / 33.97 = 8.051221…
-    #expect(p.pools["390"]?.initialPointValue?.description == "8.051222")
+    // (1×70.40 + 2×73.48 + 7×77.28) million yuan / (1×3.20 + 2×3.34 + 7×3.45) million points
+    //   = 758.32 / 34.03 = 22.2838671… → 22.283867
+    #expect(p.pools["390"]?.initialPointValue?.description == "22.283867")
     #expect(p.coefficient("H33110000002") == fx("0.98", 4))
   }
 

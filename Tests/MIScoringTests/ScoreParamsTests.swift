@@ -120,7 +120,7 @@ import Testing
     let p = try Params(text: text, name: "params-2024.toml")
     let s = try ScoringParams.load(p)
     #expect(s.present)
-    #expect(s.dip.pointValue == Fixed("8", scale: 6)!)
+    #expect(s.dip.pointValue == Fixed("22", scale: 6)!)
     #expect(s.levelCoef["3"] == Fixed("1.05", scale: 4)!)
     #expect(s.perDiem.map(\.key) == ["psych", "rehab", "tb"])
     #expect(p.unusedKeys().allSatisfy { !$0.hasPrefix("scoring") })
