@@ -41,6 +41,17 @@ mi-catalog import proc-class "$ex/dip/proc-class.tsv" --name proc-class-demo
 mi-score derive --method dip --proc-class proc-class-demo -o dip-2024.ndjson history.ndjson
 mi-catalog import dip dip-2024.ndjson --name dip-2024 --proc-class proc-class-demo
 mi-group --dip dip-2024 cases-2024.ndjson > cases-2024.dip.ndjson
+echo "== scoring: 分值, coefficients, outlier classes and points of the 2024 cases" >&2
+mi-catalog import params "$ex/params-2024.toml" --name params-2024
+mi-score --params params-2024 --catalog dip-2024 cases-2024.dip.ndjson > cases-2024.scored.ndjson
+echo "== clearing: prepay January to March to the ledger (March twice: the ledger keeps one run), settle 2024" >&2
+for m in 01 02 03 03; do
+  mi-clear prepay --month "2024-$m" --params params-2024 --post cases-2024.scored.ndjson > /dev/null
+done
+mi-clear ledger >&2
+mi-clear settle --year 2024 --params params-2024 --adjustments "$ex/adjustments.ndjson" cases-2024.scored.ndjson \
+  > clearing-2024.ndjson
+grep '"kind":"pool"' clearing-2024.ndjson | cut -c1-200 >&2
 echo "== DRG: the example scheme, with the trace of one case; CHS-DRG 1.1 when ../shared/reference is there" >&2
 mi-catalog import drg-scheme "$ex/drg-mini" --name drg-mini
 mi-group --scheme drg-mini "$ex/drg-mini/samples.jsonl" > drg-mini.grouped.ndjson
