@@ -280,12 +280,16 @@ public struct CapitationAggregator {
       outsidePeriod += 1
       return
     }
-    guard let medType = try CodeValue.read(s, at: f.medType, field: "med_type") else { throw FieldError("med_type", "missing") }
+    guard let medType = try CodeValue.read(s, at: f.medType, field: "med_type") else {
+      throw FieldError("med_type", "missing")
+    }
     if inpatientPrefixes.contains(where: { medType.hasPrefix($0) }) {
       inpatient += 1
       return
     }
-    guard let insutype = try CodeValue.read(s, at: f.insutype, field: "insutype") else { throw FieldError("insutype", "missing") }
+    guard let insutype = try CodeValue.read(s, at: f.insutype, field: "insutype") else {
+      throw FieldError("insutype", "missing")
+    }
     let special = specialPrefixes.contains { medType.hasPrefix($0) }
     guard f.hifp >= 0, let hifp = try s.fen(at: f.hifp, field: "hifp_pay") else {
       throw FieldError("hifp_pay", "missing")

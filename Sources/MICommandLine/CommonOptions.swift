@@ -13,11 +13,14 @@ public enum Language: String, ExpressibleByArgument, CaseIterable, Sendable {
 /// The flags every mi-tool shares (DESIGN.md §1): output, rejects, database, progress, language.
 public struct CommonOptions: ParsableArguments {
   /// `-o FILE`.
-  @Option(name: .shortAndLong, help: ArgumentHelp("Write output to FILE (a temporary file renamed at the end).", valueName: "file"))
+  @Option(
+    name: .shortAndLong,
+    help: ArgumentHelp("Write output to FILE (a temporary file renamed at the end).", valueName: "file"))
   public var output: String?
 
   /// `--rejects FILE`.
-  @Option(help: ArgumentHelp("Write bad records to FILE, each with a reject_reason field, and go on.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Write bad records to FILE, each with a reject_reason field, and go on.", valueName: "file"))
   public var rejects: String?
 
   /// `--db PATH`.

@@ -95,7 +95,9 @@ public final class Params: @unchecked Sendable {
   /// A string from a closed set of choices.
   public func choice(_ key: String, _ choices: [String], default def: String) throws(MIError) -> String {
     guard let s = try string(key) else { return def }
-    guard choices.contains(s) else { throw error(key, "expected one of \(choices.joined(separator: ", ")), found \"\(s)\"") }
+    guard choices.contains(s) else {
+      throw error(key, "expected one of \(choices.joined(separator: ", ")), found \"\(s)\"")
+    }
     return s
   }
 

@@ -88,7 +88,8 @@ public final class RecordScanner {
 
   /// The name of member `i`, unescaped.
   public func key(_ i: Int) -> String {
-    members[i].keyEscaped ? unescapedKey(i) : String(decoding: slice(members[i].keyStart, members[i].keyEnd), as: UTF8.self)
+    members[i].keyEscaped
+      ? unescapedKey(i) : String(decoding: slice(members[i].keyStart, members[i].keyEnd), as: UTF8.self)
   }
 
   private func unescapedKey(_ i: Int) -> String {
@@ -156,7 +157,9 @@ public final class RecordScanner {
       return s.isEmpty ? nil : s
     }
     if c == UInt8(ascii: "n") { return nil }
-    if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) { return RecordScanner.normalizedNumber(slice(m.valueStart, m.valueEnd)) }
+    if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
+      return RecordScanner.normalizedNumber(slice(m.valueStart, m.valueEnd))
+    }
     throw FieldError(field, "expected a code (string or number), found \(describe(i))")
   }
 
@@ -429,7 +432,9 @@ struct Parser {
   /// Scans the top-level object, appending its members; returns the offset of the closing brace.
   func object(into members: inout [RecordScanner.Member]) throws(FieldError) -> Int {
     var i = skipSpace(0)
-    guard i < n, byte(i) == UInt8(ascii: "{") else { throw FieldError(nil, "not a JSON object: the line must start with '{'") }
+    guard i < n, byte(i) == UInt8(ascii: "{") else {
+      throw FieldError(nil, "not a JSON object: the line must start with '{'")
+    }
     i = skipSpace(i + 1)
     var close = i
     if i < n && byte(i) == UInt8(ascii: "}") {

@@ -74,7 +74,9 @@ public final class TableReader {
       }
       i += 1
     }
-    if quoted { throw MIError.data(file: reader.name, line: reader.lineNumber, field: nil, message: "unterminated quoted field") }
+    if quoted {
+      throw MIError.data(file: reader.name, line: reader.lineNumber, field: nil, message: "unterminated quoted field")
+    }
     fields.append(String(decoding: cur, as: UTF8.self))
     return fields
   }

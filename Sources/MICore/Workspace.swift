@@ -103,7 +103,8 @@ public final class Workspace: @unchecked Sendable {
     let path = resolvePath(option)
     if !FileManager.default.fileExists(atPath: path) {
       guard create else {
-        throw MIError.reference("\(path): no workspace database here; create one with 'mi-catalog init' (or name one with --db or $MI_DB)")
+        throw MIError.reference(
+          "\(path): no workspace database here; create one with 'mi-catalog init' (or name one with --db or $MI_DB)")
       }
       let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
       if fd < 0 { throw MIError.io("\(path): \(systemMessage())") }
@@ -139,7 +140,8 @@ public final class Workspace: @unchecked Sendable {
     let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
     if version > Workspace.schemaVersion {
       throw MIError.reference(
-        "\(path): the database has schema version \(version), newer than this mi-tools (\(Workspace.schemaVersion)); use a newer mi-tools")
+        "\(path): the database has schema version \(version), newer than this mi-tools (\(Workspace.schemaVersion)); use a newer mi-tools"
+      )
     }
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1") { db in
@@ -194,8 +196,9 @@ public final class Workspace: @unchecked Sendable {
   public func refSets(kind: String? = nil) throws(MIError) -> [RefSet] {
     try read { db in
       let rows =
-        if let kind { try Row.fetchAll(db, sql: "SELECT * FROM refset WHERE kind = ? ORDER BY name", arguments: [kind]) }
-        else { try Row.fetchAll(db, sql: "SELECT * FROM refset ORDER BY kind, name") }
+        if let kind {
+          try Row.fetchAll(db, sql: "SELECT * FROM refset WHERE kind = ? ORDER BY name", arguments: [kind])
+        } else { try Row.fetchAll(db, sql: "SELECT * FROM refset ORDER BY kind, name") }
       return rows.map(Workspace.refSet)
     }
   }
@@ -208,7 +211,8 @@ public final class Workspace: @unchecked Sendable {
     guard let found else {
       let names = try refSets(kind: kind).map(\.name)
       let hint = names.isEmpty ? "import one with mi-catalog" : "have: \(names.joined(separator: ", "))"
-      throw MIError.reference("\(path): no reference set named '\(name)'\(kind.map { " of kind \($0)" } ?? "") (\(hint))")
+      throw MIError.reference(
+        "\(path): no reference set named '\(name)'\(kind.map { " of kind \($0)" } ?? "") (\(hint))")
     }
     if let kind, found.kind != kind {
       throw MIError.reference("\(path): '\(name)' is a \(found.kind) set, not \(kind)")
@@ -238,7 +242,8 @@ public final class Workspace: @unchecked Sendable {
       let id = db.lastInsertedRowID
       let entries = try fill(db, id)
       try db.execute(sql: "UPDATE refset SET entries = ? WHERE id = ?", arguments: [entries, id])
-      return RefSet(id: id, name: name, kind: kind, source: source, sha256: sha256, importedAt: now, entries: entries, meta: meta)
+      return RefSet(
+        id: id, name: name, kind: kind, source: source, sha256: sha256, importedAt: now, entries: entries, meta: meta)
     }
   }
 
@@ -262,14 +267,18 @@ public final class Workspace: @unchecked Sendable {
   /// The codes of a set, sorted by code.
   public func codes(_ set: RefSet) throws(MIError) -> [CodeEntry] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT code, name, attrs FROM ref_code WHERE set_id = ? ORDER BY code", arguments: [set.id])
-        .map { CodeEntry(code: $0["code"], name: $0["name"], attrs: $0["attrs"]) }
+      try Row.fetchAll(
+        db, sql: "SELECT code, name, attrs FROM ref_code WHERE set_id = ? ORDER BY code", arguments: [set.id]
+      )
+      .map { CodeEntry(code: $0["code"], name: $0["name"], attrs: $0["attrs"]) }
     }
   }
 
   /// The names of a set's blobs, sorted.
   public func blobNames(_ set: RefSet) throws(MIError) -> [String] {
-    try read { db in try String.fetchAll(db, sql: "SELECT name FROM ref_blob WHERE set_id = ? ORDER BY name", arguments: [set.id]) }
+    try read { db in
+      try String.fetchAll(db, sql: "SELECT name FROM ref_blob WHERE set_id = ? ORDER BY name", arguments: [set.id])
+    }
   }
 
   /// A named blob of a set, or nil.
@@ -294,7 +303,8 @@ public final class Workspace: @unchecked Sendable {
         arguments: [tool, kind, period, params, inputSHA256, now])
       let id = db.lastInsertedRowID
       try db.execute(
-        sql: "UPDATE ledger_run SET superseded_by = ? WHERE tool = ? AND kind = ? AND period = ? AND id <> ? AND superseded_by IS NULL",
+        sql:
+          "UPDATE ledger_run SET superseded_by = ? WHERE tool = ? AND kind = ? AND period = ? AND id <> ? AND superseded_by IS NULL",
         arguments: [id, tool, kind, period, id])
       let stmt = try db.makeStatement(
         sql: "INSERT INTO ledger_line(run_id, pool, fixmedins_code, item, amount_fen) VALUES (?, ?, ?, ?, ?)")
@@ -330,7 +340,9 @@ public final class Workspace: @unchecked Sendable {
           WHERE r.tool = ? AND r.kind = ? AND r.period LIKE ? AND r.superseded_by IS NULL
           ORDER BY r.period, l.pool, l.fixmedins_code, l.item
           """, arguments: [tool, kind, periodPrefix + "%"]
-      ).map { LedgerLine(pool: $0["pool"], fixmedinsCode: $0["fixmedins_code"], item: $0["item"], amountFen: $0["amount_fen"]) }
+      ).map {
+        LedgerLine(pool: $0["pool"], fixmedinsCode: $0["fixmedins_code"], item: $0["item"], amountFen: $0["amount_fen"])
+      }
     }
   }
 }

@@ -251,8 +251,10 @@ public struct SchemeRules: Sendable, Equatable {
     }
     r.lowThreshold = try ratio(p, k("low_threshold")) ?? r.lowThreshold
     r.lowCmp = try comparison(p, k("low_cmp"), low: true) ?? r.lowCmp
-    r.lowFormula = LowFormula(rawValue: try p.choice(k("low_formula"), LowFormula.allCases.map(\.rawValue),
-      default: r.lowFormula.rawValue))!
+    r.lowFormula = LowFormula(
+      rawValue: try p.choice(
+        k("low_formula"), LowFormula.allCases.map(\.rawValue),
+        default: r.lowFormula.rawValue))!
     let highGiven = try ratio(p, k("high_threshold"))
     r.highCmp = try comparison(p, k("high_cmp"), low: false) ?? r.highCmp
     let bands = try p.tables(k("high_bands"))
@@ -264,20 +266,28 @@ public struct SchemeRules: Sendable, Equatable {
       r.highBands = []
     }
     if !bands.isEmpty { r.highBands = try highBands(p, k("high_bands"), bands) }
-    r.highFormula = HighFormula(rawValue: try p.choice(k("high_formula"), HighFormula.allCases.map(\.rawValue),
-      default: r.highFormula.rawValue))!
+    r.highFormula = HighFormula(
+      rawValue: try p.choice(
+        k("high_formula"), HighFormula.allCases.map(\.rawValue),
+        default: r.highFormula.rawValue))!
     r.highCap = try ratio(p, k("high_cap"))
-    r.extreme = ExtremeRule(rawValue: try p.choice(k("extreme"), ExtremeRule.allCases.map(\.rawValue),
-      default: r.extreme.rawValue))!
-    r.benchmark = Benchmark(rawValue: try p.choice(k("benchmark"), Benchmark.allCases.map(\.rawValue),
-      default: r.benchmark.rawValue))!
+    r.extreme = ExtremeRule(
+      rawValue: try p.choice(
+        k("extreme"), ExtremeRule.allCases.map(\.rawValue),
+        default: r.extreme.rawValue))!
+    r.benchmark = Benchmark(
+      rawValue: try p.choice(
+        k("benchmark"), Benchmark.allCases.map(\.rawValue),
+        default: r.benchmark.rawValue))!
     r.coefOnOutliers = try p.bool(k("coef_on_outliers")) ?? r.coefOnOutliers
     r.specialThreshold = try ratio(p, k("special_threshold"))
     if let q = try p.fixed(k("special_quota"), scale: 4, in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10_000, scale: 4)) {
       r.specialQuota = q
     }
-    r.ungroupedFactor = try p.fixed(k("ungrouped_factor"), scale: 4,
-      in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10_000, scale: 4)) ?? r.ungroupedFactor
+    r.ungroupedFactor =
+      try p.fixed(
+        k("ungrouped_factor"), scale: 4,
+        in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10_000, scale: 4)) ?? r.ungroupedFactor
     r.basicNoCoef = try p.bool(k("basic_no_coef")) ?? r.basicNoCoef
     r.basicGroups = Set(try p.strings(k("basic_groups")) ?? [])
     r.avgFactorEmployee = try factor(p, k("avg_factor.employee"))
@@ -328,7 +338,10 @@ public struct SchemeRules: Sendable, Equatable {
     switch (low, s) {
     case (true, "<"), (false, ">"): return .strict
     case (true, "<="), (true, "≤"), (false, ">="), (false, "≥"): return .inclusive
-    default: throw p.invalid(key, low ? "expected \"<\" or \"≤\" (\"<=\"), found \"\(s)\"" : "expected \">\" or \"≥\" (\">=\"), found \"\(s)\"")
+    default:
+      throw p.invalid(
+        key,
+        low ? "expected \"<\" or \"≤\" (\"<=\"), found \"\(s)\"" : "expected \">\" or \"≥\" (\">=\"), found \"\(s)\"")
     }
   }
 
@@ -424,7 +437,8 @@ public struct PerDiemCategory: Sendable, Equatable {
   public static func == (a: PerDiemCategory, b: PerDiemCategory) -> Bool {
     a.key == b.key && a.name == b.name && a.groups == b.groups && a.departments == b.departments
       && a.levels == b.levels && a.minLOS == b.minLOS && a.maxDays == b.maxDays && a.dailyPoints == b.dailyPoints
-      && a.segments.map(\.throughDay) == b.segments.map(\.throughDay) && a.segments.map(\.daily) == b.segments.map(\.daily)
+      && a.segments.map(\.throughDay) == b.segments.map(\.throughDay)
+      && a.segments.map(\.daily) == b.segments.map(\.daily)
       && a.applyCoef == b.applyCoef
   }
 

@@ -35,7 +35,8 @@ struct Diff: ParsableCommand {
     try out.finish()
     let added = lines.filter { $0.hasPrefix("+") }.count
     let removed = lines.filter { $0.hasPrefix("-") }.count
-    Diagnostics.line("mi-catalog: \(old) → \(new): added \(added), removed \(removed), changed \(lines.count - added - removed)")
+    Diagnostics.line(
+      "mi-catalog: \(old) → \(new): added \(added), removed \(removed), changed \(lines.count - added - removed)")
   }
 
   /// Kinds whose changes are more than their code lists (schemes: groups and code lists moved).

@@ -161,7 +161,9 @@ enum HospitalRegistry {
   /// Reads the registry into code entries whose attrs hold level, admdvs, payment and start date.
   static func read(_ path: String) throws(MIError) -> [CodeEntry] {
     let table = try TableReader(path: path)
-    guard let header = try table.nextRow() else { throw MIError.data(file: path, line: 1, field: nil, message: "empty file") }
+    guard let header = try table.nextRow() else {
+      throw MIError.data(file: path, line: 1, field: nil, message: "empty file")
+    }
     var index: [String: Int] = [:]
     for (i, h) in header.enumerated() {
       let name = h.trimmingCharacters(in: .whitespaces).lowercased()
@@ -179,7 +181,9 @@ enum HospitalRegistry {
       }
       let code = field("fixmedins_code")
       guard !code.isEmpty else { throw table.error("fixmedins_code", "empty code") }
-      if let first = seen[code] { throw table.error("fixmedins_code", "duplicate code '\(code)' (first on line \(first))") }
+      if let first = seen[code] {
+        throw table.error("fixmedins_code", "duplicate code '\(code)' (first on line \(first))")
+      }
       seen[code] = table.lineNumber
       let level = field("hosp_lv")
       guard ["0", "1", "2", "3"].contains(level) else {

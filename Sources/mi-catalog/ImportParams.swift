@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import MICapitation
-import MICommandLine
 import MIClearing
+import MICommandLine
 import MICore
 import MIScoring
 
@@ -37,7 +37,8 @@ struct ImportParams: ParsableCommand {
     try ImportParams.validate(text: text, name: file)
     let sha = SHA256.hex(data)
     let ws = try common.workspace(create: true)
-    let set = try ws.importSet(name: options.name, kind: "params", source: file, sha256: sha, replace: options.replace) {
+    let set = try ws.importSet(name: options.name, kind: "params", source: file, sha256: sha, replace: options.replace)
+    {
       db, id in
       try Workspace.insertBlob(db, set: id, name: "params.toml", data: data)
       return 1

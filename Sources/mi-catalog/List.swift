@@ -15,7 +15,9 @@ struct List: ParsableCommand {
         mi-catalog list --kind dx
       """)
 
-  @Option(help: ArgumentHelp("Only versions of this kind (dx, proc, dict, hospitals, drg-scheme, dip, params…).", valueName: "kind"))
+  @Option(
+    help: ArgumentHelp(
+      "Only versions of this kind (dx, proc, dict, hospitals, drg-scheme, dip, params…).", valueName: "kind"))
   var kind: String?
   @OptionGroup(title: "Common options") var common: CommonOptions
 

@@ -32,11 +32,16 @@ struct GenOptions: ParsableArguments {
   var hospitals: Int = 20
   @Option(help: ArgumentHelp("The pool's 医保区划 (6 digits).", valueName: "code"))
   var admdvs: String = "331100"
-  @Option(help: ArgumentHelp("Fraction of deliberately bad lines (malformed JSON, bad money, bad UTF-8), for error-path tests.", valueName: "f"))
+  @Option(
+    help: ArgumentHelp(
+      "Fraction of deliberately bad lines (malformed JSON, bad money, bad UTF-8), for error-path tests.", valueName: "f"
+    ))
   var badRate: Double = 0
   @Option(name: .shortAndLong, help: ArgumentHelp("Write to FILE instead of standard output.", valueName: "file"))
   var output: String?
-  @Option(help: ArgumentHelp("Workspace database, for dictionaries named by version (default: $MI_DB, else ./mi.db).", valueName: "path"))
+  @Option(
+    help: ArgumentHelp(
+      "Workspace database, for dictionaries named by version (default: $MI_DB, else ./mi.db).", valueName: "path"))
   var db: String?
 
   func validate() throws {
@@ -95,7 +100,8 @@ struct Cases: ParsableCommand {
 
   func run() throws {
     let dicts = Dictionaries(
-      dx: try Dictionaries.codes(dx, kind: "dx", db: gen.db), proc: try Dictionaries.codes(proc, kind: "proc", db: gen.db))
+      dx: try Dictionaries.codes(dx, kind: "dx", db: gen.db),
+      proc: try Dictionaries.codes(proc, kind: "proc", db: gen.db))
     let world = World(dictionaries: dicts, hospitals: gen.hospitals, admdvs: gen.admdvs)
     let out = try OutputFile(path: gen.output)
     var rng = SplitMix64(seed: gen.seed, stream: 1)

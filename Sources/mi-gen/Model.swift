@@ -22,7 +22,8 @@ struct Dictionaries {
     }
     let lower = spec.lowercased()
     if spec.contains("/") || lower.hasSuffix(".tsv") || lower.hasSuffix(".csv") {
-      throw MIError.usage("--\(kind) \(spec): no such file (name a dictionary file, or a \(kind) version in the workspace)")
+      throw MIError.usage(
+        "--\(kind) \(spec): no such file (name a dictionary file, or a \(kind) version in the workspace)")
     }
     let ws = try Workspace.open(db)
     let codes = try ws.codes(try ws.refSet(spec, kind: kind)).map(\.code)

@@ -21,7 +21,8 @@ struct Score: ParsableCommand {
           | jq -c 'select(.case_class != "normal") | {setl_id, case_class, points, score_rule}'
       """)
 
-  @Option(help: ArgumentHelp("Params version with the [scoring] section (mi-catalog import params).", valueName: "name"))
+  @Option(
+    help: ArgumentHelp("Params version with the [scoring] section (mi-catalog import params).", valueName: "name"))
   var params: String
   @Option(help: ArgumentHelp("DIP catalog version (分值): cases are DIP cases.", valueName: "name"))
   var catalog: String?
@@ -29,7 +30,8 @@ struct Score: ParsableCommand {
   var weights: String?
   @Option(help: ArgumentHelp("Hospital registry version, for cases without hosp_lv.", valueName: "name"))
   var hospitals: String?
-  @Option(help: ArgumentHelp("Approved 特例单议 list (NDJSON with setl_id): those cases are scored special.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Approved 特例单议 list (NDJSON with setl_id): those cases are scored special.", valueName: "file"))
   var approved: String?
   @Argument(help: ArgumentHelp("Grouped case files (NDJSON, .gz); standard input when none or -.", valueName: "file"))
   var files: [String] = []

@@ -22,7 +22,8 @@ struct Special: ParsableCommand {
         mi-score --params params-2024 --catalog dip-2024 --approved approved.ndjson grouped.ndjson
       """)
 
-  @Option(help: ArgumentHelp("Params version whose special_quota applies (default 0.005 DIP, 0.05 DRG).", valueName: "name"))
+  @Option(
+    help: ArgumentHelp("Params version whose special_quota applies (default 0.005 DIP, 0.05 DRG).", valueName: "name"))
   var params: String?
   @Flag(help: "Write only the candidates within the quota.")
   var quota = false

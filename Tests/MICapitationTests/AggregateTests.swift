@@ -101,7 +101,8 @@ enum TestParams {
   @Test func escapedAndDuplicateKeys() throws {
     // "psn\u005fno" is psn_no; of two hifp_pay members the later wins (as RecordScanner.index has it); a number
     // is a code too (insutype 310).
-    let line = #"{"psn\u005fno":"P1","fixmedins_code":"H1","insutype":310,"med_type":"11","#
+    let line =
+      #"{"psn\u005fno":"P1","fixmedins_code":"H1","insutype":310,"med_type":"11","#
       + #""setl_time":"2024-05-01 08:00:00","hifp_pay":1.00,"hifp_pay":2.50}"#
     let t = try aggregate([line], TestParams.twoPools)
     #expect(t["310-general"]?.institutions["H1"]?.fundFen == 250)

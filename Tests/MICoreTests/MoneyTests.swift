@@ -4,10 +4,11 @@ import Testing
 
 /// Money and fixed-point arithmetic.
 @Suite struct MoneyTests {
-  @Test(arguments: [
-    ("0", 0), ("1234", 123_400), ("1234.5", 123_450), ("1234.50", 123_450), ("-0.01", -1), ("0.10", 10),
-    ("10094395709.96", 1_009_439_570_996),
-  ] as [(String, Int64)])
+  @Test(
+    arguments: [
+      ("0", 0), ("1234", 123_400), ("1234.5", 123_450), ("1234.50", 123_450), ("-0.01", -1), ("0.10", 10),
+      ("10094395709.96", 1_009_439_570_996),
+    ] as [(String, Int64)])
   func parsesYuanToFen(text: String, fen: Int64) {
     #expect(Money.parse(text) == fen)
   }
@@ -64,7 +65,9 @@ import Testing
     long.update(Array(String(repeating: "a", count: 1000).utf8))
     #expect(long.hexDigest() == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     // The block-wise path gives the same digests, whatever the split of the input.
-    #expect(SHA256.hex(Data(String(repeating: "a", count: 1000).utf8)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    #expect(
+      SHA256.hex(Data(String(repeating: "a", count: 1000).utf8))
+        == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     #expect(SHA256.hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     var split = SHA256()
     let bytes = Array(String(repeating: "a", count: 1000).utf8)

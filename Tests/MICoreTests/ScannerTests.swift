@@ -56,7 +56,8 @@ import Testing
   }
 
   @Test func moneyIsExactInFen() throws {
-    try scan(#"{"a":"1234.5","b":1234.50,"c":1234,"d":-0.05,"e":"12.345","f":"abc","g":1.2e3,"h":"1.500"}"#) { (r: RecordScanner) throws in
+    try scan(#"{"a":"1234.5","b":1234.50,"c":1234,"d":-0.05,"e":"12.345","f":"abc","g":1.2e3,"h":"1.500"}"#) {
+      (r: RecordScanner) throws in
       #expect(try r.fen("a") == 123_450)
       #expect(try r.fen("b") == 123_450)
       #expect(try r.fen("c") == 123_400)

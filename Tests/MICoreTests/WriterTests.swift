@@ -24,7 +24,9 @@ import Testing
   }
 
   @Test func replacesOwnedFieldsInsteadOfDuplicating() throws {
-    let first = try enrich(#"{"a":1,"group_code":"OLD","b":2,"group_reason":"stale"}"#, owned: ["group_code", "group_reason"]) {
+    let first = try enrich(
+      #"{"a":1,"group_code":"OLD","b":2,"group_reason":"stale"}"#, owned: ["group_code", "group_reason"]
+    ) {
       w, b in w.string("group_code", "NEW", &b)
     }
     #expect(first == #"{"a":1,"b":2,"group_code":"NEW"}"# + "\n")

@@ -141,11 +141,11 @@ import Testing
     }
     let dir = try TestSupport.tempDir("dip-bad")
     try """
-      {"setl_time":"2023-05-01","diag_codes":["K35.800"],"medfee_sumamt":100.00}
-      {"setl_time":"2023-05-02","diag_codes":["K35.800"]}
-      {"setl_time":"2023-05-03","diag_codes":["K35.800"],"medfee_sumamt":200.00}
+    {"setl_time":"2023-05-01","diag_codes":["K35.800"],"medfee_sumamt":100.00}
+    {"setl_time":"2023-05-02","diag_codes":["K35.800"]}
+    {"setl_time":"2023-05-03","diag_codes":["K35.800"],"medfee_sumamt":200.00}
 
-      """.write(to: dir.appendingPathComponent("h.ndjson"), atomically: true, encoding: .utf8)
+    """.write(to: dir.appendingPathComponent("h.ndjson"), atomically: true, encoding: .utf8)
     let stop = try TestSupport.shell("mi-score derive --year-weights 1 --core-threshold 1 h.ndjson", in: dir)
     #expect(stop.status == 1)
     #expect(stop.err == "mi-score: h.ndjson:2: field \"medfee_sumamt\": missing total cost\n")

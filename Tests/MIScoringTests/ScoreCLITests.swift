@@ -86,13 +86,18 @@ import Testing
     let entries = [
       CodeEntry(
         code: "K35.8:47.0100", name: "急性阑尾炎 腹腔镜阑尾切除术",
-        attrs: #"{"kind":"catalog-entry","catalog":"dip","entry":"group","dip_code":"K35.8:47.0100","dip_kind":"core","dx_key":"K35.8","score":1500.0000}"#),
+        attrs:
+          #"{"kind":"catalog-entry","catalog":"dip","entry":"group","dip_code":"K35.8:47.0100","dip_kind":"core","dx_key":"K35.8","score":1500.0000}"#
+      ),
       CodeEntry(
         code: "I10.x:basic", name: "高血压",
-        attrs: #"{"kind":"catalog-entry","catalog":"dip","entry":"group","dip_code":"I10.x:basic","dip_kind":"basic","dx_key":"I10.x","score":500.0000}"#),
+        attrs:
+          #"{"kind":"catalog-entry","catalog":"dip","entry":"group","dip_code":"I10.x:basic","dip_kind":"basic","dx_key":"I10.x","score":500.0000}"#
+      ),
       CodeEntry(
         code: "aux:age-65", name: "65岁以上",
-        attrs: #"{"kind":"catalog-entry","catalog":"dip","entry":"aux","aux_code":"age-65","aux_type":"age","coef":1.2000}"#),
+        attrs:
+          #"{"kind":"catalog-entry","catalog":"dip","entry":"aux","aux_code":"age-65","aux_type":"age","coef":1.2000}"#),
       CodeEntry(
         code: "hosp-coef:2", name: "医疗机构调节系数 2",
         attrs: #"{"kind":"catalog-entry","catalog":"dip","entry":"hosp-coef","hosp_lv":"2","coef":0.9000}"#),
@@ -143,7 +148,9 @@ import Testing
         == "mi-score: read 11, written 10, rejected 1; normal 5, low 1, high 2, special 0, ungrouped 1, per-diem 1, "
         + "special candidates 2, points 18215.0000\n")
     let rejects = try String(contentsOf: dir.appendingPathComponent("rej.ndjson"), encoding: .utf8)
-    #expect(rejects.contains(#""reject_reason":"cases.ndjson:11: field \"group_code\": 'Z99.9' is not in DIP catalog 'dip-test'""#))
+    #expect(
+      rejects.contains(
+        #""reject_reason":"cases.ndjson:11: field \"group_code\": 'Z99.9' is not in DIP catalog 'dip-test'""#))
 
     // Scoring the scored output again gives the same bytes (our fields are replaced, never duplicated).
     try run.stdout.write(to: dir.appendingPathComponent("scored.ndjson"))
@@ -185,7 +192,9 @@ import Testing
     guard let dir = try Self.workspace() else { return }
     let ws = try Workspace.open(dir.appendingPathComponent("mi.db").path)
     let entries = [
-      CodeEntry(code: "GB19", name: "示例病组", attrs: #"{"kind":"catalog-entry","catalog":"drg-weights","entry":"weight","drg_code":"GB19","weight":2.0000}"#)
+      CodeEntry(
+        code: "GB19", name: "示例病组",
+        attrs: #"{"kind":"catalog-entry","catalog":"drg-weights","entry":"weight","drg_code":"GB19","weight":2.0000}"#)
     ]
     try ws.importSet(name: "drgw-test", kind: "drg-weights", source: "test", sha256: "0", replace: false) { db, id in
       try Workspace.insertCodes(db, set: id, entries)

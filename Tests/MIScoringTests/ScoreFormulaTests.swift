@@ -34,13 +34,15 @@ import Testing
     """
 
   /// Scores a §9.3 case of `yuan` at a level-3 hospital.
-  static func score93(_ dip: String, yuan: Int64, extra: String = "", table: WeightTable = dipTable(),
-    kind: String? = nil, aux: String? = nil, approved: Bool = false, insutype: String? = nil) throws -> CaseScore
-  {
+  static func score93(
+    _ dip: String, yuan: Int64, extra: String = "", table: WeightTable = dipTable(),
+    kind: String? = nil, aux: String? = nil, approved: Bool = false, insutype: String? = nil
+  ) throws -> CaseScore {
     let p = try params(dip, extra: coef93 + "\n" + extra)
     let s = CaseScorer(table: table, params: p, paramsName: "test")
     return try s.score(
-      CaseInput(groupCode: "K35.8:47.0100", dipKind: kind, aux: aux, costFen: yuan * 100, level: "3",
+      CaseInput(
+        groupCode: "K35.8:47.0100", dipKind: kind, aux: aux, costFen: yuan * 100, level: "3",
         hospital: "H1", insutype: insutype, approved: approved))
   }
 

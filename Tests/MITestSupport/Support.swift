@@ -87,7 +87,8 @@ public enum TestSupport {
     p.waitUntilExit()
     try outHandle.close()
     try errHandle.close()
-    let run = Run(status: p.terminationStatus, stdout: try Data(contentsOf: outURL), stderr: try Data(contentsOf: errURL))
+    let run = Run(
+      status: p.terminationStatus, stdout: try Data(contentsOf: outURL), stderr: try Data(contentsOf: errURL))
     try? FileManager.default.removeItem(at: outURL)
     try? FileManager.default.removeItem(at: errURL)
     return run

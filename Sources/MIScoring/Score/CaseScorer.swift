@@ -155,7 +155,8 @@ public struct CaseScorer: Sendable {
     let grouped = c.status == "grouped" || (c.status == "ambiguous" && c.groupCode != nil)
     guard grouped, let code = c.groupCode else { return try ungrouped(c) }
     guard let weight else {
-      throw FieldError("group_code", "'\(code)' is not in \(scheme == "dip" ? "DIP catalog" : "DRG weights") '\(table.name)'")
+      throw FieldError(
+        "group_code", "'\(code)' is not in \(scheme == "dip" ? "DIP catalog" : "DRG weights") '\(table.name)'")
     }
     let basic = weight.basic || c.dipKind == "basic" || rules.basicGroups.contains(code)
     var coef = CaseScorer.oneRaw
@@ -165,7 +166,8 @@ public struct CaseScorer: Sendable {
     var aux = CaseScorer.oneRaw
     if let sub = c.aux {
       guard let f = params.auxCoef[sub]?.raw ?? table.auxCoefs[sub] else {
-        throw FieldError("dip_aux", "no coefficient for subtype '\(sub)' in catalog '\(table.name)' or params '\(paramsName)'")
+        throw FieldError(
+          "dip_aux", "no coefficient for subtype '\(sub)' in catalog '\(table.name)' or params '\(paramsName)'")
       }
       aux = f
     }
@@ -182,7 +184,8 @@ public struct CaseScorer: Sendable {
     guard let level = c.level else {
       throw FieldError("hosp_lv", "missing (give it in the record or name a registry with --hospitals)")
     }
-    throw FieldError("hosp_lv", "no coefficient for level '\(level)' in params '\(paramsName)' or catalog '\(table.name)'")
+    throw FieldError(
+      "hosp_lv", "no coefficient for level '\(level)' in params '\(paramsName)' or catalog '\(table.name)'")
   }
 
   /// Normal, low, high or special: DOMAIN.md §2.3 (the rule table) and §2.4.
@@ -293,7 +296,9 @@ public struct CaseScorer: Sendable {
       return Exact(try Exact.mul(base.n, Int128(pv.raw)), try Exact.mul(base.d, 1_000_000))
     case .lastYearMean:
       guard let fen = c.level.flatMap({ gw.lastMeanFen[$0] }) ?? gw.lastMeanFen[""] else {
-        throw FieldError("group_code", "catalog '\(table.name)' has no last-year mean for '\(c.groupCode ?? "")' at level '\(c.level ?? "")'")
+        throw FieldError(
+          "group_code",
+          "catalog '\(table.name)' has no last-year mean for '\(c.groupCode ?? "")' at level '\(c.level ?? "")'")
       }
       guard fen > 0 else { throw FieldError("group_code", "last-year mean of '\(c.groupCode ?? "")' is zero") }
       return Exact(Int128(fen), 100)
@@ -306,7 +311,8 @@ public struct CaseScorer: Sendable {
         case "310": factor = rules.avgFactorEmployee
         case "390": factor = rules.avgFactorResident
         case nil: throw FieldError("insutype", "missing (the score-factor benchmark is per 险种)")
-        default: throw FieldError("insutype", "expected 310 or 390 for the score-factor benchmark, found '\(c.insutype!)'")
+        default:
+          throw FieldError("insutype", "expected 310 or 390 for the score-factor benchmark, found '\(c.insutype!)'")
         }
       }
       guard let factor else { throw missing("avg_factor", "by benchmark score-factor") }
@@ -350,7 +356,9 @@ public struct CaseScorer: Sendable {
 
   /// 按床日: points = Σ daily points over the paid days (DOMAIN.md §2.5 product rule; 金华 `日基准点数 × 住院天数`).
   func perDiem(_ c: CaseInput, _ cat: PerDiemCategory, weight: Int64?) throws -> CaseScore {
-    guard let days = c.days else { throw FieldError("act_ipt_days", "missing (needed for per-diem category '\(cat.key)')") }
+    guard let days = c.days else {
+      throw FieldError("act_ipt_days", "missing (needed for per-diem category '\(cat.key)')")
+    }
     guard days >= 0 else { throw FieldError("act_ipt_days", "must not be negative") }
     var (points, paid) = cat.points(days: days)
     var coef = CaseScorer.oneRaw

@@ -88,8 +88,9 @@ public struct WeightTable: Sendable {
     var text = attrs
     return try text.withUTF8 { buf -> GroupWeight? in
       try scanner.parse(UnsafeRawBufferPointer(buf))
-      guard let w = try scanner.fixed("weight", scale: 4) ?? scanner.fixed("score", scale: 4)
-        ?? scanner.fixed("rw", scale: 4)
+      guard
+        let w = try scanner.fixed("weight", scale: 4) ?? scanner.fixed("score", scale: 4)
+          ?? scanner.fixed("rw", scale: 4)
       else { return nil }
       var means: [String: Int64] = [:]
       if let all = try scanner.fen("mean_amt") { means[""] = all }
