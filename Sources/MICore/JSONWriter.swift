@@ -177,10 +177,15 @@ public struct JSONWriter {
 /// A set of member names a tool writes, matched against a record's keys without allocating.
 public struct FieldSet: Sendable {
   private let names: [[UInt8]]
+  /// The scanner's key tags of the names, compared before their bytes.
+  private let tags: [UInt64]
 
   /// Creates the set.
   public init(_ names: [String]) {
     self.names = names.map { Array($0.utf8) }
+    tags = self.names.map { n in
+      n.withUnsafeBytes { RecordScanner.tag($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, n.count) }
+    }
   }
 
   /// Whether the set is empty.
@@ -197,7 +202,7 @@ public struct FieldSet: Sendable {
     if m.keyEscaped { return names.contains { $0 == Array(record.key(index).utf8) } }
     let len = m.keyEnd - m.keyStart
     let key = UnsafeRawBufferPointer(rebasing: line[m.keyStart..<m.keyEnd])
-    for name in names where name.count == len {
+    for (k, name) in names.enumerated() where tags[k] == m.keyTag && name.count == len {
       if name.withUnsafeBytes({ $0.elementsEqual(key) }) { return true }
     }
     return false

@@ -22,6 +22,23 @@ public final class RecordScanner {
     public internal(set) var valueEnd: Int
     /// The key contains a backslash escape.
     public internal(set) var keyEscaped: Bool
+    /// A hash of the key's raw bytes and length, compared before the bytes themselves.
+    public internal(set) var keyTag: UInt64
+  }
+
+  /// The tag of a key's raw bytes: its length and up to its first and last eight bytes, mixed.
+  @inline(__always)
+  static func tag(_ p: UnsafeRawPointer, _ count: Int) -> UInt64 {
+    var t = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+    if count >= 8 {
+      t ^= p.loadUnaligned(as: UInt64.self)
+      t ^= p.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) &* 0xBF58_476D_1CE4_E5B9
+    } else {
+      var v: UInt64 = 0
+      for k in 0..<count { v |= UInt64(p.load(fromByteOffset: k, as: UInt8.self)) << UInt64(8 * k) }
+      t ^= v
+    }
+    return t
   }
 
   /// The line being scanned (valid until the reader's next line).
@@ -75,11 +92,15 @@ public final class RecordScanner {
   /// The index of the last member whose name is these bytes.
   public func index(_ key: UnsafeRawBufferPointer) -> Int? {
     let count = key.count
+    let want =
+      count == 0 ? RecordScanner.tag(UnsafeRawPointer(bitPattern: 1)!, 0) : RecordScanner.tag(key.baseAddress!, count)
     var found: Int? = nil
-    for (i, m) in members.enumerated() where m.keyEnd - m.keyStart == count || m.keyEscaped {
+    for (i, m) in members.enumerated() where m.keyTag == want || m.keyEscaped {
       if m.keyEscaped {
         if Array(unescapedKey(i).utf8).elementsEqual(key) { found = i }
-      } else if count == 0 || memcmp(base + m.keyStart, key.baseAddress!, count) == 0 {
+      } else if m.keyEnd - m.keyStart == count
+        && (count == 0 || memcmp(base + m.keyStart, key.baseAddress!, count) == 0)
+      {
         found = i
       }
     }
@@ -452,7 +473,7 @@ struct Parser {
         members.append(
           RecordScanner.Member(
             keyStart: memberStart + 1, keyEnd: keyEnd, memberStart: memberStart, valueStart: valueStart, valueEnd: i,
-            keyEscaped: escaped))
+            keyEscaped: escaped, keyTag: RecordScanner.tag(base + memberStart + 1, keyEnd - memberStart - 1)))
         i = skipSpace(i)
         guard i < n else { throw syntax(i, "unterminated object: missing '}'") }
         if byte(i) == UInt8(ascii: ",") {
@@ -481,7 +502,12 @@ struct Parser {
         let q = x ^ (ones &* 0x22)
         let b = x ^ (ones &* 0x5C)
         let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)
-        if special & high != 0 { break }
+        let found = special & high
+        if found != 0 {
+          // The lowest flagged byte is exact (borrows only make false flags above a true one): go straight to it.
+          i += found.trailingZeroBitCount >> 3
+          break
+        }
         i += 8
       }
       guard i < n else { break }
