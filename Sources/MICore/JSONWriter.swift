@@ -179,6 +179,8 @@ public struct FieldSet: Sendable {
   private let names: [[UInt8]]
   /// The scanner's key tags of the names, compared before their bytes.
   private let tags: [UInt64]
+  /// One bit per name (bit `tag % 64`): a member whose bit is clear is not in the set, the common case.
+  private let mask: UInt64
 
   /// Creates the set.
   public init(_ names: [String]) {
@@ -186,6 +188,7 @@ public struct FieldSet: Sendable {
     tags = self.names.map { n in
       n.withUnsafeBytes { RecordScanner.tag($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, n.count) }
     }
+    mask = tags.reduce(0) { $0 | (1 << ($1 & 63)) }
   }
 
   /// Whether the set is empty.
@@ -200,6 +203,7 @@ public struct FieldSet: Sendable {
   @inline(__always)
   func contains(_ m: RecordScanner.Member, line: UnsafeRawBufferPointer, record: RecordScanner, index: Int) -> Bool {
     if m.keyEscaped { return names.contains { $0 == Array(record.key(index).utf8) } }
+    if mask & (1 << (m.keyTag & 63)) == 0 { return false }
     let len = m.keyEnd - m.keyStart
     let key = UnsafeRawBufferPointer(rebasing: line[m.keyStart..<m.keyEnd])
     for (k, name) in names.enumerated() where tags[k] == m.keyTag && name.count == len {
