@@ -62,9 +62,9 @@ if [ -d "$root/../shared/reference/drg/chs-drg-1.1" ]; then
 fi
 echo "== capitation (Lishui): prepay January and February to the ledger, clear the year" >&2
 for m in 01 02; do
-  mi-capita prepay --month "2024-$m" --params "$ex/params-2024.toml" --post outpatient-2024.ndjson > /dev/null
+  mi-capita prepay --month "2024-$m" --params params-2024 --post outpatient-2024.ndjson > /dev/null
 done
-mi-capita settle --year 2024 --params "$ex/params-2024.toml" --draft-date 2025-02-10 outpatient-2024.ndjson \
+mi-capita settle --year 2024 --params params-2024 --draft-date 2025-02-10 outpatient-2024.ndjson \
   > capitation-2024.ndjson
 grep '"kind":"pool"' capitation-2024.ndjson | cut -c1-160 >&2
 # --- end of pipeline steps ---
