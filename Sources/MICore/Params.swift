@@ -26,6 +26,16 @@ public final class Params: @unchecked Sendable {
     }
   }
 
+  /// Reads a params file named on a command line, for trying a file before importing it: nil when `spec` is not
+  /// an existing `.toml` file (it is then the name of a params version in the workspace).
+  public static func file(_ spec: String) throws(MIError) -> Params? {
+    guard spec.hasSuffix(".toml") && FileManager.default.fileExists(atPath: spec) else { return nil }
+    guard let data = FileManager.default.contents(atPath: spec), let text = String(data: data, encoding: .utf8) else {
+      throw MIError.io("\(spec): cannot read the params file as UTF-8 text")
+    }
+    return try Params(text: text, name: spec)
+  }
+
   /// Loads the params version `name` from the workspace.
   public static func load(_ workspace: Workspace, name: String) throws(MIError) -> Params {
     let set = try workspace.refSet(name, kind: "params")

@@ -74,10 +74,8 @@ struct CapitationRun {
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ run: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
     let p: Params
-    if run.params.hasSuffix(".toml") && FileManager.default.fileExists(atPath: run.params) {
-      guard let data = FileManager.default.contents(atPath: run.params), let text = String(data: data, encoding: .utf8)
-      else { throw MIError.io("\(run.params): cannot read the params file as UTF-8 text") }
-      p = try Params(text: text, name: run.params)
+    if let fromFile = try Params.file(run.params) {
+      p = fromFile
       ws = needsWorkspace || run.post ? try common.workspace() : nil
     } else {
       let opened = try common.workspace()
