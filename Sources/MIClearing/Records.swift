@@ -6,17 +6,9 @@ public enum ClearingRecords {
   public static func write(_ pc: PoolSettlement, period: String, params name: String, into out: inout [UInt8]) {
     for h in pc.lines {
       var w = JSONWriter()
-      w.begin(&out)
-      w.string("kind", "clearing", &out)
-      w.string("pool", pc.pool, &out)
-      w.string("fixmedins_code", h.key.code, &out)
-      w.string("period", period, &out)
-      w.string("params", name, &out)
-      w.int("cases", h.totals.cases, &out)
-      w.int("special_cases", h.totals.specialCases, &out)
-      w.fixed("points", h.totals.pointsRaw, scale: 4, &out)
-      w.fixed("point_value", pc.pointValue?.rescaled(to: 6).raw, scale: 6, &out)
-      w.fen("points_amt", h.pointsAmt, &out)
+      writeHead(
+        &w, kind: "clearing", pool: pc.pool, code: h.key.code, period: period, params: name, totals: h.totals,
+        pointValue: pc.pointValue, pointsAmt: h.pointsAmt, into: &out)
       w.fen("fund_part_amt", h.fundPartAmt, &out)
       w.fixed("assessment_coef", h.coef.rescaled(to: 4).raw, scale: 4, &out)
       w.fen("assessed_amt", h.assessedAmt, &out)
@@ -101,17 +93,9 @@ public enum ClearingRecords {
   ) {
     for h in pp.lines {
       var w = JSONWriter()
-      w.begin(&out)
-      w.string("kind", "prepayment", &out)
-      w.string("pool", pp.pool, &out)
-      w.string("fixmedins_code", h.key.code, &out)
-      w.string("period", period, &out)
-      w.string("params", name, &out)
-      w.int("cases", h.totals.cases, &out)
-      w.int("special_cases", h.totals.specialCases, &out)
-      w.fixed("points", h.totals.pointsRaw, scale: 4, &out)
-      w.fixed("point_value", pp.pointValue?.rescaled(to: 6).raw, scale: 6, &out)
-      w.fen("points_amt", h.pointsAmt, &out)
+      writeHead(
+        &w, kind: "prepayment", pool: pp.pool, code: h.key.code, period: period, params: name, totals: h.totals,
+        pointValue: pp.pointValue, pointsAmt: h.pointsAmt, into: &out)
       w.fen("psn_part_amt", h.totals.psnPartFen, &out)
       w.fen("month_fund_amt", h.monthFundAmt, &out)
       w.fixed("prepay_ratio", ratio.rescaled(to: 4).raw, scale: 4, &out)
@@ -164,5 +148,23 @@ public enum ClearingRecords {
       }
     }
     return out
+  }
+
+  /// The members a hospital's clearing and prepayment records share, in their fixed order.
+  static func writeHead(
+    _ w: inout JSONWriter, kind: String, pool: String, code: String, period: String, params: String,
+    totals: HospitalTotals, pointValue: Fixed?, pointsAmt: Int64, into out: inout [UInt8]
+  ) {
+    w.begin(&out)
+    w.string("kind", kind, &out)
+    w.string("pool", pool, &out)
+    w.string("fixmedins_code", code, &out)
+    w.string("period", period, &out)
+    w.string("params", params, &out)
+    w.int("cases", totals.cases, &out)
+    w.int("special_cases", totals.specialCases, &out)
+    w.fixed("points", totals.pointsRaw, scale: 4, &out)
+    w.fixed("point_value", pointValue?.rescaled(to: 6).raw, scale: 6, &out)
+    w.fen("points_amt", pointsAmt, &out)
   }
 }

@@ -51,6 +51,17 @@ public struct CommonOptions: ParsableArguments {
   public func workspace(create: Bool = false) throws(MIError) -> Workspace {
     try Workspace.open(db, create: create)
   }
+
+  /// The params named by `--params`: a `.toml` file that exists is read directly (to try a file before importing
+  /// it), anything else is a params version in the workspace. The workspace is opened when the version lives there
+  /// or when `needsWorkspace` (for the ledger); otherwise it is nil.
+  public func params(_ spec: String, needsWorkspace: Bool) throws(MIError) -> (Params, Workspace?) {
+    if let fromFile = try Params.file(spec) {
+      return (fromFile, needsWorkspace ? try workspace() : nil)
+    }
+    let ws = try workspace()
+    return (try Params.load(ws, name: spec), ws)
+  }
 }
 
 /// The shared entry point: parse, run, and turn every outcome into the exit statuses of DESIGN.md §4.

@@ -73,15 +73,8 @@ struct CapitationRun {
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ run: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
-    let p: Params
-    if let fromFile = try Params.file(run.params) {
-      p = fromFile
-      ws = needsWorkspace || run.post ? try common.workspace() : nil
-    } else {
-      let opened = try common.workspace()
-      p = try Params.load(opened, name: run.params)
-      ws = opened
-    }
+    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace || run.post)
+    ws = opened
     params = try CapitationParams.load(p)
     for w in params.warnings { Diagnostics.warning(w) }
     paramsName = run.params

@@ -86,15 +86,8 @@ struct ClearingRun {
 
   /// Opens everything and reads the adjustments (a bad one stops the run before any output).
   init(_ run: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
-    let p: Params
-    if let fromFile = try Params.file(run.params) {
-      p = fromFile
-      ws = needsWorkspace || run.post ? try common.workspace() : nil
-    } else {
-      let opened = try common.workspace()
-      p = try Params.load(opened, name: run.params)
-      ws = opened
-    }
+    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace || run.post)
+    ws = opened
     params = try ClearingParams.load(p)
     // An imported version was checked by mi-catalog; a file tried directly gets the same check of its [clearing]
     // keys, so a typo is an error rather than a silent default.
