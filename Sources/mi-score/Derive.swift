@@ -27,7 +27,9 @@ struct Derive: ParsableCommand {
       integer means. The report goes to standard error; the catalog goes to
       standard output (or -o) as NDJSON "catalog-entry" lines for review, or
       into the workspace with --import NAME. Same history, same bytes.
-      Memory: 8 bytes per case (trimming needs each group's costs).
+      Memory grows with the groups, not the cases: trimming needs each
+      group's costs, kept in an unlinked temporary file in $TMPDIR (else
+      /tmp), about 24 bytes per case at the peak.
       --partial on slices of the history and --merge on the partials give
       the same result as one run (DESIGN.md 6). --aux FILE derives 辅助分型
       coefficients (subtype mean / group mean, last year) per core group.
@@ -187,12 +189,13 @@ struct Derive: ParsableCommand {
     }
     if partial {
       // Partial aggregates are exact (every cost in fen), so merging them reproduces a single run byte for byte.
-      let lines = deriver.partialLines()
-      for l in lines {
+      var written = 0
+      try deriver.writePartial { l in
         stream.out.buffer.append(contentsOf: l)
         try stream.out.flushIfNeeded()
+        written += 1
       }
-      stream.countWritten(lines.count)
+      stream.countWritten(written)
       try stream.finish()
       return
     }

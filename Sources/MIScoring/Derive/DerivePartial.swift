@@ -13,9 +13,22 @@ import MIGrouping
 ///   percentile trimming needs them all;
 /// - `{"part":"level","hosp_lv":"2","year":2021,"case_cnt":N,"sum_fen":S}`.
 extension Deriver {
-  /// The partial records of everything added so far, sorted by key.
+  /// The partial records of everything added so far, sorted by key, in memory (tests and small histories; a
+  /// failure to read the temporary cost file stops the program: use `writePartial` to handle it).
   public func partialLines() -> [[UInt8]] {
     var out: [[UInt8]] = []
+    do {
+      try writePartial { out.append($0) }
+    } catch {
+      fatalError("mi-score derive --partial: \(error)")
+    }
+    return out
+  }
+
+  /// Passes the partial records of everything added so far, sorted by key, one at a time to `emit`; the costs
+  /// are read back from the store, so nothing per case is held beyond one record. No case can be added after.
+  public func writePartial(_ emit: ([UInt8]) throws -> Void) throws {
+    try store.seal()
     func start(_ part: StaticString, _ b: inout [UInt8]) -> JSONWriter {
       var w = JSONWriter()
       w.begin(&b)
@@ -31,7 +44,7 @@ extension Deriver {
       w.int("year", Int64(y), &b)
       w.int("case_cnt", seenYears[y]!, &b)
       w.end(&b)
-      out.append(b)
+      try emit(b)
     }
     for r in excluded.keys.sorted() {
       var b: [UInt8] = []
@@ -39,34 +52,37 @@ extension Deriver {
       w.string("reason", r, &b)
       w.int("case_cnt", excluded[r]!, &b)
       w.end(&b)
-      out.append(b)
+      try emit(b)
     }
-    func costs(_ c: Costs, _ keyMembers: (inout JSONWriter, inout [UInt8]) -> Void) {
-      for (i, y) in c.years.enumerated().sorted(by: { $0.element < $1.element }).map({ ($0.offset, $0.element) }) {
+    func costs(_ c: CostStore.Bucket, _ keyMembers: (inout JSONWriter, inout [UInt8]) -> Void) throws {
+      for y in store.years(c) {
         var b: [UInt8] = []
         var w = start("costs", &b)
         w.int("year", Int64(y), &b)
         keyMembers(&w, &b)
         w.key("costs", &b)
         b.append(UInt8(ascii: "["))
-        for (j, v) in c.costs[i].sorted().enumerated() {
-          if j > 0 { b.append(UInt8(ascii: ",")) }
+        var first = true
+        try store.forEachAscending([store.slot(c, year: y)!]) { v in
+          if !first { b.append(UInt8(ascii: ",")) }
+          first = false
           JSONWriter.appendInt(v, to: &b)
+          return true
         }
         b.append(UInt8(ascii: "]"))
         w.end(&b)
-        out.append(b)
+        try emit(b)
       }
     }
     for k in fine.keys.sorted() {
-      costs(fine[k]!) { w, b in
+      try costs(fine[k]!) { w, b in
         w.string("cat", k.cat, &b)
         w.string("sub", k.sub, &b)
         w.string("op", k.op, &b)
         w.strings("rel", k.rel, &b)
       }
     }
-    for g in drg.keys.sorted() { costs(drg[g]!) { w, b in w.string("group_code", g, &b) } }
+    for g in drg.keys.sorted() { try costs(drg[g]!) { w, b in w.string("group_code", g, &b) } }
     for lv in levels.keys.sorted() {
       for y in levels[lv]!.keys.sorted() {
         let e = levels[lv]![y]!
@@ -77,10 +93,9 @@ extension Deriver {
         w.int("case_cnt", e.n, &b)
         w.int("sum_fen", e.sum, &b)
         w.end(&b)
-        out.append(b)
+        try emit(b)
       }
     }
-    return out
   }
 
   /// Adds one partial record (from `partialLines` of another run with the same method).
@@ -116,17 +131,17 @@ extension Deriver {
         guard let v = Int64(t) else { throw FieldError("costs", "expected integer fen, found \(t)") }
         values.append(v)
       }
-      let acc: Costs
+      let acc: CostStore.Bucket
       if options.method == .drg {
         guard let g = try s.code("group_code") else { throw FieldError("group_code", "missing") }
-        if let a = drg[g] { acc = a } else { acc = Costs(); drg[g] = acc }
+        acc = drgBucket(g)
       } else {
         guard let cat = try s.string("cat") else { throw FieldError("cat", "missing") }
         let key = FineKey(
           cat: cat, sub: try s.string("sub") ?? "", op: try s.string("op") ?? "", rel: try s.strings("rel") ?? [])
-        if let a = fine[key] { acc = a } else { acc = Costs(); fine[key] = acc }
+        acc = fineBucket(key)
       }
-      for v in values { acc.add(y, v) }
+      for v in values { try store.add(acc, year: y, fen: v) }
     case let other: throw FieldError("part", "expected year, excluded, costs or level, found \"\(other)\"")
     }
   }

@@ -63,9 +63,9 @@ public struct DeriveResult: Sendable {
 
 /// Derives a DIP catalog or DRG weights from historical cases (DOMAIN.md §1.3, §2.1, §2.2; issue 3, issue 4 item 2).
 ///
-/// Feed every case with `add`, then call `finish`. Memory: one `Int64` cost per case kept in per-key arrays
-/// (trimming by percentiles needs each group-year's costs; 3 million cases ≈ 24 MB), plus per-key accumulators;
-/// nothing else per case.
+/// Feed every case with `add`, then call `finish`. Trimming needs each group-year's costs: they go to a `CostStore`
+/// (temporary files, about 24 bytes per case on disk at the peak), so memory is per key and year (a few words each)
+/// plus fixed buffers, nothing per case.
 public final class Deriver {
   /// The settings.
   public let options: DeriveOptions
@@ -86,33 +86,16 @@ public final class Deriver {
     }
   }
 
-  /// Costs of one key, per calendar year.
-  final class Costs {
-    var years: [Int] = []
-    var costs: [[Int64]] = []
-
-    @inline(__always) func add(_ year: Int, _ fen: Int64) {
-      if let i = years.firstIndex(of: year) {
-        costs[i].append(fen)
-      } else {
-        years.append(year)
-        costs.append([fen])
-      }
-    }
-
-    func of(_ year: Int) -> [Int64] {
-      years.firstIndex(of: year).map { costs[$0] } ?? []
-    }
-  }
-
-  var fine: [FineKey: Costs] = [:]
-  var drg: [String: Costs] = [:]
+  /// The costs of every case, per bucket and year, on disk (`CostStore`).
+  let store: CostStore
+  var fine: [FineKey: CostStore.Bucket] = [:]
+  var drg: [String: CostStore.Bucket] = [:]
   /// Cases and total cost per hospital level, per calendar year (untrimmed).
   var levels: [String: [Int: (n: Int64, sum: Int64)]] = [:]
   var seenYears: [Int: Int64] = [:]
   var excluded: [String: Int64] = [:]
   /// Costs of the cases meeting each auxiliary definition, by fine key and definition index.
-  var auxCosts: [AuxKey: Costs] = [:]
+  var auxCosts: [AuxKey: CostStore.Bucket] = [:]
 
   /// A fine key and an auxiliary definition.
   struct AuxKey: Hashable {
@@ -125,6 +108,29 @@ public final class Deriver {
   /// Creates a deriver.
   public init(options: DeriveOptions) {
     self.options = options
+    self.store = CostStore()
+  }
+
+  /// Creates a deriver whose cost store sorts in chunks of `chunkRecords` (tests force many runs with tiny ones).
+  init(options: DeriveOptions, chunkRecords: Int, fanIn: Int = 64) {
+    self.options = options
+    self.store = CostStore(chunkRecords: chunkRecords, fanIn: fanIn)
+  }
+
+  /// The bucket of DRG `code`, made on first use.
+  func drgBucket(_ code: String) -> CostStore.Bucket {
+    if let b = drg[code] { return b }
+    let b = store.newBucket()
+    drg[code] = b
+    return b
+  }
+
+  /// The bucket of fine key `key`, made on first use.
+  func fineBucket(_ key: FineKey) -> CostStore.Bucket {
+    if let b = fine[key] { return b }
+    let b = store.newBucket()
+    fine[key] = b
+    return b
   }
 
   /// The year of a case: the first four digits of `setl_time`, else of `dscg_time`.
@@ -160,9 +166,7 @@ public final class Deriver {
         return
       }
       guard let g = try s.code("group_code") else { throw FieldError("group_code", "missing DRG (run mi-group first)") }
-      let acc: Costs
-      if let a = drg[g] { acc = a } else { acc = Costs(); drg[g] = acc }
-      acc.add(year, cost)
+      try store.add(drgBucket(g), year: year, fen: cost)
     case .dip:
       dx.removeAll(keepingCapacity: true)
       ops.removeAll(keepingCapacity: true)
@@ -176,16 +180,14 @@ public final class Deriver {
       for o in ops.dropFirst() where o != op && !rel.contains(o) { rel.append(o) }
       rel.sort()
       let key = FineKey(cat: cat, sub: DIPCodes.subcategory(p) ?? "", op: op, rel: rel)
-      let acc: Costs
-      if let a = fine[key] { acc = a } else { acc = Costs(); fine[key] = acc }
-      acc.add(year, cost)
+      try store.add(fineBucket(key), year: year, fen: cost)
       if !options.auxDefinitions.isEmpty {
         let facts = try DIPGrouper.facts(s)
         for (ai, a) in options.auxDefinitions.enumerated() where DIPGrouper.applies(a, dx: dx, facts: facts) {
           let k = AuxKey(key: key, aux: ai)
-          let c: Costs
-          if let x = auxCosts[k] { c = x } else { c = Costs(); auxCosts[k] = c }
-          c.add(year, cost)
+          let c: CostStore.Bucket
+          if let x = auxCosts[k] { c = x } else { c = store.newBucket(); auxCosts[k] = c }
+          try store.add(c, year: year, fen: cost)
         }
       }
       if let lv = try s.code("hosp_lv") {
@@ -199,18 +201,15 @@ public final class Deriver {
 
   // MARK: - Statistics
 
-  /// Trims one group-year's costs (sorted ascending in place) and returns the kept slice's bounds.
+  /// Trims one group-year's costs (sorted ascending in place) and returns the kept slice's bounds: the definition
+  /// that `stats` follows on the store's streams (and the tests' reference).
   static func trimmed(_ costs: inout [Int64], _ trim: Trim, minN: Int) -> Range<Int> {
     costs.sort()
     let n = costs.count
     guard n >= minN, n > 0 else { return 0..<n }
     switch trim {
     case .none: return 0..<n
-    case .percentiles(let lo, let hi):
-      // ⌊n × lo⌋ lowest and ⌊n × (1 − hi)⌋ highest are dropped (integer arithmetic on per-mille bounds).
-      let kLo = n * lo / 1000
-      let kHi = n * (1000 - hi) / 1000
-      return kLo..<max(kLo, n - kHi)
+    case .percentiles(let lo, let hi): return percentileWindow(n: n, lo: lo, hi: hi)
     case .sigma(let k):
       var sum = 0.0
       var sq = 0.0
@@ -218,37 +217,106 @@ public final class Deriver {
         sum += Double(c)
         sq += Double(c) * Double(c)
       }
-      let mean = sum / Double(n)
-      let sd = (max(0, sq / Double(n) - mean * mean)).squareRoot()
-      let lo = mean - Double(k) * sd
-      let hi = mean + Double(k) * sd
+      let (lo, hi) = sigmaBounds(sum: sum, sq: sq, n: n, k: k)
       let a = costs.firstIndex { Double($0) >= lo } ?? n
       let b = costs.lastIndex { Double($0) <= hi }.map { $0 + 1 } ?? a
       return a..<max(a, b)
     }
   }
 
-  /// Statistics of the union of `keys`' costs over `years`.
-  func stats(_ accs: [Costs], years: [Int]) -> GroupStats {
+  /// The kept positions of `n` sorted costs trimmed by percentiles: ⌊n × lo⌋ lowest and ⌊n × (1 − hi)⌋ highest
+  /// are dropped (integer arithmetic on per-mille bounds).
+  @inline(__always) static func percentileWindow(n: Int, lo: Int, hi: Int) -> Range<Int> {
+    let kLo = n * lo / 1000
+    let kHi = n * (1000 - hi) / 1000
+    return kLo..<max(kLo, n - kHi)
+  }
+
+  /// The kept interval of mean ± k SD (population SD) from the floating sums of `n` costs taken in ascending
+  /// order: a cost c is kept when lo ≤ Double(c) ≤ hi.
+  @inline(__always) static func sigmaBounds(sum: Double, sq: Double, n: Int, k: Int) -> (Double, Double) {
+    let mean = sum / Double(n)
+    let sd = (max(0, sq / Double(n) - mean * mean)).squareRoot()
+    return (mean - Double(k) * sd, mean + Double(k) * sd)
+  }
+
+  /// Statistics of the union of `buckets`' costs over `years`.
+  ///
+  /// Each year's costs are streamed from the store in ascending order (a merge of the buckets' sorted runs), so
+  /// the kept slice and every floating sum see the costs in the same order as sorting the union in memory would:
+  /// same input, same CV to the last bit. Mean ± k SD reads the stream twice (sums, then the kept interval);
+  /// percentiles skip the lowest and stop after the kept ones.
+  func stats(_ buckets: [CostStore.Bucket], years: [Int]) throws(MIError) -> GroupStats {
+    try store.seal()
     var n = [Int64](repeating: 0, count: years.count)
     var sum = [Int64](repeating: 0, count: years.count)
     var untrimmed: Int64 = 0
     var pooledN = 0.0
     var pooledSum = 0.0
     var pooledSq = 0.0
+    var slots: [Int32] = []
     for (yi, y) in years.enumerated() {
-      var costs: [Int64] = []
-      for a in accs { costs.append(contentsOf: a.of(y)) }
-      untrimmed += Int64(costs.count)
-      let r = Deriver.trimmed(&costs, options.trim, minN: options.trimMinN)
-      // Sorted order makes the floating sums below independent of hash order (same input, same CV).
-      for c in costs[r] {
-        sum[yi] += c
-        pooledSum += Double(c)
-        pooledSq += Double(c) * Double(c)
+      slots.removeAll(keepingCapacity: true)
+      var count = 0
+      for b in buckets {
+        if let s = store.slot(b, year: y) {
+          slots.append(s)
+          count += Int(store.slots[Int(s)].count)
+        }
       }
-      n[yi] = Int64(r.count)
-      pooledN += Double(r.count)
+      untrimmed += Int64(count)
+      if count == 0 { continue }
+      var ys: Int64 = 0
+      var ps = pooledSum
+      var pq = pooledSq
+      var kept = 0
+      func keep(_ c: Int64) {
+        ys += c
+        ps += Double(c)
+        pq += Double(c) * Double(c)
+        kept += 1
+      }
+      var window = 0..<count
+      var sigma: (Double, Double)? = nil
+      if count >= options.trimMinN {
+        switch options.trim {
+        case .none: break
+        case .percentiles(let lo, let hi): window = Deriver.percentileWindow(n: count, lo: lo, hi: hi)
+        case .sigma(let k):
+          var s = 0.0
+          var q = 0.0
+          try store.forEachAscending(slots) { c in
+            s += Double(c)
+            q += Double(c) * Double(c)
+            return true
+          }
+          sigma = Deriver.sigmaBounds(sum: s, sq: q, n: count, k: k)
+        }
+      }
+      if let bounds = sigma {
+        let (lo, hi) = bounds
+        // Ascending, so the kept costs are the run between the first ≥ lo and the last ≤ hi.
+        try store.forEachAscending(slots) { c in
+          let d = Double(c)
+          if d < lo { return true }
+          if d > hi { return false }
+          keep(c)
+          return true
+        }
+      } else if !window.isEmpty {
+        var i = 0
+        try store.forEachAscending(slots) { c in
+          if i >= window.upperBound { return false }
+          if i >= window.lowerBound { keep(c) }
+          i += 1
+          return i < window.upperBound
+        }
+      }
+      sum[yi] = ys
+      pooledSum = ps
+      pooledSq = pq
+      n[yi] = Int64(kept)
+      pooledN += Double(kept)
     }
     var cv: Int64 = 0
     if pooledN > 0 && pooledSum > 0 {
@@ -288,6 +356,7 @@ public final class Deriver {
   /// Computes the groups, their scores or weights, and the report.
   public func finish() throws(MIError) -> DeriveResult {
     let years = try selectYears()
+    try store.seal()
     return options.method == .dip ? try finishDIP(years) : try finishDRG(years)
   }
 
@@ -311,7 +380,7 @@ public final class Deriver {
   private func finishDRG(_ years: [Int]) throws(MIError) -> DeriveResult {
     var groups: [DerivedGroup] = []
     for code in drg.keys.sorted() {
-      let st = stats([drg[code]!], years: years)
+      let st = try stats([drg[code]!], years: years)
       guard st.kept > 0 else { continue }
       groups.append(
         DerivedGroup(
@@ -352,12 +421,12 @@ public final class Deriver {
   private func finishDIP(_ years: [Int]) throws(MIError) -> DeriveResult {
     let keys = fine.keys.sorted()
     var total: Int64 = 0
-    for k in keys { total += Int64(years.reduce(0) { $0 + fine[k]!.of($1).count }) }
+    for k in keys { total += years.reduce(0) { $0 + store.count(fine[k]!, year: $1) } }
     guard total > 0 else {
       throw MIError.usage("no historical cases in years \(years.map(String.init).joined(separator: ", "))")
     }
     func count(_ ks: [FineKey]) -> Int64 {
-      ks.reduce(0) { acc, k in acc + Int64(years.reduce(0) { $0 + fine[k]!.of($1).count }) }
+      ks.reduce(0) { acc, k in acc + years.reduce(0) { $0 + store.count(fine[k]!, year: $1) } }
     }
     // Base keys: 亚目 + principal operation (DIP3 basic rule). Codes without a 亚目 cannot be core.
     var bases: [String: [FineKey]] = [:]
@@ -391,8 +460,8 @@ public final class Deriver {
           let with = ks.filter { $0.rel.contains(r) }
           let without = ks.filter { !$0.rel.contains(r) }
           guard count(with) >= threshold, !without.isEmpty else { continue }
-          guard let mw = stats(with.map { fine[$0]! }, years: years).meanMicroFen,
-            let mo = stats(without.map { fine[$0]! }, years: years).meanMicroFen, mo > 0
+          guard let mw = try stats(with.map { fine[$0]! }, years: years).meanMicroFen,
+            let mo = try stats(without.map { fine[$0]! }, years: years).meanMicroFen, mo > 0
           else { continue }
           let ratio = Fixed.mulDiv(mw, 10_000, mo)
           if ratio - 10_000 >= options.relatedUplift { qualifying[r] = ratio - 10_000 }
@@ -429,7 +498,7 @@ public final class Deriver {
       let g = DIPGroup(code: c.code, name: name, kind: .core, dxKey: c.sub, expression: expr, score: 0)
       groups.append(
         DerivedGroup(
-          code: c.code, group: g, stats: stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift,
+          code: c.code, group: g, stats: try stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift,
           keys: c.keys))
     }
     var comp: [String: [FineKey]] = [:]
@@ -458,7 +527,7 @@ public final class Deriver {
         kind: .comprehensive, dxKey: ks[0].cat, opClass: cls,
         score: 0)
       groups.append(
-        DerivedGroup(code: code, group: g, stats: stats(ks.map { fine[$0]! }, years: years), relatedUplift: nil))
+        DerivedGroup(code: code, group: g, stats: try stats(ks.map { fine[$0]! }, years: years), relatedUplift: nil))
     }
     groups.removeAll { $0.stats.kept == 0 }
     groups.sort { $0.code < $1.code }
@@ -499,7 +568,7 @@ public final class Deriver {
         "医疗机构调节系数 by level: "
           + coefs.keys.sorted().map { "\($0) \(Fixed(raw: coefs[$0]!, scale: 4))" }.joined(separator: " · "))
     }
-    let aux = auxiliaryEntries(groups, years)
+    let aux = try auxiliaryEntries(groups, years)
     if !options.auxDefinitions.isEmpty {
       let subtyped = Set(aux.flatMap(\.groups)).count
       report.append(
@@ -519,18 +588,18 @@ public final class Deriver {
   /// `auxMinCases`, and the subtype's CV is at least `auxCVDrop` below the group's (our reading of "离散程度明显
   /// 下降, e.g. CV −20%" [U]); coefficient = subtype mean / group mean, both trimmed like the scores, 4 decimals
   /// rounded once. Each entry is the definition limited to that group, coded `DEF@GROUP`.
-  func auxiliaryEntries(_ groups: [DerivedGroup], _ years: [Int]) -> [DIPAux] {
+  func auxiliaryEntries(_ groups: [DerivedGroup], _ years: [Int]) throws(MIError) -> [DIPAux] {
     guard !options.auxDefinitions.isEmpty, let last = years.last else { return [] }
     var out: [DIPAux] = []
     for g in groups where g.group.kind != .comprehensive {
-      let whole = stats(g.keys.map { fine[$0]! }, years: [last])
+      let whole = try stats(g.keys.map { fine[$0]! }, years: [last])
       guard whole.kept >= Int64(options.auxMinGroupCases), let groupMean = whole.meanMicroFen, groupMean > 0 else {
         continue
       }
       for (ai, def) in options.auxDefinitions.enumerated() where def.groups.isEmpty || def.groups.contains(g.code) {
         let accs = g.keys.compactMap { auxCosts[AuxKey(key: $0, aux: ai)] }
         if accs.isEmpty { continue }
-        let sub = stats(accs, years: [last])
+        let sub = try stats(accs, years: [last])
         guard sub.kept >= Int64(options.auxMinCases), let subMean = sub.meanMicroFen,
           sub.cv * 10_000 <= whole.cv * (10_000 - options.auxCVDrop)
         else { continue }
