@@ -191,33 +191,43 @@ public enum UTF8Check {
         i += 8
       }
       if i >= n { break }
-      let b0 = base.load(fromByteOffset: i, as: UInt8.self)
-      if b0 < 0x80 {
+      if base.load(fromByteOffset: i, as: UInt8.self) < 0x80 {
         i += 1
         continue
       }
-      var need = 0
-      var lo: UInt8 = 0x80
-      var hi: UInt8 = 0xBF
-      switch b0 {
-      case 0xC2...0xDF: need = 1
-      case 0xE0: need = 2; lo = 0xA0
-      case 0xE1...0xEC, 0xEE...0xEF: need = 2
-      case 0xED: need = 2; hi = 0x9F
-      case 0xF0: need = 3; lo = 0x90
-      case 0xF1...0xF3: need = 3
-      case 0xF4: need = 3; hi = 0x8F
-      default: return i
-      }
-      if i + need >= n { return i }
-      let b1 = base.load(fromByteOffset: i + 1, as: UInt8.self)
-      if b1 < lo || b1 > hi { return i }
-      for k in 2..<(need + 1) {
-        let b = base.load(fromByteOffset: i + k, as: UInt8.self)
-        if b < 0x80 || b > 0xBF { return i }
-      }
-      i += need + 1
+      guard let len = sequenceLength(base, i, n) else { return i }
+      i += len
     }
     return nil
+  }
+
+  /// The length of the well-formed multi-byte UTF-8 sequence starting at `i` (a byte ≥ 0x80) in the `n` bytes
+  /// at `base`, or nil when it is not one (overlong forms, surrogates and values above U+10FFFF are refused).
+  @inline(__always)
+  static func sequenceLength(_ base: UnsafeRawPointer, _ i: Int, _ n: Int) -> Int? {
+    let b0 = base.load(fromByteOffset: i, as: UInt8.self)
+    var need = 0
+    var lo: UInt8 = 0x80
+    var hi: UInt8 = 0xBF
+    switch b0 {
+    case 0xC2...0xDF: need = 1
+    case 0xE0: need = 2; lo = 0xA0
+    case 0xE1...0xEC, 0xEE...0xEF: need = 2
+    case 0xED: need = 2; hi = 0x9F
+    case 0xF0: need = 3; lo = 0x90
+    case 0xF1...0xF3: need = 3
+    case 0xF4: need = 3; hi = 0x8F
+    default: return nil
+    }
+    if i + need >= n { return nil }
+    let b1 = base.load(fromByteOffset: i + 1, as: UInt8.self)
+    if b1 < lo || b1 > hi { return nil }
+    var k = 2
+    while k <= need {
+      let b = base.load(fromByteOffset: i + k, as: UInt8.self)
+      if b < 0x80 || b > 0xBF { return nil }
+      k += 1
+    }
+    return need + 1
   }
 }

@@ -23,11 +23,32 @@ public struct JSONWriter {
     needsComma = false
     let line = record.line
     let members = record.members
+    // With the record's key index, the owned members are found by name (usually none is there) and marked in a
+    // bit set; otherwise each member's name is tested against the set.
+    var dropLow: UInt64 = 0
+    var dropHigh: UInt64 = 0
+    let marked = !owned.isEmpty && record.uniquelyIndexed
+    if marked {
+      owned.forEachIndex(in: record) { i in
+        if i < 64 { dropLow |= 1 << UInt64(i) } else { dropHigh |= 1 << UInt64(i - 64) }
+      }
+      if dropLow | dropHigh == 0 {
+        if let first = members.first, let last = members.last {
+          out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[first.memberStart..<last.valueEnd]))
+          needsComma = true
+        }
+        return
+      }
+    }
     // Runs of members that are kept are copied in one piece, separators included.
     var runStart = -1
     var runEnd = 0
     for (i, m) in members.enumerated() {
-      if !owned.isEmpty && owned.contains(m, line: line, record: record, index: i) {
+      let dropped =
+        marked
+        ? (i < 64 ? dropLow >> UInt64(i) : dropHigh >> UInt64(i - 64)) & 1 == 1
+        : !owned.isEmpty && owned.contains(m, line: line, record: record, index: i)
+      if dropped {
         if runStart >= 0 {
           if needsComma { out.append(UInt8(ascii: ",")) }
           out.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[runStart..<runEnd]))
@@ -61,6 +82,22 @@ public struct JSONWriter {
     out.append(contentsOf: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
     out.append(UInt8(ascii: "\""))
     out.append(UInt8(ascii: ":"))
+  }
+
+  /// The text `"name":` of a key, encoded once for `key(encoded:_:)`.
+  public static func encodedKey(_ key: String) -> [UInt8] {
+    var b: [UInt8] = []
+    appendString(key, to: &b)
+    b.append(UInt8(ascii: ":"))
+    return b
+  }
+
+  /// Writes the key of the next member from its encoded text (`encodedKey`): one append on the record path.
+  @inline(__always)
+  public mutating func key(encoded: [UInt8], _ out: inout [UInt8]) {
+    if needsComma { out.append(UInt8(ascii: ",")) }
+    needsComma = true
+    out.append(contentsOf: encoded)
   }
 
   /// Writes the key of the next member, by dynamic name.
@@ -193,6 +230,15 @@ public struct FieldSet: Sendable {
 
   /// Whether the set is empty.
   public var isEmpty: Bool { names.isEmpty }
+
+  /// Calls `body` with the index of each member of `record` named in the set; the record must be uniquely indexed.
+  @inline(__always)
+  func forEachIndex(in record: RecordScanner, _ body: (Int) -> Void) {
+    for (k, name) in names.enumerated() {
+      let found = name.withUnsafeBytes { record.index($0, tag: tags[k]) }
+      if let i = found { body(i) }
+    }
+  }
 
   /// Whether member `i` of `record` has one of these names.
   public func contains(_ record: RecordScanner, member i: Int) -> Bool {

@@ -28,11 +28,14 @@ public final class RecordScanner {
 
   /// The tag of a key's raw bytes: its length and up to its first and last eight bytes, mixed.
   @inline(__always)
-  static func tag(_ p: UnsafeRawPointer, _ count: Int) -> UInt64 {
+  static func tag(_ p: UnsafeRawPointer, _ count: Int, readable: Int = 0) -> UInt64 {
     var t = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
     if count >= 8 {
       t ^= p.loadUnaligned(as: UInt64.self)
       t ^= p.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) &* 0xBF58_476D_1CE4_E5B9
+    } else if readable >= 8 {
+      // Eight bytes can be read: one load, the bytes past the key masked off (the same value as the loop below).
+      t ^= p.loadUnaligned(as: UInt64.self) & ((1 << (UInt64(truncatingIfNeeded: count) &* 8)) &- 1)
     } else {
       var v: UInt64 = 0
       for k in 0..<count { v |= UInt64(p.load(fromByteOffset: k, as: UInt8.self)) << UInt64(8 * k) }
@@ -43,37 +46,119 @@ public final class RecordScanner {
 
   /// The line being scanned (valid until the reader's next line).
   public private(set) var line = UnsafeRawBufferPointer(start: nil, count: 0)
-  /// The members in the order they appear.
-  public private(set) var members: [Member] = []
+  /// The members in the order they appear (valid until the next `parse`).
+  public var members: UnsafeBufferPointer<Member> { UnsafeBufferPointer(start: store.base, count: store.count) }
   /// Offset of the object's closing brace.
   public private(set) var closeBrace = 0
+
+  /// The members' storage, reused from line to line.
+  private var store = MemberStore()
+  /// The key index of the current record: an open-addressing table of `slotCount` entries, each the record's
+  /// generation (high 32 bits) and a member's index (low 32 bits); an entry of another generation is empty, so
+  /// nothing is cleared between records. Records with many members or escaped keys are searched linearly.
+  private let slots: UnsafeMutablePointer<UInt64>
+  private var generation: UInt64 = 0
+  private var indexed = false
+  /// The current record is in the key index and has no duplicate keys: `index` finds every member by name.
+  private(set) var uniquelyIndexed = false
+  /// The index was built for the keys of the store's shape (false after a line that failed to parse).
+  private var indexFitsShape = false
+  private var lastIndexed = false
+  private var lastUnique = false
+  private static let slotCount = 256
+  private static let maxIndexed = 128
 
   private var base: UnsafeRawPointer { line.baseAddress! }
   private var n: Int { line.count }
 
   /// Creates a scanner.
   public init() {
-    members.reserveCapacity(64)
+    slots = .allocate(capacity: RecordScanner.slotCount)
+    slots.initialize(repeating: 0, count: RecordScanner.slotCount)
+  }
+
+  deinit {
+    slots.deallocate()
+    store.base.deallocate()
+    store.shape.deallocate()
   }
 
   /// Scans a line that must hold exactly one JSON object (surrounding whitespace allowed).
+  ///
+  /// Strings are checked to be UTF-8 as they are scanned (the only place JSON allows bytes above 0x7F), so a line
+  /// need not be checked beforehand.
   public func parse(_ bytes: UnsafeRawBufferPointer) throws(FieldError) {
     line = bytes
+    indexed = false
+    uniquelyIndexed = false
+    // The scan works on a local cursor and a local store, so the hot loop touches no class property (each such
+    // access would cost a dynamic exclusivity check).
+    var found = store
+    found.count = 0
+    defer { store = found }
     guard let base = bytes.baseAddress, bytes.count > 0 else {
-      members.removeAll(keepingCapacity: true)
       throw FieldError(nil, "empty line is not a JSON object")
     }
-    // The scan works on a local cursor and a local array, so the hot loop touches no class property (each such
-    // access would cost a dynamic exclusivity check per byte).
-    var found = members
-    members = []
-    found.removeAll(keepingCapacity: true)
-    defer { members = found }
     let p = Parser(base: base, n: bytes.count)
-    closeBrace = try p.object(into: &found)
+    let reuse = indexFitsShape
+    indexFitsShape = false
+    var sameShape = false
+    closeBrace = try p.object(into: &found, sameShape: &sameShape)
+    store = found
+    if sameShape && reuse {
+      // The same keys at the same places as the record the index was built for: the index still holds.
+      indexed = lastIndexed
+      uniquelyIndexed = lastUnique
+    } else {
+      buildIndex()
+      lastIndexed = indexed
+      lastUnique = uniquelyIndexed
+    }
+    indexFitsShape = true
   }
 
-  // MARK: - Finding members
+  /// Fills the key index for the current record.
+  private func buildIndex() {
+    let count = store.count
+    guard count <= RecordScanner.maxIndexed else { return }
+    generation &+= 1
+    if generation > UInt64(UInt32.max) {
+      slots.update(repeating: 0, count: RecordScanner.slotCount)
+      generation = 1
+    }
+    let gen = generation << 32
+    let ms = store.base
+    let b = base
+    var unique = true
+    for i in 0..<count {
+      let m = ms[i]
+      if m.keyEscaped { return }
+      var s = RecordScanner.slot(m.keyTag)
+      while true {
+        let e = slots[s]
+        if e & 0xFFFF_FFFF_0000_0000 != gen {
+          slots[s] = gen | UInt64(i)
+          break
+        }
+        let o = ms[Int(truncatingIfNeeded: e & 0xFFFF_FFFF)]
+        if o.keyTag == m.keyTag && o.keyEnd - o.keyStart == m.keyEnd - m.keyStart
+          && memcmp(b + o.keyStart, b + m.keyStart, m.keyEnd - m.keyStart) == 0
+        {
+          slots[s] = gen | UInt64(i)  // a later duplicate wins
+          unique = false
+          break
+        }
+        s = (s + 1) & (RecordScanner.slotCount - 1)
+      }
+    }
+    indexed = true
+    uniquelyIndexed = unique
+  }
+
+  @inline(__always) private static func slot(_ tag: UInt64) -> Int {
+    Int(truncatingIfNeeded: (tag &* 0x9E37_79B9_7F4A_7C15) >> 56)
+  }
+
   // MARK: - Finding members
 
   /// The index of the last member named `key` (a later duplicate wins, as in most JSON readers).
@@ -94,8 +179,33 @@ public final class RecordScanner {
     let count = key.count
     let want =
       count == 0 ? RecordScanner.tag(UnsafeRawPointer(bitPattern: 1)!, 0) : RecordScanner.tag(key.baseAddress!, count)
+    return index(key, tag: want)
+  }
+
+  /// The index of the last member whose name is these bytes, whose tag is `want`.
+  func index(_ key: UnsafeRawBufferPointer, tag want: UInt64) -> Int? {
+    let count = key.count
+    let ms = store.base
+    if indexed {
+      let gen = generation << 32
+      var s = RecordScanner.slot(want)
+      while true {
+        let e = slots[s]
+        if e & 0xFFFF_FFFF_0000_0000 != gen { return nil }
+        let i = Int(truncatingIfNeeded: e & 0xFFFF_FFFF)
+        let m = ms[i]
+        if m.keyTag == want && m.keyEnd - m.keyStart == count
+          && (count == 0 || memcmp(base + m.keyStart, key.baseAddress!, count) == 0)
+        {
+          return i
+        }
+        s = (s + 1) & (RecordScanner.slotCount - 1)
+      }
+    }
     var found: Int? = nil
-    for (i, m) in members.enumerated() where m.keyTag == want || m.keyEscaped {
+    for i in 0..<store.count {
+      let m = ms[i]
+      guard m.keyTag == want || m.keyEscaped else { continue }
       if m.keyEscaped {
         if Array(unescapedKey(i).utf8).elementsEqual(key) { found = i }
       } else if m.keyEnd - m.keyStart == count
@@ -146,12 +256,12 @@ public final class RecordScanner {
   }
 
   /// The string value of member `i`; nil when null.
-  public func string(at i: Int, field: String) throws(FieldError) -> String? {
+  public func string(at i: Int, field: @autoclosure () -> String) throws(FieldError) -> String? {
     let s = members[i].valueStart
     switch byte(s) {
     case UInt8(ascii: "\""): return try unescape(s)
     case UInt8(ascii: "n"): return nil
-    default: throw FieldError(field, "expected a string, found \(describe(i))")
+    default: throw FieldError(field(), "expected a string, found \(describe(i))")
     }
   }
 
@@ -170,7 +280,7 @@ public final class RecordScanner {
   }
 
   /// The code value of member `i`.
-  public func code(at i: Int, field: String) throws(FieldError) -> String? {
+  public func code(at i: Int, field: @autoclosure () -> String) throws(FieldError) -> String? {
     let m = members[i]
     let c = byte(m.valueStart)
     if c == UInt8(ascii: "\"") {
@@ -181,7 +291,7 @@ public final class RecordScanner {
     if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
       return RecordScanner.normalizedNumber(slice(m.valueStart, m.valueEnd))
     }
-    throw FieldError(field, "expected a code (string or number), found \(describe(i))")
+    throw FieldError(field(), "expected a code (string or number), found \(describe(i))")
   }
 
   /// An integer: a JSON integer, a number with an integral value (`65.0`), or a string of digits.
@@ -199,8 +309,8 @@ public final class RecordScanner {
   }
 
   /// The integer value of member `i`.
-  public func int(at i: Int, field: String) throws(FieldError) -> Int64? {
-    try fixed(at: i, field: field, scale: 0, what: "an integer")
+  public func int(at i: Int, field: @autoclosure () -> String) throws(FieldError) -> Int64? {
+    try fixed(at: i, field: field(), scale: 0, what: "an integer")
   }
 
   /// Money, straight into fen: `"1234.5"`, `1234.50` and `1234` are exact; more than two decimals (other than
@@ -218,8 +328,8 @@ public final class RecordScanner {
   }
 
   /// The money value of member `i`.
-  public func fen(at i: Int, field: String) throws(FieldError) -> Int64? {
-    try fixed(at: i, field: field, scale: 2, what: "an amount in yuan with at most two decimals")
+  public func fen(at i: Int, field: @autoclosure () -> String) throws(FieldError) -> Int64? {
+    try fixed(at: i, field: field(), scale: 2, what: "an amount in yuan with at most two decimals")
   }
 
   /// A fixed-point number at `scale`, from a JSON number or a numeric string; more decimals than `scale` are an
@@ -236,7 +346,9 @@ public final class RecordScanner {
     return try fixed(at: i, field: key, scale: scale, what: "a number with at most \(scale) decimals")
   }
 
-  private func fixed(at i: Int, field: String, scale: Int, what: String) throws(FieldError) -> Int64? {
+  private func fixed(at i: Int, field: @autoclosure () -> String, scale: Int, what: @autoclosure () -> String)
+    throws(FieldError) -> Int64?
+  {
     let m = members[i]
     var s = m.valueStart
     var e = m.valueEnd
@@ -247,10 +359,10 @@ public final class RecordScanner {
       s += 1
       e -= 1
     } else if !(c == UInt8(ascii: "-") || (c >= 48 && c <= 57)) {
-      throw FieldError(field, "expected \(what), found \(describe(i))")
+      throw FieldError(field(), "expected \(what()), found \(describe(i))")
     }
     if let v = Fixed.parseRaw(slice(s, e), scale: scale) { return v }
-    throw FieldError(field, "expected \(what), found \(describe(i))")
+    throw FieldError(field(), "expected \(what()), found \(describe(i))")
   }
 
   /// A boolean; nil when absent or null.
@@ -283,11 +395,13 @@ public final class RecordScanner {
   }
 
   /// Calls `body` for each element of the array member `i`; false when the value is null.
-  public func forEachString(at i: Int, field: String, _ body: (String) -> Void) throws(FieldError) -> Bool {
+  public func forEachString(at i: Int, field: @autoclosure () -> String, _ body: (String) -> Void) throws(FieldError)
+    -> Bool
+  {
     let m = members[i]
     let c = byte(m.valueStart)
     if c == UInt8(ascii: "n") { return false }
-    guard c == UInt8(ascii: "[") else { throw FieldError(field, "expected an array of codes, found \(describe(i))") }
+    guard c == UInt8(ascii: "[") else { throw FieldError(field(), "expected an array of codes, found \(describe(i))") }
     let parser = Parser(base: base, n: n)
     var p = skipSpace(m.valueStart + 1)
     if byte(p) == UInt8(ascii: "]") { return true }
@@ -303,7 +417,7 @@ public final class RecordScanner {
         body(RecordScanner.normalizedNumber(slice(e, end)))
         p = end
       } else {
-        throw FieldError(field, "expected an array of codes, found an element that is not a string")
+        throw FieldError(field(), "expected an array of codes, found an element that is not a string")
       }
       p = skipSpace(p)
       if byte(p) == UInt8(ascii: ",") {
@@ -427,6 +541,92 @@ public final class RecordScanner {
   }
 }
 
+/// The members of the record being scanned: growable storage owned by the scanner and reused from line to line.
+struct MemberStore {
+  var base: UnsafeMutablePointer<RecordScanner.Member>
+  var count = 0
+  var capacity = 64
+  /// The keys of the last record, by place (for `Parser.object`): keys of up to 24 bytes without escapes as
+  /// masked words, others as length 0 (never matched).
+  var shape: UnsafeMutablePointer<ShapeKey>
+  var shapeCount = 0
+  var shapeCapacity = 64
+
+  /// One key of the shape.
+  struct ShapeKey {
+    var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0
+    var m0: UInt64 = 0, m1: UInt64 = 0, m2: UInt64 = 0
+    var length = 0
+    var tag: UInt64 = 0
+  }
+
+  init() {
+    base = .allocate(capacity: capacity)
+    shape = .allocate(capacity: shapeCapacity)
+  }
+
+  /// The end (offset of the closing quote) and tag of the key starting at `start` when it is the shape's key `k`.
+  @inline(__always)
+  func matchShape(_ k: Int, _ line: UnsafeRawPointer, _ start: Int, _ n: Int) -> (end: Int, tag: UInt64)? {
+    guard k < shapeCount else { return nil }
+    let s = shape + k
+    let len = s.pointee.length
+    guard len > 0, start + ((len + 7) & ~7) <= n, start + len < n else { return nil }
+    let p = line + start
+    guard p.loadUnaligned(as: UInt64.self) & s.pointee.m0 == s.pointee.w0 else { return nil }
+    if len > 8 {
+      guard p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & s.pointee.m1 == s.pointee.w1 else { return nil }
+      if len > 16 {
+        guard p.loadUnaligned(fromByteOffset: 16, as: UInt64.self) & s.pointee.m2 == s.pointee.w2 else { return nil }
+      }
+    }
+    guard p.load(fromByteOffset: len, as: UInt8.self) == UInt8(ascii: "\"") else { return nil }
+    return (start + len, s.pointee.tag)
+  }
+
+  /// Records key `k` of the current record (its `count` bytes at `p`) in the shape.
+  mutating func learn(_ k: Int, _ p: UnsafeRawPointer, _ count: Int, escaped: Bool, tag: UInt64) {
+    if k >= shapeCapacity {
+      let bigger = UnsafeMutablePointer<ShapeKey>.allocate(capacity: shapeCapacity * 2)
+      bigger.moveInitialize(from: shape, count: shapeCount)
+      shape.deallocate()
+      shape = bigger
+      shapeCapacity *= 2
+    }
+    var key = ShapeKey()
+    if !escaped && count > 0 && count <= 24 {
+      key.length = count
+      key.tag = tag
+      func word(_ j: Int) -> (UInt64, UInt64) {
+        let have = min(8, count - 8 * j)
+        guard have > 0 else { return (0, 0) }
+        var w: UInt64 = 0
+        for b in 0..<have { w |= UInt64(p.load(fromByteOffset: 8 * j + b, as: UInt8.self)) << UInt64(8 * b) }
+        return (w, have == 8 ? ~0 : (1 << UInt64(8 * have)) - 1)
+      }
+      (key.w0, key.m0) = word(0)
+      (key.w1, key.m1) = word(1)
+      (key.w2, key.m2) = word(2)
+    }
+    (shape + k).initialize(to: key)
+    if k >= shapeCount { shapeCount = k + 1 }
+  }
+
+  @inline(__always) mutating func append(_ m: RecordScanner.Member) {
+    if count == capacity { grow() }
+    (base + count).initialize(to: m)
+    count += 1
+  }
+
+  private mutating func grow() {
+    let bigger = UnsafeMutablePointer<RecordScanner.Member>.allocate(capacity: capacity * 2)
+    bigger.moveInitialize(from: base, count: count)
+    base.deallocate()
+    base = bigger
+    capacity *= 2
+  }
+}
+
 /// The validating scan of one line: a value type over the line's bytes, so the hot loop is free of class accesses.
 struct Parser {
   let base: UnsafeRawPointer
@@ -440,10 +640,15 @@ struct Parser {
     var i = from
     while i < n {
       let c = base.load(fromByteOffset: i, as: UInt8.self)
-      if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { break }
+      if c > 0x20 || (c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) { break }
       i += 1
     }
     return i
+  }
+
+  /// Whether the byte at `i` is a decimal digit.
+  @inline(__always) func isDigit(_ i: Int) -> Bool {
+    i < n && base.load(fromByteOffset: i, as: UInt8.self) &- 48 < 10
   }
 
   func syntax(_ at: Int, _ message: String) -> FieldError {
@@ -451,7 +656,13 @@ struct Parser {
   }
 
   /// Scans the top-level object, appending its members; returns the offset of the closing brace.
-  func object(into members: inout [RecordScanner.Member]) throws(FieldError) -> Int {
+  ///
+  /// Records of a file mostly share their keys in the same order: a key equal to the one at the same place in the
+  /// previous record (`members.shape`) is recognised by comparing whole words, without scanning it again — the
+  /// same bytes pass the same checks. `sameShape` tells whether every key matched and the count is the same.
+  func object(into members: inout MemberStore, sameShape: inout Bool) throws(FieldError) -> Int {
+    let previous = members.shapeCount
+    var matched = true
     var i = skipSpace(0)
     guard i < n, byte(i) == UInt8(ascii: "{") else {
       throw FieldError(nil, "not a JSON object: the line must start with '{'")
@@ -464,16 +675,37 @@ struct Parser {
       while true {
         guard i < n, byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
         let memberStart = i
-        let (keyEnd, escaped) = try skipString(i)
+        let k = members.count
+        let keyEnd: Int
+        let escaped: Bool
+        let tag: UInt64
+        if let known = members.matchShape(k, base, i + 1, n) {
+          keyEnd = known.end
+          escaped = false
+          tag = known.tag
+        } else {
+          (keyEnd, escaped) = try skipString(i)
+          tag = RecordScanner.tag(base + memberStart + 1, keyEnd - memberStart - 1, readable: n - memberStart - 1)
+          members.learn(k, base + memberStart + 1, keyEnd - memberStart - 1, escaped: escaped, tag: tag)
+          matched = false
+        }
         i = skipSpace(keyEnd + 1)
         guard i < n, byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
         i = skipSpace(i + 1)
         let valueStart = i
-        i = try skipValue(i, depth: 0)
+        // Strings and numbers, nearly every value of a record, are scanned here; the rest by `skipValue`.
+        let c = byte(i)
+        if c == UInt8(ascii: "\"") {
+          i = try skipString(i).0 + 1
+        } else if c &- 48 < 10 || c == UInt8(ascii: "-") {
+          i = try skipNumber(i)
+        } else {
+          i = try skipValue(i, depth: 0)
+        }
         members.append(
           RecordScanner.Member(
             keyStart: memberStart + 1, keyEnd: keyEnd, memberStart: memberStart, valueStart: valueStart, valueEnd: i,
-            keyEscaped: escaped, keyTag: RecordScanner.tag(base + memberStart + 1, keyEnd - memberStart - 1)))
+            keyEscaped: escaped, keyTag: tag))
         i = skipSpace(i)
         guard i < n else { throw syntax(i, "unterminated object: missing '}'") }
         if byte(i) == UInt8(ascii: ",") {
@@ -486,6 +718,8 @@ struct Parser {
       }
     }
     if skipSpace(close + 1) != n { throw syntax(close + 1, "unexpected text after the object") }
+    sameShape = matched && members.count == previous
+    members.shapeCount = members.count
     return close
   }
 
@@ -501,7 +735,8 @@ struct Parser {
         let high: UInt64 = 0x8080_8080_8080_8080
         let q = x ^ (ones &* 0x22)
         let b = x ^ (ones &* 0x5C)
-        let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x)
+        // A quote, a backslash, a control character, or a byte of a multi-byte UTF-8 sequence (checked below).
+        let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x) | x
         let found = special & high
         if found != 0 {
           // The lowest flagged byte is exact (borrows only make false flags above a true one): go straight to it.
@@ -530,6 +765,11 @@ struct Parser {
         }
         continue
       }
+      if c >= 0x80 {
+        guard let len = UTF8Check.sequenceLength(base, i, n) else { throw FieldError(nil, UTF8Check.message(at: i)) }
+        i += len
+        continue
+      }
       if c < 0x20 { throw syntax(i, "control character in a string") }
       i += 1
     }
@@ -543,23 +783,28 @@ struct Parser {
   func skipNumber(_ s: Int) throws(FieldError) -> Int {
     var i = s
     if byte(i) == UInt8(ascii: "-") { i += 1 }
-    if byte(i) == UInt8(ascii: "0") {
+    let first = byte(i)
+    if first == UInt8(ascii: "0") {
       i += 1
-    } else if byte(i) >= 49 && byte(i) <= 57 {
-      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+    } else if first &- 49 < 9 {
+      i += 1
+      while isDigit(i) { i += 1 }
     } else {
       throw syntax(s, "bad number")
     }
-    if byte(i) == UInt8(ascii: ".") {
+    var c = byte(i)
+    if c == UInt8(ascii: ".") {
       i += 1
-      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
-      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+      guard isDigit(i) else { throw syntax(s, "bad number") }
+      i += 1
+      while isDigit(i) { i += 1 }
+      c = byte(i)
     }
-    if byte(i) == UInt8(ascii: "e") || byte(i) == UInt8(ascii: "E") {
+    if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
       i += 1
       if byte(i) == UInt8(ascii: "+") || byte(i) == UInt8(ascii: "-") { i += 1 }
-      guard byte(i) >= 48 && byte(i) <= 57 else { throw syntax(s, "bad number") }
-      while byte(i) >= 48 && byte(i) <= 57 { i += 1 }
+      guard isDigit(i) else { throw syntax(s, "bad number") }
+      while isDigit(i) { i += 1 }
     }
     return i
   }

@@ -71,8 +71,13 @@ public final class RecordStream {
         position = (display, reader.lineNumber)
         let mark = out.buffer.count
         do {
-          if let bad = UTF8Check.firstInvalid(line) { throw FieldError(nil, UTF8Check.message(at: bad)) }
-          try scanner.parse(line)
+          do {
+            try scanner.parse(line)  // checks the strings' UTF-8 as it goes
+          } catch {
+            // A line that is not UTF-8 is named as such, wherever its first bad byte lies.
+            if let bad = UTF8Check.firstInvalid(line) { throw FieldError(nil, UTF8Check.message(at: bad)) }
+            throw error
+          }
           switch try handler(scanner) {
           case .written: counts.written += 1
           case .consumed: break

@@ -128,6 +128,18 @@ public final class ScoreFilter {
   }
 
   /// The member names read and written, as StaticStrings.
+  /// The output keys, encoded once.
+  struct EncodedKeys {
+    let weight = JSONWriter.encodedKey("weight")
+    let coef = JSONWriter.encodedKey("coef")
+    let caseClass = JSONWriter.encodedKey("case_class")
+    let points = JSONWriter.encodedKey("points")
+    let benchmark = JSONWriter.encodedKey("benchmark_amt")
+    let costRatio = JSONWriter.encodedKey("cost_ratio")
+    let scoreRule = JSONWriter.encodedKey("score_rule")
+    let scoreParams = JSONWriter.encodedKey("score_params")
+  }
+
   enum K {
     static let groupStatus: StaticString = "group_status"
     static let groupScheme: StaticString = "group_scheme"
@@ -140,15 +152,7 @@ public final class ScoreFilter {
     static let department: StaticString = "dscg_caty"
     static let insutype: StaticString = "insutype"
     static let setlID: StaticString = "setl_id"
-    static let weight: StaticString = "weight"
-    static let coef: StaticString = "coef"
-    static let caseClass: StaticString = "case_class"
-    static let points: StaticString = "points"
-    static let benchmark: StaticString = "benchmark_amt"
-    static let costRatio: StaticString = "cost_ratio"
-    static let scoreRule: StaticString = "score_rule"
     static let special: StaticString = "special_candidate"
-    static let scoreParams: StaticString = "score_params"
     static let groupedJSON = JSONText.quoted("grouped")
   }
 
@@ -173,6 +177,7 @@ public final class ScoreFilter {
     let classJSON = CaseClass.allCases.map { JSONText.quoted($0.rawValue) }
     var ruleJSON: [String: [UInt8]] = [:]
     let normalRuleJSON = JSONText.quoted(scorer.ruleNormal)
+    let keys = EncodedKeys()
     try stream.run { s in
       let c = try input(s)
       let r = try scorer.score(c)
@@ -190,22 +195,22 @@ public final class ScoreFilter {
       var b = out.buffer
       out.buffer = []
       w.beginCopy(of: s, except: owned, into: &b)
-      w.key(K.weight, &b)
+      w.key(encoded: keys.weight, &b)
       JSONText.fixed(r.weight, scale: 4, &b)
-      w.key(K.coef, &b)
+      w.key(encoded: keys.coef, &b)
       JSONText.fixed(r.coef, scale: 4, &b)
-      w.key(K.caseClass, &b)
+      w.key(encoded: keys.caseClass, &b)
       b.append(contentsOf: classJSON[r.caseClass.index])
-      w.key(K.points, &b)
+      w.key(encoded: keys.points, &b)
       JSONText.fixed(r.points, scale: 4, &b)
-      w.key(K.benchmark, &b)
+      w.key(encoded: keys.benchmark, &b)
       JSONText.fixed(r.benchmarkFen, scale: 2, &b)
-      w.key(K.costRatio, &b)
+      w.key(encoded: keys.costRatio, &b)
       JSONText.fixed(r.costRatio, scale: 4, &b)
-      w.key(K.scoreRule, &b)
+      w.key(encoded: keys.scoreRule, &b)
       b.append(contentsOf: rule)
       if r.specialCandidate { w.bool(K.special, true, &b) }
-      w.key(K.scoreParams, &b)
+      w.key(encoded: keys.scoreParams, &b)
       b.append(contentsOf: paramsJSON)
       w.end(&b)
       out.buffer = b
