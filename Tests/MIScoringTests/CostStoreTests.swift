@@ -102,9 +102,9 @@ import Testing
 
   /// A deriver whose store holds `costs` (one bucket each, added in a shuffled order).
   static func filled(
-    _ costs: [[Int: [Int64]]], options: DeriveOptions, chunk: Int, fanIn: Int, seed: UInt64
+    _ costs: [[Int: [Int64]]], options: DeriveOptions, chunk: Int, fanIn: Int, inline: Int = 8, seed: UInt64
   ) throws -> (Deriver, [CostStore.Bucket]) {
-    let d = Deriver(options: options, chunkRecords: chunk, fanIn: fanIn)
+    let d = Deriver(options: options, chunkRecords: chunk, fanIn: fanIn, inlineMax: inline)
     let buckets = costs.map { _ in d.store.newBucket() }
     var all: [(CostStore.Bucket, Int, Int64)] = []
     for (i, m) in costs.enumerated() {
@@ -116,16 +116,19 @@ import Testing
     return (d, buckets)
   }
 
-  /// Chunk sizes and merge fan-ins: one record per run, many runs merged 2 or 3 at a time (several passes), one run.
-  static let sortShapes: [(chunk: Int, fanIn: Int)] = [(1, 2), (7, 2), (7, 3), (64, 4), (1_000, 64), (1 << 18, 64)]
+  /// Chunk sizes, merge fan-ins and in-memory maxima: one record per run, many runs merged 2 or 3 at a time
+  /// (several passes), one run; every cost on disk (0), small bucket-years in memory (8), nearly all in memory.
+  static let sortShapes: [(chunk: Int, fanIn: Int, inline: Int)] = [
+    (1, 2, 0), (7, 2, 8), (7, 3, 0), (64, 4, 30), (1_000, 64, 8), (1 << 18, 64, 0), (1 << 18, 64, 8), (3, 2, 500),
+  ]
 
-  @Test(arguments: 0..<6)
+  @Test(arguments: 0..<8)
   func streamsEqualSortedUnions(shape: Int) throws {
     let seed = UInt64(shape + 1)
-    let (chunk, fanIn) = CostStoreTests.sortShapes[shape]
+    let (chunk, fanIn, inline) = CostStoreTests.sortShapes[shape]
     let costs = CostStoreTests.randomCosts(seed: seed, buckets: 12)
     let (d, buckets) = try CostStoreTests.filled(
-      costs, options: DeriveOptions(), chunk: chunk, fanIn: fanIn, seed: seed)
+      costs, options: DeriveOptions(), chunk: chunk, fanIn: fanIn, inline: inline, seed: seed)
     try d.store.seal()
     var g = SplitMix(state: seed &* 31)
     for _ in 0..<20 {
@@ -165,8 +168,9 @@ import Testing
         var o = DeriveOptions()
         o.trim = trim
         o.trimMinN = minN
-        for (chunk, fanIn) in [(5, 2), (97, 3), (1 << 18, 64)] {
-          let (d, buckets) = try CostStoreTests.filled(costs, options: o, chunk: chunk, fanIn: fanIn, seed: seed)
+        for (chunk, fanIn, inline) in [(5, 2, 0), (97, 3, 8), (1 << 18, 64, 8), (1 << 18, 64, 0), (11, 4, 50)] {
+          let (d, buckets) = try CostStoreTests.filled(
+            costs, options: o, chunk: chunk, fanIn: fanIn, inline: inline, seed: seed)
           var g = SplitMix(state: seed ^ UInt64(minN))
           for _ in 0..<6 {
             let pick = buckets.indices.filter { _ in Int.random(in: 0..<3, using: &g) == 0 }
@@ -191,7 +195,7 @@ import Testing
         o.trim = trim
         o.trimMinN = 25
         let costs = [[2023: Array(list.prefix(size / 2))], [2023: Array(list.dropFirst(size / 2))]]
-        let (d, buckets) = try CostStoreTests.filled(costs, options: o, chunk: 3, fanIn: 2, seed: 9)
+        let (d, buckets) = try CostStoreTests.filled(costs, options: o, chunk: 3, fanIn: 2, inline: 4, seed: 9)
         let got = try d.stats(buckets, years: [2023])
         #expect(got == CostStoreTests.reference(costs, years: [2023], trim: trim, minN: 25, d: d))
         #expect(got.untrimmed == Int64(size))
@@ -216,7 +220,8 @@ import Testing
 
   @Test(arguments: [DeriveMethod.dip, .drg])
   func tinyChunksDeriveTheSameCatalog(method: DeriveMethod) throws {
-    // A whole derivation through a store of 3-record chunks merged 2 at a time equals the default store's.
+    // A whole derivation through a store of 3-record chunks merged 2 at a time, every cost on disk, equals the
+    // default store's.
     var lines = DeriveTests.randomHistory(seed: 5, count: 1_500)
     if method == .drg {
       lines = lines.enumerated().map { i, l in String(l.dropLast()) + ",\"group_code\":\"G\(i % 5)\"}" }
@@ -227,7 +232,7 @@ import Testing
       o.coreThreshold = 20
       o.trim = trim
       let normal = Deriver(options: o)
-      let tiny = Deriver(options: o, chunkRecords: 3, fanIn: 2)
+      let tiny = Deriver(options: o, chunkRecords: 3, fanIn: 2, inlineMax: 0)
       for l in lines {
         try TestSupport.withRecord(l) { s in
           try normal.add(s)

@@ -10,12 +10,14 @@ import MICore
 /// bucket-year's costs contiguous and ascending. Queries stream the ascending union of several bucket-years: a k-way
 /// merge of their ranges, read in blocks with `pread`. The files are made with `mkstemp` (mode 0600) in `$TMPDIR`
 /// (else `/tmp`) and unlinked at once, so nothing is left behind; disk use peaks at about 24 bytes per case.
+/// Bucket-years of at most `inlineMax` costs keep them in memory once sealed (a bounded few words per bucket-year):
+/// a derivation reads each small key many times, and one `pread` per key and query would dominate.
 final class CostStore {
   /// A bucket: one set of costs (per year) that queries can combine with others.
   typealias Bucket = Int32
 
   /// One bucket-year: its year, the next slot of its bucket, its cost count, and (once sealed) its first cost's
-  /// index in the sealed file.
+  /// index in the sealed file, or in `inline` when the count is at most `inlineMax`.
   struct Slot {
     var year: Int32
     var next: Int32
@@ -39,6 +41,8 @@ final class CostStore {
   let fanIn: Int
   /// The directory of the temporary files.
   let directory: String
+  /// Bucket-years with at most this many costs keep them in memory once sealed.
+  let inlineMax: Int
 
   private(set) var slots: [Slot] = []
   /// The first slot of each bucket (−1 none); a bucket's slots form a list through `Slot.next`.
@@ -47,14 +51,17 @@ final class CostStore {
   private var runsFile: TempFile?
   private var runs: [(start: Int64, count: Int64)] = []
   private var values: TempFile?
+  /// The costs of the small bucket-years, each slot's ascending.
+  private var inline: [Int64] = []
   /// Whether `seal` has run: no more adding, queries allowed.
   private(set) var sealed = false
 
   /// Creates an empty store; `chunkRecords` and `fanIn` are small in tests to force many runs and passes.
-  init(chunkRecords: Int = 1 << 18, fanIn: Int = 64, directory: String? = nil) {
+  init(chunkRecords: Int = 1 << 18, fanIn: Int = 64, inlineMax: Int = 8, directory: String? = nil) {
     precondition(chunkRecords >= 1 && fanIn >= 2)
     self.chunkRecords = chunkRecords
     self.fanIn = fanIn
+    self.inlineMax = inlineMax
     if let directory {
       self.directory = directory
     } else if let t = ProcessInfo.processInfo.environment["TMPDIR"], !t.isEmpty {
@@ -132,19 +139,26 @@ final class CostStore {
     if sealed { return }
     sealed = true
     var total: Int64 = 0
+    var small = 0
     for i in slots.indices {
-      slots[i].offset = total
-      total += slots[i].count
+      if slots[i].count <= Int64(inlineMax) {
+        slots[i].offset = Int64(small)
+        small += Int(slots[i].count)
+      } else {
+        slots[i].offset = total
+        total += slots[i].count
+      }
     }
-    guard total > 0 else {
-      chunk = []
-      return
+    inline.reserveCapacity(small)
+    let out: TempFile? = total > 0 ? try TempFile(directory: directory) : nil
+    var w = out.map { BlockWriter<Int64>(file: $0, capacity: 1 << 15) }
+    let inlineMax = Int64(self.inlineMax)
+    func emit(_ r: Record) throws(MIError) {
+      if slots[Int(r.slot)].count <= inlineMax { inline.append(r.fen) } else { try w!.append(r.fen) }
     }
-    let out = try TempFile(directory: directory)
-    var w = BlockWriter<Int64>(file: out, capacity: 1 << 15)
     if runs.isEmpty {
       chunk.sort()
-      for r in chunk { try w.append(r.fen) }
+      for r in chunk { try emit(r) }
       chunk = []
     } else {
       if !chunk.isEmpty { try spill() }
@@ -160,7 +174,8 @@ final class CostStore {
         for g in Swift.stride(from: 0, to: rs.count, by: fanIn) {
           let group = rs[g..<min(g + fanIn, rs.count)]
           let m = try Merger<Record>(
-            file: file, ranges: group.map { ($0.start * stride, $0.count) }, budget: 1 << 17)
+            file: file, ranges: group.map { .init(offset: $0.start * stride, count: $0.count, inlineAt: -1) },
+            budget: 1 << 17)
           let start = w2.written
           while let r = try m.next() { try w2.append(r) }
           merged.append((start, w2.written - start))
@@ -169,11 +184,15 @@ final class CostStore {
         file = next
         rs = merged
       }
-      let m = try Merger<Record>(file: file, ranges: rs.map { ($0.start * stride, $0.count) }, budget: 1 << 17)
-      while let r = try m.next() { try w.append(r.fen) }
+      let m = try Merger<Record>(
+        file: file, ranges: rs.map { .init(offset: $0.start * stride, count: $0.count, inlineAt: -1) },
+        budget: 1 << 17)
+      while let r = try m.next() { try emit(r) }
     }
-    try w.flush()
-    guard w.written == total else { throw MIError.io("temporary file in \(directory): lost costs while sorting") }
+    try w?.flush()
+    guard (w?.written ?? 0) == total, inline.count == small else {
+      throw MIError.io("temporary file in \(directory): lost costs while sorting")
+    }
     runsFile = nil
     runs = []
     values = out
@@ -182,13 +201,17 @@ final class CostStore {
   /// Calls `body` with the costs of `slotIDs` together, in ascending order, until it returns false.
   func forEachAscending(_ slotIDs: [Int32], _ body: (Int64) -> Bool) throws(MIError) {
     precondition(sealed, "CostStore query before seal")
-    var ranges: [(Int64, Int64)] = []
+    var ranges: [Merger<Int64>.Range] = []
     ranges.reserveCapacity(slotIDs.count)
     for s in slotIDs where slots[Int(s)].count > 0 {
-      ranges.append((slots[Int(s)].offset * 8, slots[Int(s)].count))
+      let sl = slots[Int(s)]
+      ranges.append(
+        sl.count <= Int64(inlineMax)
+          ? .init(offset: 0, count: sl.count, inlineAt: Int(sl.offset))
+          : .init(offset: sl.offset * 8, count: sl.count, inlineAt: -1))
     }
-    guard !ranges.isEmpty, let values else { return }
-    let m = try Merger<Int64>(file: values, ranges: ranges, budget: 1 << 17)
+    guard !ranges.isEmpty else { return }
+    let m = try Merger<Int64>(file: values, ranges: ranges, budget: 1 << 17, inline: inline)
     while let v = try m.next() {
       if !body(v) { return }
     }
@@ -294,9 +317,16 @@ struct BlockWriter<T: BitwiseCopyable> {
   }
 }
 
-/// A k-way merge of ascending ranges of a file (byte offset, element count), read in blocks; a binary heap of the
-/// ranges by their current element.
+/// A k-way merge of ascending ranges of a file (byte offset, element count) or of an in-memory array, read in
+/// blocks; a binary heap of the ranges by their current element.
 final class Merger<T: BitwiseCopyable & Comparable> {
+  /// A range: `count` elements at byte `offset` of the file, or at index `inlineAt` of the in-memory array.
+  struct Range {
+    var offset: Int64
+    var count: Int64
+    var inlineAt: Int
+  }
+
   private struct Cursor {
     var offset: Int64  // byte offset of the next element not yet in the buffer
     var remaining: Int64  // elements not yet in the buffer
@@ -306,28 +336,37 @@ final class Merger<T: BitwiseCopyable & Comparable> {
     var end: Int
   }
 
-  private let file: TempFile
+  private let file: TempFile?
   private var cursors: [Cursor] = []
   private var heap: [Int32] = []
   private let storage: UnsafeMutablePointer<T>
 
-  /// Merges `ranges`; `budget` bounds the elements buffered in all (each range buffers 16 to 8,192).
-  init(file: TempFile, ranges: [(Int64, Int64)], budget: Int) throws(MIError) {
+  /// Merges `ranges`; `budget` bounds the elements buffered in all (each file range buffers 16 to 8,192; an
+  /// in-memory range is copied whole).
+  init(file: TempFile?, ranges: [Range], budget: Int, inline: [T] = []) throws(MIError) {
     self.file = file
     let per = min(8192, max(16, budget / max(1, ranges.count)))
     var total = 0
     cursors.reserveCapacity(ranges.count)
-    for (off, n) in ranges where n > 0 {
-      let cap = Int(min(Int64(per), n))
-      cursors.append(Cursor(offset: off, remaining: n, base: total, capacity: cap, pos: 0, end: 0))
+    for r in ranges where r.count > 0 {
+      let cap = r.inlineAt >= 0 ? Int(r.count) : Int(min(Int64(per), r.count))
+      cursors.append(Cursor(offset: r.offset, remaining: r.count, base: total, capacity: cap, pos: 0, end: 0))
       total += cap
     }
     storage = UnsafeMutablePointer<T>.allocate(capacity: max(1, total))
     heap.reserveCapacity(cursors.count)
-    for i in cursors.indices {
-      try refill(i)
+    var i = 0
+    for r in ranges where r.count > 0 {
+      if r.inlineAt >= 0 {
+        for j in 0..<Int(r.count) { (storage + cursors[i].base + j).initialize(to: inline[r.inlineAt + j]) }
+        cursors[i].remaining = 0
+        cursors[i].end = Int(r.count)
+      } else {
+        try refill(i)
+      }
       heap.append(Int32(i))
       siftUp(heap.count - 1)
+      i += 1
     }
   }
 
@@ -337,10 +376,10 @@ final class Merger<T: BitwiseCopyable & Comparable> {
     let c = cursors[i]
     let n = Int(min(Int64(c.capacity), c.remaining))
     let size = MemoryLayout<T>.stride
-    let err = file.read(
+    let err = file!.read(
       into: UnsafeMutableRawBufferPointer(start: UnsafeMutableRawPointer(storage + c.base), count: n * size),
       at: c.offset)
-    if err != 0 { throw file.error(err) }
+    if err != 0 { throw file!.error(err) }
     cursors[i].offset += Int64(n * size)
     cursors[i].remaining -= Int64(n)
     cursors[i].pos = 0

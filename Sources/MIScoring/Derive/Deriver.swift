@@ -111,10 +111,11 @@ public final class Deriver {
     self.store = CostStore()
   }
 
-  /// Creates a deriver whose cost store sorts in chunks of `chunkRecords` (tests force many runs with tiny ones).
-  init(options: DeriveOptions, chunkRecords: Int, fanIn: Int = 64) {
+  /// Creates a deriver whose cost store sorts in chunks of `chunkRecords` and keeps bucket-years of at most
+  /// `inlineMax` costs in memory (tests force many runs with tiny chunks, and every cost on disk with 0).
+  init(options: DeriveOptions, chunkRecords: Int, fanIn: Int = 64, inlineMax: Int = 8) {
     self.options = options
-    self.store = CostStore(chunkRecords: chunkRecords, fanIn: fanIn)
+    self.store = CostStore(chunkRecords: chunkRecords, fanIn: fanIn, inlineMax: inlineMax)
   }
 
   /// The bucket of DRG `code`, made on first use.
