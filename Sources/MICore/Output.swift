@@ -6,6 +6,11 @@ import Foundation
 /// Every write is checked. A reader that went away (`EPIPE`, with SIGPIPE ignored) throws `MIError.closedPipe`,
 /// which the shared `main()` turns into a quiet exit 0; any other failure (a full disk) throws `MIError.io` with
 /// the system's message, exit 4.
+///
+/// Large outputs are written by a second thread: a full buffer is handed over and the record loop goes on with
+/// another, so time blocked in `write(2)` (a slow disk's write-back, a full pipe) is not added to the computing
+/// time. At most two full buffers wait, so memory stays bounded; the first write error is reported by the next
+/// hand-over or by `finish()`. The thread starts with the first hand-over: small outputs never start it.
 public final class OutputFile {
   /// The bytes waiting to be written. Builders append here directly; `flushIfNeeded()` writes them out.
   public var buffer: [UInt8] = []
@@ -14,11 +19,12 @@ public final class OutputFile {
   private let tempPath: String?
   private let name: String
   private var finished = false
-  private static let flushThreshold = 64 * 1024
+  private var writer: BackgroundWriter?
+  private static let flushThreshold = 256 * 1024
 
   /// Opens standard output (`nil` or `-`) or a temporary file beside `path`.
   public init(path: String?) throws(MIError) {
-    buffer.reserveCapacity(OutputFile.flushThreshold * 2)
+    buffer.reserveCapacity(OutputFile.flushThreshold + OutputFile.flushThreshold / 4)
     ignoreSIGPIPE()
     var st = stat()
     if let path, path != "-", stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
@@ -49,9 +55,12 @@ public final class OutputFile {
 
   deinit {
     // An output that was never finished (an error ended the run) must not leave its temporary file behind.
-    if !finished, let tempPath {
-      close(fd)
-      unlink(tempPath)
+    if !finished {
+      writer?.stop(abandon: true)
+      if let tempPath {
+        close(fd)
+        unlink(tempPath)
+      }
     }
   }
 
@@ -67,33 +76,46 @@ public final class OutputFile {
     try flushIfNeeded()
   }
 
-  /// Writes the buffer out once it holds 64 KiB or more.
+  /// Hands the buffer to the writing thread once it holds 256 KiB or more.
   @inline(__always)
   public func flushIfNeeded() throws(MIError) {
-    if buffer.count >= OutputFile.flushThreshold { try flush() }
+    if buffer.count >= OutputFile.flushThreshold { try handOver() }
   }
 
-  /// Writes out everything buffered.
+  private func handOver() throws(MIError) {
+    if writer == nil { writer = BackgroundWriter(fd: fd, name: name) }
+    let full = buffer
+    buffer = []
+    buffer = try writer!.submit(full).get()
+  }
+
+  /// Writes out everything buffered, and waits until it is written.
   public func flush() throws(MIError) {
-    var offset = 0
-    let count = buffer.count
-    while offset < count {
-      let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, count - offset) }
-      if n < 0 {
-        let code = errno
-        if code == EINTR { continue }
-        buffer.removeAll(keepingCapacity: true)
-        if code == EPIPE { throw MIError.closedPipe }
-        throw MIError.io("\(name): \(systemMessage(code))")
-      }
-      offset += n
+    if let writer {
+      if !buffer.isEmpty { try handOver() }
+      try writer.drain().get()
     }
-    buffer.removeAll(keepingCapacity: true)
+    if buffer.isEmpty { return }
+    defer { buffer.removeAll(keepingCapacity: true) }
+    if let code = BackgroundWriter.writeAll(fd, buffer) { throw error(code) }
+  }
+
+  private func error(_ code: Int32) -> MIError {
+    code == EPIPE ? .closedPipe : .io("\(name): \(systemMessage(code))")
   }
 
   /// Flushes, and for a file output syncs and renames the temporary file into place.
   public func finish() throws(MIError) {
-    try flush()
+    let flushed: Result<Void, MIError>
+    do throws(MIError) {
+      try flush()
+      flushed = .success(())
+    } catch {
+      flushed = .failure(error)
+    }
+    writer?.stop(abandon: false)
+    writer = nil
+    try flushed.get()
     finished = true
     if let tempPath, let finalPath {
       if fsync(fd) != 0 || close(fd) != 0 {
@@ -105,6 +127,103 @@ public final class OutputFile {
         let msg = systemMessage()
         unlink(tempPath)
         throw MIError.io("\(finalPath): \(msg)")
+      }
+    }
+  }
+
+  /// The thread that writes full buffers, in order, and hands back empty ones.
+  final class BackgroundWriter: @unchecked Sendable {
+    private let fd: Int32
+    private let name: String
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var pending: [[UInt8]] = []
+    private var spare: [[UInt8]] = []
+    private var busy = false
+    private var failure: Int32? = nil
+    private var stopping = false
+    private var abandoned = false
+    private let done = DispatchSemaphore(value: 0)
+    private static let maxPending = 2
+
+    init(fd: Int32, name: String) {
+      self.fd = fd
+      self.name = name
+      let thread = Thread { [self] in run() }
+      thread.name = "mi-output"
+      thread.start()
+    }
+
+    /// Queues a full buffer (waiting while two are queued) and returns an empty one, or the first write error.
+    func submit(_ full: [UInt8]) -> Result<[UInt8], MIError> {
+      condition.lock()
+      defer { condition.unlock() }
+      while pending.count >= BackgroundWriter.maxPending && failure == nil { condition.wait() }
+      if let code = failure { return .failure(error(code)) }
+      pending.append(full)
+      condition.broadcast()
+      var next = spare.popLast() ?? []
+      next.reserveCapacity(full.capacity)
+      return .success(next)
+    }
+
+    /// Waits until every queued buffer is written; the first write error if there was one.
+    func drain() -> Result<Void, MIError> {
+      condition.lock()
+      defer { condition.unlock() }
+      while (!pending.isEmpty || busy) && failure == nil { condition.wait() }
+      if let code = failure { return .failure(error(code)) }
+      return .success(())
+    }
+
+    /// Ends the thread once the queue is written (or at once, dropping it, when `abandon`), and waits for it.
+    func stop(abandon: Bool) {
+      condition.lock()
+      stopping = true
+      if abandon { abandoned = true }
+      condition.broadcast()
+      condition.unlock()
+      done.wait()
+    }
+
+    private func run() {
+      condition.lock()
+      while true {
+        while pending.isEmpty && !stopping { condition.wait() }
+        if abandoned || (pending.isEmpty && stopping) { break }
+        var b = pending.removeFirst()
+        busy = true
+        let failed = failure != nil
+        condition.unlock()
+        let code = failed ? nil : BackgroundWriter.writeAll(fd, b)
+        b.removeAll(keepingCapacity: true)
+        condition.lock()
+        busy = false
+        if let code, failure == nil { failure = code }
+        spare.append(b)
+        condition.broadcast()
+      }
+      condition.unlock()
+      done.signal()
+    }
+
+    private func error(_ code: Int32) -> MIError {
+      code == EPIPE ? .closedPipe : .io("\(name): \(systemMessage(code))")
+    }
+
+    /// Writes all of `bytes` to `fd`; the errno of a failure, or nil.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+      bytes.withUnsafeBytes { raw -> Int32? in
+        var offset = 0
+        while offset < raw.count {
+          let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+          if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+          }
+          offset += n
+        }
+        return nil
       }
     }
   }

@@ -88,4 +88,61 @@ import Testing
       #expect(error.exitCode == 4)
     }
   }
+
+  @Test func largeOutputsAreWrittenInOrderByTheWritingThread() throws {
+    // 4 MB in lines of varying length: many buffers pass through the writing thread, and arrive in order.
+    let dir = try TestSupport.tempDir()
+    let path = dir.appendingPathComponent("big.ndjson").path
+    let out = try OutputFile(path: path)
+    var expected: [UInt8] = []
+    for i in 0..<60_000 {
+      let line = "{\"n\":\(i),\"pad\":\"\(String(repeating: "x", count: i % 97))\"}\n"
+      expected.append(contentsOf: line.utf8)
+      out.buffer.append(contentsOf: line.utf8)
+      try out.flushIfNeeded()
+    }
+    try out.flush()  // waits for the thread; the file is still the temporary one
+    #expect(!FileManager.default.fileExists(atPath: path))
+    try out.finish()
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
+  }
+
+  @Test func aFullDiskIsReportedFromTheWritingThread() throws {
+    let out = try OutputFile(path: "/dev/full")
+    let chunk = [UInt8](repeating: 0x61, count: 100_000)
+    do {
+      for _ in 0..<50 {
+        out.buffer.append(contentsOf: chunk)
+        try out.flushIfNeeded()
+      }
+      try out.finish()
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.exitCode == 4)
+      #expect(error.message.contains("/dev/full"))
+      #expect(error.message.contains("No space left on device"))
+    }
+  }
+
+  @Test func aClosedPipeEndsTheOutputQuietly() throws {
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    close(fds[0])  // the reader went away
+    defer { close(fds[1]) }
+    let out = try OutputFile(path: "/dev/fd/\(fds[1])")
+    let chunk = [UInt8](repeating: 0x61, count: 100_000)
+    do {
+      for _ in 0..<50 {
+        out.buffer.append(contentsOf: chunk)
+        try out.flushIfNeeded()
+      }
+      try out.finish()
+      Issue.record("expected an error")
+    } catch {
+      guard case .closedPipe = error else {
+        Issue.record("expected closedPipe, got \(error)")
+        return
+      }
+    }
+  }
 }
