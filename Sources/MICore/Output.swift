@@ -21,10 +21,12 @@ public final class OutputFile {
   private var finished = false
   private var writer: BackgroundWriter?
   private static let flushThreshold = 256 * 1024
+  /// The capacity of each buffer: a record or two past the threshold fit without growing it.
+  static let bufferCapacity = flushThreshold + flushThreshold / 4
 
   /// Opens standard output (`nil` or `-`) or a temporary file beside `path`.
   public init(path: String?) throws(MIError) {
-    buffer.reserveCapacity(OutputFile.flushThreshold + OutputFile.flushThreshold / 4)
+    buffer.reserveCapacity(OutputFile.bufferCapacity)
     ignoreSIGPIPE()
     var st = stat()
     if let path, path != "-", stat(path, &st) == 0, (st.st_mode & S_IFMT) != S_IFREG {
@@ -84,9 +86,7 @@ public final class OutputFile {
 
   private func handOver() throws(MIError) {
     if writer == nil { writer = BackgroundWriter(fd: fd, name: name) }
-    let full = buffer
-    buffer = []
-    buffer = try writer!.submit(full).get()
+    try writer!.submit(&buffer).get()
   }
 
   /// Writes out everything buffered, and waits until it is written.
@@ -154,17 +154,23 @@ public final class OutputFile {
       thread.start()
     }
 
-    /// Queues a full buffer (waiting while two are queued) and returns an empty one, or the first write error.
-    func submit(_ full: [UInt8]) -> Result<[UInt8], MIError> {
+    /// Queues the full `buffer` (waiting while two are queued) and replaces it with an empty one; the first write
+    /// error if there was one.
+    ///
+    /// Buffers change hands only under the lock, so each is referenced from one place and is reused in place (a
+    /// second reference would make the next append copy it into fresh memory).
+    func submit(_ buffer: inout [UInt8]) -> Result<Void, MIError> {
       condition.lock()
       defer { condition.unlock() }
       while pending.count >= BackgroundWriter.maxPending && failure == nil { condition.wait() }
       if let code = failure { return .failure(error(code)) }
-      pending.append(full)
+      pending.append(buffer)
+      buffer = spare.popLast() ?? []
+      // A fixed size, not the last buffer's capacity: buffers of slightly different sizes would be reallocated
+      // at every hand-over, and each new one is fresh memory faulted in page by page.
+      if buffer.capacity < OutputFile.bufferCapacity { buffer.reserveCapacity(OutputFile.bufferCapacity) }
       condition.broadcast()
-      var next = spare.popLast() ?? []
-      next.reserveCapacity(full.capacity)
-      return .success(next)
+      return .success(())
     }
 
     /// Waits until every queued buffer is written; the first write error if there was one.
@@ -201,6 +207,7 @@ public final class OutputFile {
         busy = false
         if let code, failure == nil { failure = code }
         spare.append(b)
+        b = []  // the spare list holds the only reference before the lock is released
         condition.broadcast()
       }
       condition.unlock()
