@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark of per-case scoring: `mi-score` on COUNT grouped cases against `jq -c .` and `cat` on the same file, in
-# one run; prints seconds (best of RUNS=3 runs each, the machine being shared), rates, peak RSS and the ratio to
-# jq (issue 4: at least 10× faster than jq).
+# one run; prints wall and CPU seconds (best of RUNS=3 runs each, the machine being shared), rates, peak RSS and
+# the ratios to jq (issue 4: at least 10× faster than jq).
 # Data: mi-gen over the project's example dictionaries; a DIP catalog derived from a smaller history with
 # `mi-score derive --method dip`; the cases grouped with `mi-group --dip`; scored under examples/params-2024.toml
 # (per-diem categories included) with the point value set to the derived catalog's yuan per point.
@@ -41,27 +41,33 @@ tail -1 "$dir/group.err"
 size=$(stat -c %s "$dir/grouped.ndjson")
 echo "grouped cases: $count, $((size / 1000000)) MB (catalog from $((history * 3)) history cases)"
 runs=${RUNS:-3}
-measure() { # name, cases, bytes, command...: best of RUNS runs: seconds, rates and peak RSS
+measure() { # name, cases, bytes, command...: best of RUNS runs: wall and CPU seconds, rates and peak RSS
   local name=$1 n=$2 bytes=$3
   shift 3
-  local t0 t1 secs best=
+  local t0 t1 secs best= rss user sys cpu
   for _ in $(seq "$runs"); do
     t0=$(date +%s.%N)
-    /usr/bin/time -f "%M" -o "$dir/rss" "$@" > "$dir/out" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
+    /usr/bin/time -f "%M %U %S" -o "$dir/time" "$@" > "$dir/out" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
     t1=$(date +%s.%N)
     secs=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; fi
+    if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then
+      best=$secs
+      read -r rss user sys < "$dir/time"
+      cpu=$(echo "$user + $sys" | bc -l)
+    fi
   done
   secs=$best
-  printf '%-10s %8.3f s  %10.0f cases/s  %7.1f MB/s  peak RSS %7d KB\n' "$name" "$secs" \
-    "$(echo "$n / $secs" | bc -l)" "$(echo "$bytes / $secs / 1000000" | bc -l)" "$(cat "$dir/rss")"
+  printf '%-10s wall %7.3f s %9.0f cases/s %6.1f MB/s | cpu %6.2f s | peak RSS %7d KB\n' "$name" "$secs" \
+    "$(echo "$n / $secs" | bc -l)" "$(echo "$bytes / $secs / 1000000" | bc -l)" "$cpu" "$rss"
   echo "$secs" > "$dir/t-$name"
+  echo "$cpu" > "$dir/c-$name"
 }
 measure cat "$count" "$size" cat "$dir/grouped.ndjson"
 measure jq "$count" "$size" jq -c . "$dir/grouped.ndjson"
 measure mi-score "$count" "$size" "$bin/mi-score" --params params-bench --catalog dip-bench "$dir/grouped.ndjson"
 tail -1 "$dir/err"
-printf 'mi-score is %.1fx faster than jq -c . and takes %.1fx the time of cat\n' \
+printf 'mi-score vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time; vs cat: %.1fx the wall time\n' \
   "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-score")" | bc -l)" \
+  "$(echo "$(cat "$dir/c-jq") / $(cat "$dir/c-mi-score")" | bc -l)" \
   "$(echo "$(cat "$dir/t-mi-score") / $(cat "$dir/t-cat")" | bc -l)"
 grep -o '"score_rule":"[^"]*"' "$dir/out" | sed 's/:capped-[0-9]*d/:capped/' | sort | uniq -c | sort -rn | head -8
