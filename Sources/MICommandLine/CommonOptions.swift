@@ -103,3 +103,22 @@ public enum Entry {
     }
   }
 }
+
+/// `--threads N` of the streaming tools (mi-group, mi-score): records are handled by N workers and written in
+/// input order, the same bytes for any N. The default is the machine's processor count, at most 8.
+public struct ThreadOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Workers handling records (default: the processor count, at most 8); output is the same for any count.",
+      valueName: "n"))
+  public var threads: Int?
+
+  public init() {}
+
+  public func validate() throws {
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+  }
+
+  /// The number of workers to run.
+  public var count: Int { threads ?? min(ProcessInfo.processInfo.activeProcessorCount, 8) }
+}

@@ -94,6 +94,71 @@ public final class RecordStream {
     }
   }
 
+  /// A handler for `run(threads:makeHandler:)`: it writes its output record into the buffer it is given.
+  public typealias BatchHandler = (RecordScanner, inout [UInt8]) throws -> Disposition
+
+  /// Runs the records through `threads` workers, each with its own handler from `makeHandler(worker)` (and so
+  /// its own state, which the tool merges afterwards), and writes their output in input order: the output, the
+  /// rejects and the counts are the same bytes as `run` gives, and so is the first error that stops a run
+  /// without `--rejects` (the records before it are written, none after it).
+  ///
+  /// This thread reads the inputs and cuts them into batches of whole lines (about 1 MB); the workers scan and
+  /// handle the batches; this thread then takes each batch's output in order. Memory is bounded by the batches
+  /// in flight (two per worker). With `threads` ≤ 1 it is `run`.
+  public func run(threads: Int, makeHandler: (Int) -> BatchHandler) throws {
+    if threads <= 1 {
+      let handler = makeHandler(0)
+      try run { s in try handler(s, &out.buffer) }
+      return
+    }
+    let pool = WorkerPool(handlers: (0..<threads).map { makeHandler($0) }, keepRejects: rejects != nil)
+    defer { pool.stop() }
+    var inFlight: [Batch] = []
+    var read = 0
+    func retireOldest() throws {
+      let b = inFlight.removeFirst()
+      pool.wait(for: b)
+      defer { pool.recycle(b) }
+      counts.read += b.read
+      out.buffer.append(contentsOf: b.output)
+      counts.written += b.written
+      if let rejects {
+        for r in b.rejects {
+          let line = b.bytes.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[r.start..<r.end]) }
+          try rejects.reject(line, reason: r.reason)
+        }
+      }
+      counts.rejected += b.rejects.count
+      try out.flushIfNeeded()
+      if let failure = b.failure { throw failure }
+    }
+    for path in inputs {
+      let display = path == "-" ? (options.assumeFilename ?? "-") : path
+      let reader = try LineReader(path: path, displayName: display, validateUTF8: false)
+      var batch = pool.batch(display)
+      while let line = try reader.nextLine() {
+        if isBlank(line) { continue }
+        batch.append(line, number: reader.lineNumber)
+        read += 1
+        if read & 8191 == 0 { progress.update(records: read, consumed: { reader.consumedBytes() }, total: reader.size) }
+        if batch.bytes.count >= Batch.targetBytes {
+          if inFlight.count >= 2 * threads { try retireOldest() }
+          pool.submit(batch)
+          inFlight.append(batch)
+          batch = pool.batch(display)
+        }
+      }
+      if batch.ends.isEmpty {
+        pool.recycle(batch)
+      } else {
+        if inFlight.count >= 2 * threads { try retireOldest() }
+        pool.submit(batch)
+        inFlight.append(batch)
+      }
+    }
+    while !inFlight.isEmpty { try retireOldest() }
+  }
+
   /// Counts a record written outside the handler (aggregate records written at the end).
   public func countWritten(_ n: Int = 1) { counts.written += n }
 
@@ -107,5 +172,172 @@ public final class RecordStream {
   private func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
     for c in line where c != 0x20 && c != 0x09 { return false }
     return true
+  }
+}
+
+/// Lines of one input for a worker of `RecordStream.run(threads:makeHandler:)`, and what the worker made of them.
+final class Batch: @unchecked Sendable {
+  /// Input bytes per batch.
+  static let targetBytes = 1 << 20
+
+  var display = ""
+  /// The lines back to back, each ending at `ends[i]`, with its line number in the input.
+  var bytes: [UInt8] = []
+  var ends: [Int] = []
+  var numbers: [Int] = []
+  /// Set by the worker: the output records, the rejected lines with their reasons, the counts, and the error
+  /// that stopped the batch (the records after it are not handled).
+  var output: [UInt8] = []
+  var rejects: [(start: Int, end: Int, reason: String)] = []
+  var read = 0
+  var written = 0
+  var failure: Error? = nil
+  var done = false
+
+  init() {
+    bytes.reserveCapacity(Batch.targetBytes + Batch.targetBytes / 4)
+    output.reserveCapacity(Batch.targetBytes + Batch.targetBytes / 2)
+  }
+
+  func append(_ line: UnsafeRawBufferPointer, number: Int) {
+    bytes.append(contentsOf: line)
+    ends.append(bytes.count)
+    numbers.append(number)
+  }
+
+  func reset(_ name: String) {
+    display = name
+    bytes.removeAll(keepingCapacity: true)
+    ends.removeAll(keepingCapacity: true)
+    numbers.removeAll(keepingCapacity: true)
+    output.removeAll(keepingCapacity: true)
+    rejects.removeAll(keepingCapacity: true)
+    read = 0
+    written = 0
+    failure = nil
+    done = false
+  }
+
+  /// Scans and handles every line, as `RecordStream.run` does for one.
+  func process(_ scanner: RecordScanner, _ handler: RecordStream.BatchHandler, keepRejects: Bool) {
+    var start = 0
+    for (k, end) in ends.enumerated() {
+      read += 1
+      let mark = output.count
+      do {
+        let disposition: RecordStream.Disposition = try bytes.withUnsafeBytes { all in
+          let line = UnsafeRawBufferPointer(rebasing: all[start..<end])
+          do {
+            try scanner.parse(line)
+          } catch {
+            if let bad = UTF8Check.firstInvalid(line) { throw FieldError(nil, UTF8Check.message(at: bad)) }
+            throw error
+          }
+          return try handler(scanner, &output)
+        }
+        if case .written = disposition { written += 1 }
+      } catch let e as FieldError {
+        output.removeSubrange(mark...)
+        let located = e.at(display, numbers[k])
+        guard keepRejects else {
+          failure = located
+          return
+        }
+        rejects.append((start, end, located.message))
+      } catch {
+        output.removeSubrange(mark...)
+        failure = error
+        return
+      }
+      start = end
+    }
+  }
+}
+
+/// The worker threads of `RecordStream.run(threads:makeHandler:)` and the batches they share.
+final class WorkerPool: @unchecked Sendable {
+  private let condition = NSCondition()
+  // Guarded by `condition`:
+  private var queue: [Batch] = []
+  private var stopping = false
+  private var spare: [Batch] = []
+  private let finished: DispatchSemaphore
+  private let count: Int
+
+  init(handlers: [RecordStream.BatchHandler], keepRejects: Bool) {
+    count = handlers.count
+    finished = DispatchSemaphore(value: 0)
+    for (i, h) in handlers.enumerated() {
+      let worker = Worker(handler: h)
+      let thread = Thread { [self] in
+        while let b = self.next() {
+          b.process(worker.scanner, worker.handler, keepRejects: keepRejects)
+          self.complete(b)
+        }
+        self.finished.signal()
+      }
+      thread.name = "mi-worker-\(i)"
+      thread.start()
+    }
+  }
+
+  /// One worker's scanner and handler, used by its thread alone.
+  private final class Worker: @unchecked Sendable {
+    let scanner = RecordScanner()
+    let handler: RecordStream.BatchHandler
+    init(handler: @escaping RecordStream.BatchHandler) { self.handler = handler }
+  }
+
+  /// An empty batch for input `display` (a recycled one when there is one: its memory is already in place).
+  func batch(_ display: String) -> Batch {
+    condition.lock()
+    let b = spare.popLast() ?? Batch()
+    condition.unlock()
+    b.reset(display)
+    return b
+  }
+
+  func recycle(_ b: Batch) {
+    condition.lock()
+    spare.append(b)
+    condition.unlock()
+  }
+
+  func submit(_ b: Batch) {
+    condition.lock()
+    queue.append(b)
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  func wait(for b: Batch) {
+    condition.lock()
+    while !b.done { condition.wait() }
+    condition.unlock()
+  }
+
+  private func next() -> Batch? {
+    condition.lock()
+    defer { condition.unlock() }
+    while queue.isEmpty && !stopping { condition.wait() }
+    if stopping { return nil }
+    return queue.removeFirst()
+  }
+
+  private func complete(_ b: Batch) {
+    condition.lock()
+    b.done = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// Ends the workers (batches still queued are dropped) and waits for them.
+  func stop() {
+    condition.lock()
+    stopping = true
+    queue.removeAll()
+    condition.broadcast()
+    condition.unlock()
+    for _ in 0..<count { finished.wait() }
   }
 }

@@ -6,15 +6,21 @@ import MIGrouping
 ///
 /// A stream filter: each case is enriched and written in input order, memory stays flat. The summary line
 /// reports 入组率 = grouped / written.
-func runDIPGrouping(catalog: String, inputs: [String], common: CommonOptions, explain: Bool) throws {
+func runDIPGrouping(catalog: String, inputs: [String], common: CommonOptions, explain: Bool, threads: Int) throws {
   let ws = try common.workspace()
   let cat = try DIPCatalog.load(ws, name: catalog)
-  let enricher = DIPEnricher(catalog: cat, explain: explain)
   let stream = try RecordStream(inputs: inputs, options: common.stream)
-  try stream.run { scanner in
-    try enricher.enrich(scanner, into: &stream.out.buffer)
-    return .written
+  var enrichers: [DIPEnricher] = []
+  try stream.run(threads: threads) { _ in
+    let enricher = DIPEnricher(catalog: cat, explain: explain)
+    enrichers.append(enricher)
+    return { scanner, out in
+      try enricher.enrich(scanner, into: &out)
+      return .written
+    }
   }
   let label = common.lang == .en ? "grouping rate" : "入组率"
-  try stream.finish(extra: ["\(label) \(enricher.groupingRate)"])
+  let rate = DIPEnricher.groupingRate(
+    grouped: enrichers.reduce(0) { $0 + $1.grouped }, seen: enrichers.reduce(0) { $0 + $1.seen })
+  try stream.finish(extra: ["\(label) \(rate)"])
 }

@@ -37,6 +37,8 @@ struct MIGroup: ParsableCommand {
   @Argument(help: ArgumentHelp("Case files (NDJSON, .gz accepted); standard input when none or -.", valueName: "file"))
   var files: [String] = []
 
+  @OptionGroup var threading: ThreadOptions
+
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func validate() throws {
@@ -47,16 +49,21 @@ struct MIGroup: ParsableCommand {
 
   func run() throws {
     if let dip {
-      try runDIPGrouping(catalog: dip, inputs: files, common: common, explain: explain)
+      try runDIPGrouping(catalog: dip, inputs: files, common: common, explain: explain, threads: threading.count)
       return
     }
     let engine = try DRGSchemeStore.load(try common.workspace(), name: scheme!)
-    let enricher = DRGEnricher(engine: engine, explain: explain)
     let stream = try RecordStream(inputs: files, options: common.stream)
-    try stream.run { scanner in
-      try enricher.enrich(scanner, into: &stream.out.buffer)
-      return .written
+    // One enricher per worker (each has its own scratch state); the engine's tables are shared, read-only.
+    var enrichers: [DRGEnricher] = []
+    try stream.run(threads: threading.count) { _ in
+      let enricher = DRGEnricher(engine: engine, explain: explain)
+      enrichers.append(enricher)
+      return { scanner, out in
+        try enricher.enrich(scanner, into: &out)
+        return .written
+      }
     }
-    try stream.finish(extra: enricher.summary())
+    try stream.finish(extra: DRGEnricher.summary(enrichers))
   }
 }

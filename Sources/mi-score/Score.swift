@@ -35,6 +35,8 @@ struct Score: ParsableCommand {
   var approved: String?
   @Argument(help: ArgumentHelp("Grouped case files (NDJSON, .gz); standard input when none or -.", valueName: "file"))
   var files: [String] = []
+  @OptionGroup var threading: ThreadOptions
+
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func validate() throws {
@@ -57,7 +59,7 @@ struct Score: ParsableCommand {
     let filter = ScoreFilter(
       scorer: CaseScorer(table: table, params: sp, paramsName: params), levels: levels, approved: list)
     let stream = try RecordStream(inputs: files, options: common.stream)
-    try filter.run(stream)
+    try filter.run(stream, threads: threading.count)
     try stream.finish(extra: filter.summary)
   }
 }

@@ -34,7 +34,10 @@ public final class DIPEnricher {
   }
 
   /// 入组率 so far as a percentage with two decimals (`93.10%`), or `-` before any case.
-  public var groupingRate: String {
+  public var groupingRate: String { DIPEnricher.groupingRate(grouped: grouped, seen: seen) }
+
+  /// 入组率 of `grouped` cases out of `seen` (the sums over several enrichers).
+  public static func groupingRate(grouped: Int, seen: Int) -> String {
     guard seen > 0 else { return "-" }
     return Fixed(raw: Fixed.mulDiv(Int64(grouped), 10_000, Int64(seen)), scale: 2).description + "%"
   }

@@ -156,68 +156,72 @@ public final class ScoreFilter {
     static let groupedJSON = JSONText.quoted("grouped")
   }
 
-  /// Scores every record of `stream` and writes it enriched.
-  public func run(_ stream: RecordStream) throws {
-    var w = JSONWriter()
-    let paramsName = scorer.paramsName
-    // Counters live in locals during the loop: a class property updated per record pays an exclusivity check.
+  /// What one worker counted.
+  final class Tally {
     var counts = [Int](repeating: 0, count: CaseClass.allCases.count)
     var candidates = 0
     var total: Int64 = 0
     var seen: Set<String> = []
+  }
+
+  /// Scores every record of `stream` and writes it enriched, with `threads` workers (the same bytes for any
+  /// count: each worker scores its records alone, and the counts are summed at the end).
+  public func run(_ stream: RecordStream, threads: Int = 1) throws {
+    var tallies: [Tally] = []
     defer {
-      for (i, c) in CaseClass.allCases.enumerated() { classCounts[c] = counts[i] }
-      self.candidates = candidates
-      totalPoints = total
-      approvedSeen = seen
+      for (i, c) in CaseClass.allCases.enumerated() { classCounts[c] = tallies.reduce(0) { $0 + $1.counts[i] } }
+      candidates = tallies.reduce(0) { $0 + $1.candidates }
+      totalPoints = tallies.reduce(0) { $0 + $1.total }
+      approvedSeen = tallies.reduce(into: []) { $0.formUnion($1.seen) }
     }
-    let out = stream.out
     // String values are escaped once here, not per record.
-    let paramsJSON = JSONText.quoted(paramsName)
+    let paramsJSON = JSONText.quoted(scorer.paramsName)
     let classJSON = CaseClass.allCases.map { JSONText.quoted($0.rawValue) }
-    var ruleJSON: [String: [UInt8]] = [:]
     let normalRuleJSON = JSONText.quoted(scorer.ruleNormal)
     let keys = EncodedKeys()
-    try stream.run { s in
-      let c = try input(s)
-      let r = try scorer.score(c)
-      if c.approved, let id = try s.code(K.setlID) { seen.insert(id) }
-      let rule: [UInt8]
-      if r.caseClass == .normal && r.rule == scorer.ruleNormal {
-        rule = normalRuleJSON
-      } else if let known = ruleJSON[r.rule] {
-        rule = known
-      } else {
-        rule = JSONText.quoted(r.rule)
-        ruleJSON[r.rule] = rule
+    try stream.run(threads: threads) { _ in
+      let t = Tally()
+      tallies.append(t)
+      var w = JSONWriter()
+      var ruleJSON: [String: [UInt8]] = [:]
+      return { s, b in
+        let c = try self.input(s)
+        let r = try self.scorer.score(c)
+        if c.approved, let id = try s.code(K.setlID) { t.seen.insert(id) }
+        let rule: [UInt8]
+        if r.caseClass == .normal && r.rule == self.scorer.ruleNormal {
+          rule = normalRuleJSON
+        } else if let known = ruleJSON[r.rule] {
+          rule = known
+        } else {
+          rule = JSONText.quoted(r.rule)
+          ruleJSON[r.rule] = rule
+        }
+        // Nothing below throws.
+        w.beginCopy(of: s, except: self.owned, into: &b)
+        w.key(encoded: keys.weight, &b)
+        JSONText.fixed(r.weight, scale: 4, &b)
+        w.key(encoded: keys.coef, &b)
+        JSONText.fixed(r.coef, scale: 4, &b)
+        w.key(encoded: keys.caseClass, &b)
+        b.append(contentsOf: classJSON[r.caseClass.index])
+        w.key(encoded: keys.points, &b)
+        JSONText.fixed(r.points, scale: 4, &b)
+        w.key(encoded: keys.benchmark, &b)
+        JSONText.fixed(r.benchmarkFen, scale: 2, &b)
+        w.key(encoded: keys.costRatio, &b)
+        JSONText.fixed(r.costRatio, scale: 4, &b)
+        w.key(encoded: keys.scoreRule, &b)
+        b.append(contentsOf: rule)
+        if r.specialCandidate { w.bool(K.special, true, &b) }
+        w.key(encoded: keys.scoreParams, &b)
+        b.append(contentsOf: paramsJSON)
+        w.end(&b)
+        t.counts[r.caseClass.index] += 1
+        if r.specialCandidate { t.candidates += 1 }
+        t.total += r.points
+        return .written
       }
-      // Nothing below throws: the buffer is taken out of the output for the writes and put back.
-      var b = out.buffer
-      out.buffer = []
-      w.beginCopy(of: s, except: owned, into: &b)
-      w.key(encoded: keys.weight, &b)
-      JSONText.fixed(r.weight, scale: 4, &b)
-      w.key(encoded: keys.coef, &b)
-      JSONText.fixed(r.coef, scale: 4, &b)
-      w.key(encoded: keys.caseClass, &b)
-      b.append(contentsOf: classJSON[r.caseClass.index])
-      w.key(encoded: keys.points, &b)
-      JSONText.fixed(r.points, scale: 4, &b)
-      w.key(encoded: keys.benchmark, &b)
-      JSONText.fixed(r.benchmarkFen, scale: 2, &b)
-      w.key(encoded: keys.costRatio, &b)
-      JSONText.fixed(r.costRatio, scale: 4, &b)
-      w.key(encoded: keys.scoreRule, &b)
-      b.append(contentsOf: rule)
-      if r.specialCandidate { w.bool(K.special, true, &b) }
-      w.key(encoded: keys.scoreParams, &b)
-      b.append(contentsOf: paramsJSON)
-      w.end(&b)
-      out.buffer = b
-      counts[r.caseClass.index] += 1
-      if r.specialCandidate { candidates += 1 }
-      total += r.points
-      return .written
     }
   }
 
