@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of mi-group --scheme (DRG grouping) against `jq -c .` and `cat` on the same file, in one run.
 # Generates COUNT cases over the CHS-DRG 1.1 codes with mi-gen, imports the scheme, groups them (mi-group uses one
-# core) and prints wall-clock and CPU (user + system) rates, peak RSS and the ratios — CPU time is the fairer
-# figure on a shared machine; then streams 10 × COUNT cases through mi-group to show that its
+# core with --threads 1, then with the default workers) and prints wall-clock and CPU (user + system) rates, peak
+# RSS and the ratios — CPU time is the fairer figure on a shared machine; then streams 10 × COUNT cases through mi-group to show that its
 # memory stays flat. Needs ../shared/reference/drg/chs-drg-1.1.
 # Usage: scripts/bench-group.sh [COUNT]   (default 1,000,000 cases; set BENCH_BIG=0 to skip the 10 × COUNT run)
 set -euo pipefail
@@ -35,7 +35,7 @@ measure() { # name, command...: prints wall and CPU seconds, rates and peak RSS
   secs=$(echo "$t1 - $t0" | bc -l)
   read -r rss user sys < "$dir/time"
   cpu=$(echo "$user + $sys" | bc -l)
-  printf '%-9s wall %7.2f s %9.0f cases/s %6.1f MB/s | cpu %6.2f s %9.0f cases/s | peak RSS %6d KB\n' "$name" \
+  printf '%-10s wall %7.2f s %9.0f cases/s %6.1f MB/s | cpu %6.2f s %9.0f cases/s | peak RSS %6d KB\n' "$name" \
     "$secs" "$(echo "$count / $secs" | bc -l)" "$(echo "$size / $secs / 1000000" | bc -l)" \
     "$cpu" "$(echo "$count / $cpu" | bc -l)" "$rss"
   echo "$secs" > "$dir/t-$name"
@@ -43,11 +43,14 @@ measure() { # name, command...: prints wall and CPU seconds, rates and peak RSS
 }
 measure cat cat "$dir/cases.ndjson"
 measure jq jq -c . "$dir/cases.ndjson"
+measure mi-group-1 "$bin/mi-group" --scheme chs-drg-1.1 --threads 1 "$dir/cases.ndjson"
 measure mi-group "$bin/mi-group" --scheme chs-drg-1.1 "$dir/cases.ndjson"
 tail -1 "$dir/err"
 ratio() { echo "$(cat "$dir/$1-$2") / $(cat "$dir/$1-$3")" | bc -l; }
-printf 'mi-group vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time; vs cat: %.1fx the wall time\n' \
-  "$(ratio t jq mi-group)" "$(ratio c jq mi-group)" "$(ratio t mi-group cat)"
+printf 'mi-group (%d workers) vs jq -c .: %.1fx faster in wall time; vs cat: %.1fx the wall time\n' \
+  "$(nproc)" "$(ratio t jq mi-group)" "$(ratio t mi-group cat)"
+printf 'mi-group --threads 1 vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time\n' \
+  "$(ratio t jq mi-group-1)" "$(ratio c jq mi-group-1)"
 rm -f "$dir/out"
 if [ "$big" != 0 ]; then
   n=$((count * 10))

@@ -64,10 +64,15 @@ measure() { # name, cases, bytes, command...: best of RUNS runs: wall and CPU se
 }
 measure cat "$count" "$size" cat "$dir/grouped.ndjson"
 measure jq "$count" "$size" jq -c . "$dir/grouped.ndjson"
+measure mi-score-1 "$count" "$size" "$bin/mi-score" --params params-bench --catalog dip-bench --threads 1 \
+  "$dir/grouped.ndjson"
 measure mi-score "$count" "$size" "$bin/mi-score" --params params-bench --catalog dip-bench "$dir/grouped.ndjson"
 tail -1 "$dir/err"
-printf 'mi-score vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time; vs cat: %.1fx the wall time\n' \
-  "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-score")" | bc -l)" \
+printf 'mi-score --threads 1 vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time\n' \
+  "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-score-1")" | bc -l)" \
+  "$(echo "$(cat "$dir/c-jq") / $(cat "$dir/c-mi-score-1")" | bc -l)"
+printf 'mi-score (%d workers) vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time; vs cat: %.1fx the wall time\n' \
+  "$(nproc)" "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-score")" | bc -l)" \
   "$(echo "$(cat "$dir/c-jq") / $(cat "$dir/c-mi-score")" | bc -l)" \
   "$(echo "$(cat "$dir/t-mi-score") / $(cat "$dir/t-cat")" | bc -l)"
 grep -o '"score_rule":"[^"]*"' "$dir/out" | sed 's/:capped-[0-9]*d/:capped/' | sort | uniq -c | sort -rn | head -8
