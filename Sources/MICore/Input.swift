@@ -177,7 +177,7 @@ public final class LineReader {
 public enum UTF8Check {
   /// The message for a line that is not UTF-8, with the hint to convert it.
   public static func message(at offset: Int) -> String {
-    "invalid UTF-8 at byte \(offset + 1); convert the file first (mi-conv --encoding gb18030, or iconv -f GB18030 -t UTF-8)"
+    "invalid UTF-8 at byte \(offset + 1); convert the file first (a GB18030 export: iconv -f GB18030 -t UTF-8 FILE)"
   }
 
   /// The offset of the first byte that is not part of valid UTF-8, or nil when the bytes are valid.

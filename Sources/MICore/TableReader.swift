@@ -1,7 +1,7 @@
 /// Reads delimited text tables (TSV, or CSV with RFC 4180 quoting) line by line, with file and line numbers.
 ///
 /// The delimiter is a comma for names ending in `.csv` (or `.csv.gz`) and a tab otherwise. A quoted CSV field may
-/// hold commas and doubled quotes; it may not span lines (bureau extracts that do are converted by `mi-conv`).
+/// hold commas and doubled quotes; it may not span lines (a bureau extract that does must be converted to one record per line first).
 public final class TableReader {
   private let reader: LineReader
   /// The field delimiter.

@@ -42,7 +42,7 @@ import Testing
     } catch let e as MIError {
       #expect(e.exitCode == 1)
       #expect(e.message.contains("t.ndjson:2:"))
-      #expect(e.message.contains("mi-conv --encoding gb18030"))
+      #expect(e.message.contains("iconv -f GB18030 -t UTF-8"))
     }
   }
 
