@@ -82,6 +82,12 @@ struct Derive: ParsableCommand {
       "Operation-class dictionary version (kind proc-class) for comprehensive groups.", valueName: "name"))
   var procClass: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "Hospital registry version: the level of cases without hosp_lv, for the level coefficients (dip).",
+      valueName: "name"))
+  var hospitals: String?
+
   @Option(help: ArgumentHelp("Diagnosis dictionary version (kind dx) for group names.", valueName: "name"))
   var dx: String?
 
@@ -160,9 +166,10 @@ struct Derive: ParsableCommand {
     o.basicMaxCV = try share(basicMaxCV, "--basic-max-cv")
     o.basicAuto = basicAuto
     o.maxCV = try share(maxCV, "--max-cv")
-    let needsDB = procClass != nil || `import` != nil || dx != nil || proc != nil
+    let needsDB = procClass != nil || `import` != nil || dx != nil || proc != nil || hospitals != nil
     let ws: Workspace? = needsDB ? try common.workspace(create: `import` != nil) : nil
     if let procClass, let ws { o.procClasses = try ProcClassTable.load(ws, name: procClass) }
+    if let hospitals, let ws { o.hospitalLevels = try HospitalLevels.load(ws, name: hospitals) }
     if let ws, dx != nil || proc != nil {
       let d = try dx.map { try ws.codes(try ws.refSet($0, kind: "dx")).map { ($0.code, $0.name) } } ?? []
       let p = try proc.map { try ws.codes(try ws.refSet($0, kind: "proc")).map { ($0.code, $0.name) } } ?? []

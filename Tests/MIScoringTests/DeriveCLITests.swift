@@ -103,6 +103,33 @@ import Testing
     #expect(direct.status == 0 && direct.out == group.out, "\(direct.err)")
   }
 
+  @Test func hospitalLevelsFromTheRegistryWhenCasesHaveNone() throws {
+    guard FileManager.default.fileExists(atPath: TestSupport.productsDir.appendingPathComponent("mi-score").path)
+    else {
+      print("skipped: mi-score is not built")
+      return
+    }
+    let dir = try TestSupport.tempDir("dip-levels")
+    try Self.history.write(to: dir.appendingPathComponent("history.ndjson"), atomically: true, encoding: .utf8)
+    // The same history without hosp_lv: the hospital's code instead, and the registry gives its level.
+    let bare = Self.history.replacingOccurrences(of: #""hosp_lv":"2""#, with: #""fixmedins_code":"H1""#)
+    try bare.write(to: dir.appendingPathComponent("bare.ndjson"), atomically: true, encoding: .utf8)
+    try "fixmedins_code,fixmedins_name,hosp_lv,admdvs,payment,start_date\nH1,示例医院,2,331100,DIP,2021-01-01\n".write(
+      to: dir.appendingPathComponent("hospitals.csv"), atomically: true, encoding: .utf8)
+    let classes = TestSupport.examplesDir.appendingPathComponent("dip/proc-class.tsv").path
+    let run = try TestSupport.shell(
+      """
+      mi-catalog import proc-class '\(classes)' --name pc --db mi.db 2>/dev/null &&
+      mi-catalog import hospitals hospitals.csv --name reg --db mi.db 2>/dev/null &&
+      mi-score derive --proc-class pc --db mi.db history.ndjson 2>/dev/null > with-level.ndjson &&
+      mi-score derive --proc-class pc --db mi.db --hospitals reg bare.ndjson 2>/dev/null > registry.ndjson &&
+      mi-score derive --proc-class pc --db mi.db bare.ndjson 2>/dev/null > none.ndjson &&
+      cmp with-level.ndjson registry.ndjson && grep -c hosp-coef with-level.ndjson none.ndjson
+      """, in: dir)
+    #expect(run.status == 0, "\(run.err)")
+    #expect(run.out == "with-level.ndjson:1\nnone.ndjson:0\n")
+  }
+
   @Test func drgDeriveAndImport() throws {
     let bin = TestSupport.productsDir
     guard FileManager.default.fileExists(atPath: bin.appendingPathComponent("mi-score").path) else {

@@ -110,6 +110,8 @@ public struct DeriveOptions: Sendable {
   public var auxCVDrop: Int64 = 2_000
   /// Names for group names: diagnosis and operation dictionaries (code → name); empty = codes only.
   public var names = GroupNames()
+  /// The hospital registry's levels (`fixmedins_code` → level), for cases without `hosp_lv` (`--hospitals`).
+  public var hospitalLevels: [String: String] = [:]
 
   /// Creates the defaults.
   public init() {}

@@ -191,7 +191,11 @@ public final class Deriver {
           try store.add(c, year: year, fen: cost)
         }
       }
-      if let lv = try s.code("hosp_lv") {
+      var level = try s.code("hosp_lv")
+      if level == nil && !options.hospitalLevels.isEmpty, let h = try s.code("fixmedins_code") {
+        level = options.hospitalLevels[h]
+      }
+      if let lv = level {
         var e = levels[lv, default: [:]][year] ?? (0, 0)
         e.n += 1
         e.sum += cost
