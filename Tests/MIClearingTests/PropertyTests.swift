@@ -1,22 +1,8 @@
 import MICore
+import MITestSupport
 import Testing
 
 @testable import MIClearing
-
-/// A small deterministic generator (SplitMix64), so every run checks the same random inputs.
-struct SplitMix {
-  var state: UInt64
-  /// The next 64 random bits.
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  /// A number in 0..<n.
-  mutating func below(_ n: Int64) -> Int64 { Int64(next() % UInt64(n)) }
-}
 
 /// For random pools, hospitals, adjustments, ledgers and parameters, every pool reconciles: the hospitals' shares
 /// add up to the pool's amounts to the fen, and what the hospitals get, plus what the fund keeps or shares, equals

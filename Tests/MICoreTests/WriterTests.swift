@@ -107,15 +107,20 @@ import Testing
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(expected))
   }
 
+  /// Writes 5 MB through `out` in the record loop's way, then finishes it.
+  func writeFiveMegabytes(_ out: OutputFile) throws(MIError) {
+    let chunk = [UInt8](repeating: 0x61, count: 100_000)
+    for _ in 0..<50 {
+      out.buffer.append(contentsOf: chunk)
+      try out.flushIfNeeded()
+    }
+    try out.finish()
+  }
+
   @Test func aFullDiskIsReportedFromTheWritingThread() throws {
     let out = try OutputFile(path: "/dev/full")
-    let chunk = [UInt8](repeating: 0x61, count: 100_000)
     do {
-      for _ in 0..<50 {
-        out.buffer.append(contentsOf: chunk)
-        try out.flushIfNeeded()
-      }
-      try out.finish()
+      try writeFiveMegabytes(out)
       Issue.record("expected an error")
     } catch {
       #expect(error.exitCode == 4)
@@ -130,13 +135,8 @@ import Testing
     close(fds[0])  // the reader went away
     defer { close(fds[1]) }
     let out = try OutputFile(path: "/dev/fd/\(fds[1])")
-    let chunk = [UInt8](repeating: 0x61, count: 100_000)
     do {
-      for _ in 0..<50 {
-        out.buffer.append(contentsOf: chunk)
-        try out.flushIfNeeded()
-      }
-      try out.finish()
+      try writeFiveMegabytes(out)
       Issue.record("expected an error")
     } catch {
       guard case .closedPipe = error else {

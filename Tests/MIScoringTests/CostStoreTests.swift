@@ -10,18 +10,6 @@ import Testing
 /// from them equal the straightforward in-memory computation (sort each group-year's union, trim, sum), on random
 /// data with ties, unions of buckets, tiny chunks (many runs, several merge passes) and both kinds of trimming.
 @Suite struct CostStoreTests {
-  /// A SplitMix64 generator: the same seed, the same data.
-  struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-  }
-
   /// The statistics as `Deriver.stats` computed them before the store: every cost in memory, the union of a
   /// year's costs sorted and trimmed, floating sums in sorted order.
   static func reference(_ costs: [[Int: [Int64]]], years: [Int], trim: Trim, minN: Int, d: Deriver) -> GroupStats {
