@@ -62,6 +62,21 @@ public final class RecordStream {
   /// A `FieldError` from the handler (or a malformed line) rejects the record: with `--rejects` the line goes
   /// there with its reason, otherwise the run stops with `MIError.data` naming file, line and field.
   public func run(_ handler: (RecordScanner) throws -> Disposition) throws {
+    do {
+      try loop(handler)
+    } catch {
+      writeWhatCameBefore()
+      throw error
+    }
+  }
+
+  /// A run stopped by an error still writes the records before it (best effort: the error may be the output's
+  /// own), as a filter in a pipe should; a record the error cut short was taken back.
+  private func writeWhatCameBefore() {
+    try? out.flush()
+  }
+
+  private func loop(_ handler: (RecordScanner) throws -> Disposition) throws {
     for path in inputs {
       let display = path == "-" ? (options.assumeFilename ?? "-") : path
       let reader = try LineReader(path: path, displayName: display, validateUTF8: false)
@@ -87,6 +102,9 @@ public final class RecordStream {
           guard let rejects else { throw e.at(display, reader.lineNumber) }
           try rejects.reject(line, reason: e.at(display, reader.lineNumber).message)
           counts.rejected += 1
+        } catch {
+          out.buffer.removeSubrange(mark...)
+          throw error
         }
         try out.flushIfNeeded()
         progress.update(records: counts.read, consumed: { reader.consumedBytes() }, total: reader.size)
@@ -113,6 +131,15 @@ public final class RecordStream {
     }
     let pool = WorkerPool(handlers: (0..<threads).map { makeHandler($0) }, keepRejects: rejects != nil)
     defer { pool.stop() }
+    do {
+      try loop(pool, threads: threads)
+    } catch {
+      writeWhatCameBefore()
+      throw error
+    }
+  }
+
+  private func loop(_ pool: WorkerPool, threads: Int) throws {
     var inFlight: [Batch] = []
     var read = 0
     func retireOldest() throws {
