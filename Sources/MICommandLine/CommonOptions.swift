@@ -105,20 +105,20 @@ public enum Entry {
 }
 
 /// `--threads N` of the streaming tools (mi-group, mi-score): records are handled by N workers and written in
-/// input order, the same bytes for any N. The default is the machine's processor count, at most 8.
+/// input order, the same bytes for any N. 0 (the default, as in mi-capita) means one per processor, at most 8.
 public struct ThreadOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(
-      "Workers handling records (default: the processor count, at most 8); output is the same for any count.",
+      "Workers handling records (default 0: one per processor, at most 8; 1: one loop); output is the same for any count.",
       valueName: "n"))
-  public var threads: Int?
+  public var threads = 0
 
   public init() {}
 
   public func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if threads < 0 { throw ValidationError("--threads must be 0 (one per processor) or more") }
   }
 
   /// The number of workers to run.
-  public var count: Int { threads ?? min(ProcessInfo.processInfo.activeProcessorCount, 8) }
+  public var count: Int { threads > 0 ? threads : min(ProcessInfo.processInfo.activeProcessorCount, 8) }
 }
