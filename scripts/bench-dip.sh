@@ -27,16 +27,17 @@ done > "$dir/history.ndjson"
 hsize=$(stat -c %s "$dir/history.ndjson")
 size=$(stat -c %s "$dir/cases.ndjson")
 echo "history: $((count * 3)) cases, $((hsize / 1000000)) MB; current year: $count cases, $((size / 1000000)) MB"
-measure() { # name, cases, bytes, command...: prints seconds, rates and peak RSS
+measure() { # name, cases, bytes, command...: prints wall and CPU seconds, rates and peak RSS
   local name=$1 n=$2 bytes=$3
   shift 3
-  local t0 t1 secs
+  local t0 t1 secs rss user sys
   t0=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$dir/rss" "$@" > "$dir/out" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
+  /usr/bin/time -f "%M %U %S" -o "$dir/time" "$@" > "$dir/out" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
   t1=$(date +%s.%N)
   secs=$(echo "$t1 - $t0" | bc -l)
-  printf '%-10s %8.3f s  %10.0f cases/s  %7.1f MB/s  peak RSS %7d KB\n' "$name" "$secs" \
-    "$(echo "$n / $secs" | bc -l)" "$(echo "$bytes / $secs / 1000000" | bc -l)" "$(cat "$dir/rss")"
+  read -r rss user sys < "$dir/time"
+  printf '%-10s wall %8.3f s %9.0f cases/s %6.1f MB/s | cpu %6.2f s | peak RSS %7d KB\n' "$name" "$secs" \
+    "$(echo "$n / $secs" | bc -l)" "$(echo "$bytes / $secs / 1000000" | bc -l)" "$(echo "$user + $sys" | bc -l)" "$rss"
   echo "$secs" > "$dir/t-$name"
 }
 measure derive $((count * 3)) "$hsize" "$bin/mi-score" derive --method dip --proc-class pc-demo \
@@ -44,9 +45,11 @@ measure derive $((count * 3)) "$hsize" "$bin/mi-score" derive --method dip --pro
 cat "$dir/err"
 measure cat "$count" "$size" cat "$dir/cases.ndjson"
 measure jq "$count" "$size" jq -c . "$dir/cases.ndjson"
+measure mi-group-1 "$count" "$size" "$bin/mi-group" --dip dip-bench --threads 1 "$dir/cases.ndjson"
 measure mi-group "$count" "$size" "$bin/mi-group" --dip dip-bench "$dir/cases.ndjson"
 tail -1 "$dir/err"
-printf 'mi-group --dip is %.1fx faster than jq -c . and takes %.1fx the time of cat\n' \
-  "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-group")" | bc -l)" \
-  "$(echo "$(cat "$dir/t-mi-group") / $(cat "$dir/t-cat")" | bc -l)"
+printf 'mi-group --dip (%d workers) is %.1fx faster than jq -c . and takes %.1fx the time of cat; one worker: %.1fx\n' \
+  "$(nproc)" "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-group")" | bc -l)" \
+  "$(echo "$(cat "$dir/t-mi-group") / $(cat "$dir/t-cat")" | bc -l)" \
+  "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-group-1")" | bc -l)"
 grep -o '"group_reason":"no core[^"]*"' "$dir/out" | sort | uniq -c | sort -rn | head -5 || true
