@@ -200,31 +200,32 @@ public struct CapitationAggregator {
   public let month: Int?
 
   /// Records outside the year or month.
-  public private(set) var outsidePeriod = 0
+  public internal(set) var outsidePeriod = 0
   /// Inpatient records (by `inpatient_med_types`).
-  public private(set) var inpatient = 0
+  public internal(set) var inpatient = 0
   /// Settlements of persons insured elsewhere (异地参保).
-  public private(set) var insuredElsewhere = 0
+  public internal(set) var insuredElsewhere = 0
   /// Settlements whose insutype × category has no pool in the params, by the pool name they would have.
-  public private(set) var withoutPool: [String: Int] = [:]
+  public internal(set) var withoutPool: [String: Int] = [:]
 
   private let prefix: [UInt8]
   private let yearValue: Int
   private let specialPrefixes: [[UInt8]]
   private let inpatientPrefixes: [[UInt8]]
   private let insutypes: [(code: [UInt8], general: Int?, special: Int?)]
-  private let names: [String]
-  private var persons = PersonSet(capacity: 1 << 16)
-  private var allPersons = PersonSet(capacity: 16)
-  private var personCount: [Int]
-  private var instIndex: [String: Int] = [:]
-  private var instCodes: [String] = []
+  // Internal, not private: Partial.swift writes and reads them (--partial, --merge).
+  let names: [String]
+  var persons = PersonSet(capacity: 1 << 16)
+  var allPersons = PersonSet(capacity: 16)
+  var personCount: [Int]
+  var instIndex: [String: Int] = [:]
+  var instCodes: [String] = []
   /// Sums per institution and pool, `Self.width` values each at `(institution × pools + pool) × width`:
   /// fund (F_i), special (S_i), settlements, then `hifp_pay` of each month.
-  private var sums: [Int64] = []
-  private var remote: [Int64]
-  private var remoteCount: [Int]
-  private static let width = 15
+  var sums: [Int64] = []
+  var remote: [Int64]
+  var remoteCount: [Int]
+  static let width = 15
 
   /// Creates an aggregator for `year` (and `month`, 1–12, for a prepayment).
   public init(params: CapitationParams, year: String, month: Int? = nil) {
@@ -356,16 +357,18 @@ public struct CapitationAggregator {
     if params.personsScope == .all { allPersons.insert(hash: h) }
   }
 
-  /// Adds what another aggregator of the same parameters and period read (a parallel reader's other part): sums
-  /// add, person sets unite, so the result equals one aggregator reading everything.
-  public mutating func merge(_ other: CapitationAggregator) {
-    outsidePeriod += other.outsidePeriod
-    inpatient += other.inpatient
-    insuredElsewhere += other.insuredElsewhere
-    for (k, v) in other.withoutPool { withoutPool[k, default: 0] += v }
+  /// Adds what another aggregator of the same parameters and period read (a parallel reader's other part, or one
+  /// record of a `--partial` run): sums add, person sets unite, so the result equals one aggregator reading
+  /// everything. A sum that would leave 64 bits throws naming the partial record's field (hostile partials must
+  /// not crash the run); the aggregator is then only fit to be discarded.
+  public mutating func merge(_ other: CapitationAggregator) throws(FieldError) {
+    outsidePeriod = try Self.sum(outsidePeriod, other.outsidePeriod, "outside_period")
+    inpatient = try Self.sum(inpatient, other.inpatient, "inpatient")
+    insuredElsewhere = try Self.sum(insuredElsewhere, other.insuredElsewhere, "insured_elsewhere")
+    for (k, v) in other.withoutPool { withoutPool[k] = try Self.sum(withoutPool[k] ?? 0, v, "setl_cnt") }
     for p in names.indices {
-      remote[p] += other.remote[p]
-      remoteCount[p] += other.remoteCount[p]
+      remote[p] = try Self.sum(remote[p], other.remote[p], "remote_amt")
+      remoteCount[p] = try Self.sum(remoteCount[p], other.remoteCount[p], "remote_setl_cnt")
     }
     other.persons.forEach { key in
       if persons.insert(hash: key) { personCount[Int(key >> 60)] += 1 }
@@ -382,8 +385,21 @@ public struct CapitationAggregator {
         instCodes.append(code)
         sums.append(contentsOf: repeatElement(0, count: w))
       }
-      for f in 0..<w { sums[i * w + f] += other.sums[j * w + f] }
+      for f in 0..<w {
+        let field = Self.sumFields[min(f % Self.width, 3)]
+        sums[i * w + f] = try Self.sum(sums[i * w + f], other.sums[j * w + f], field)
+      }
     }
+  }
+
+  /// The partial-record field of each place in an institution's sums (3 and after: the months).
+  static let sumFields = ["fund_amt", "special_amt", "setl_cnt", "month_hifp_amt"]
+
+  /// `a + b`, or an error naming `field` when the sum leaves 64 bits.
+  static func sum<T: FixedWidthInteger>(_ a: T, _ b: T, _ field: String) throws(FieldError) -> T {
+    let (s, overflow) = a.addingReportingOverflow(b)
+    if overflow { throw FieldError(field, "the sum no longer fits in 64 bits") }
+    return s
   }
 
   /// The totals by pool name, with N per `persons_scope`.

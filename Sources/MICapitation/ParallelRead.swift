@@ -93,7 +93,12 @@ public enum ParallelRead {
     var merged = outcomes[0].aggregator
     var records = outcomes[0].records
     for o in outcomes.dropFirst() {
-      merged.merge(o.aggregator)
+      do throws(FieldError) {
+        try merged.merge(o.aggregator)
+      } catch {
+        // Only sums beyond 64 bits fail here; no one line is to blame.
+        throw MIError.data(file: inputs[0], line: 0, field: nil, message: "the inputs' sums no longer fit in 64 bits")
+      }
       records += o.records
     }
     return (merged, records)

@@ -46,15 +46,39 @@ struct RunOptions: ParsableArguments {
   /// `--threads N`.
   @Option(
     help: ArgumentHelp(
-      "Workers for plain input files of 64 MiB or more (default 0: one per core; 1: read in order). Not used with --rejects or --post.",
+      "Workers for plain input files of 64 MiB or more (default 0: one per core; 1: read in order). Not used with --rejects, --post or --merge.",
       valueName: "n"))
   var threads = 0
+
+  /// `--partial`.
+  @Flag(
+    help:
+      "Write this shard's exact partial aggregates (kind capitation-partial: sums, counts, person hashes) instead of results."
+  )
+  var partial = false
+
+  /// `--merge`.
+  @Flag(
+    help:
+      "Read capitation-partial records of --partial runs (same params and period) instead of settlements, combine them, then finish."
+  )
+  var merge = false
 
   /// Settlement files.
   @Argument(
     help: ArgumentHelp(
       "Outpatient settlement files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
   var inputs: [String] = []
+}
+
+/// Validates the combination of --partial, --merge, --post and --rejects.
+func checkRun(_ run: RunOptions, _ common: CommonOptions) throws {
+  if run.partial && run.merge { throw ValidationError("--partial and --merge exclude each other") }
+  if run.partial && run.post { throw ValidationError("--post records a finished run, not a --partial one") }
+  if run.merge && common.rejects != nil {
+    // Skipping a bad partial record would drop a whole shard's sums or persons and still look like a result.
+    throw ValidationError("--rejects cannot skip a partial record: --merge stops at a bad one")
+  }
 }
 
 /// What prepay and settle share: the params, the workspace when needed, the stream and the aggregator.
@@ -70,6 +94,12 @@ struct CapitationRun {
   let sequentialOnly: Bool
   /// Records read by the parallel reader, when it was used.
   var parallelRecords: Int?
+  /// `--partial`: write partial aggregates instead of results.
+  let partial: Bool
+  /// `--merge`: read partial aggregates instead of settlements.
+  let merge: Bool
+  /// With `--merge`, the partial headers read.
+  var partials: Int?
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ run: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
@@ -84,10 +114,14 @@ struct CapitationRun {
     inputs = run.inputs
     threads = run.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : run.threads
     sequentialOnly = common.rejects != nil || run.post
+    partial = run.partial
+    merge = run.merge
   }
 
-  /// Reads every settlement into the aggregator (and the input digest when posting).
+  /// Reads every settlement into the aggregator (and the input digest when posting); with `--merge`, reads
+  /// partials instead.
   mutating func aggregate() throws -> [String: PoolTotals] {
+    if merge { return try mergePartials() }
     if threads > 1 && !sequentialOnly && ParallelRead.eligible(inputs) {
       let (merged, records) = try ParallelRead.run(
         inputs: inputs, threads: threads, params: params, year: aggregator.year, month: aggregator.month)
@@ -109,6 +143,46 @@ struct CapitationRun {
     digest = d
     aggregator = agg
     return agg.finish()
+  }
+
+  /// `--merge`: reads the partial records (in order: a header must start each file) into the aggregator.
+  mutating func mergePartials() throws -> [String: PoolTotals] {
+    var d = digest
+    var reader = CapitationPartialReader(
+      params: params, paramsName: paramsName, year: aggregator.year, month: aggregator.month)
+    let st = stream
+    try stream.run { s in
+      if d != nil {
+        d!.update(s.line)
+        d!.update([0x0A])
+      }
+      try reader.add(s, file: st.position.file, line: st.position.line)
+      return .consumed
+    }
+    digest = d
+    aggregator = reader.aggregator
+    partials = reader.partials
+    return aggregator.finish()
+  }
+
+  /// With `--partial`: writes the partial records and the summary line; returns true when it did.
+  func finishPartial() throws -> Bool {
+    guard partial else { return false }
+    let out = stream.out
+    let written = try aggregator.writePartial(paramsName: paramsName) { line in
+      out.buffer.append(contentsOf: line)
+      try out.flushIfNeeded()
+    }
+    stream.countWritten(written)
+    try finish(extra: aggregator.extra)
+    return true
+  }
+
+  /// The summary-line parts of what was left out, and with `--merge` the partials read.
+  var extra: [String] {
+    var e = aggregator.extra
+    if let partials { e.append("partials \(partials)") }
+    return e
   }
 
   /// Closes the output and prints the summary line (the parallel reader counts its own records).

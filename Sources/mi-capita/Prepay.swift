@@ -12,7 +12,9 @@ struct Prepay: ParsableCommand {
       Settlements outside the month are skipped (counted), so a year's file can feed
       every month. With --post the amounts go to the workspace ledger (tool
       mi-capita, kind prepay); posting the month again supersedes the earlier run,
-      and settle reads the effective runs of the year.
+      and settle reads the effective runs of the year. --partial writes a shard's
+      exact sums instead of results, and --merge finishes from the partials of
+      every shard to the same bytes as one run.
 
       Example:
         mi-capita prepay --month 2024-03 --params params-2024 --post opt-2024.ndjson
@@ -27,12 +29,14 @@ struct Prepay: ParsableCommand {
 
   func validate() throws {
     guard Period.isMonth(month) else { throw ValidationError("--month must be YYYY-MM, found '\(month)'") }
+    try checkRun(options, common)
   }
 
   func run() throws {
     var r = try CapitationRun(
       options, common: common, year: String(month.prefix(4)), month: Int(month.suffix(2)), needsWorkspace: false)
     let totals = try r.aggregate()
+    if try r.finishPartial() { return }
     var pools: [CapitationPrepay] = []
     for name in r.params.poolNames {
       let p = Capitation.prepay(pool: r.params.pools[name]!, totals: totals[name]!, month: Int(month.suffix(2))!)
@@ -41,7 +45,7 @@ struct Prepay: ParsableCommand {
       try r.stream.out.flushIfNeeded()
       pools.append(p)
     }
-    var extra = r.aggregator.extra
+    var extra = r.extra
     for p in pools { extra.append("pool \(p.pool.name): prepay \(Money.format(p.prepayFen))") }
     if options.post, let ws = r.ws, var d = r.digest {
       let posted = try ws.postRun(

@@ -29,6 +29,11 @@ struct Settle: ParsableCommand {
       left to mi-clear. --draft-date adds the 拟清算方案 objection deadline (7
       working days).
 
+      Distributed: --partial on each slice of the settlements writes exact partial
+      aggregates (sums, counts, person hashes); --merge on all the partials finishes
+      them, with --adjustments, --prepaid, --draft-date and --post, to the same bytes
+      as one run over every settlement.
+
       Example:
         mi-capita settle --year 2024 --params params-2024 \\
           --adjustments adj.ndjson --draft-date 2025-02-10 \\
@@ -47,7 +52,7 @@ struct Settle: ParsableCommand {
 
   /// `--prepaid`.
   @Option(help: ArgumentHelp("Prepayments from: ledger (default), computed, or none.", valueName: "source"))
-  var prepaid: PrepaidSource = .ledger
+  var prepaid: PrepaidSource?
 
   /// `--draft-date`.
   @Option(help: ArgumentHelp("Date the 拟清算方案 is sent; adds objection_deadline.", valueName: "yyyy-mm-dd"))
@@ -61,10 +66,22 @@ struct Settle: ParsableCommand {
     if let d = draftDate, WorkingDays.parse(d) == nil {
       throw ValidationError("--draft-date must be a date yyyy-mm-dd, found '\(d)'")
     }
+    try checkRun(options, common)
+    if options.partial {
+      // These shape the finished result only: a partial that ignored them would hide a mistake.
+      for (given, flag) in [
+        (adjustments != nil, "--adjustments"), (prepaid != nil, "--prepaid"), (draftDate != nil, "--draft-date"),
+      ]
+      where given {
+        throw ValidationError("\(flag) applies when finishing: give it to --merge, not to --partial")
+      }
+    }
   }
 
   func run() throws {
-    var r = try CapitationRun(options, common: common, year: year, month: nil, needsWorkspace: prepaid == .ledger)
+    let prepaid = self.prepaid ?? .ledger
+    var r = try CapitationRun(
+      options, common: common, year: year, month: nil, needsWorkspace: prepaid == .ledger && !options.partial)
     var adj: [Adjustment] = []
     if let path = adjustments {
       var d = r.digest
@@ -72,6 +89,7 @@ struct Settle: ParsableCommand {
       r.digest = d
     }
     let totals = try r.aggregate()
+    if try r.finishPartial() { return }
     let deductions = try Capitation.deductions(adj, totals: totals)
     var ledger: [String: [String: Int64]] = [:]
     if prepaid == .ledger, let ws = r.ws {
@@ -102,7 +120,7 @@ struct Settle: ParsableCommand {
       r.stream.countWritten(c.institutions.count + 1)
       try r.stream.out.flushIfNeeded()
     }
-    var extra = r.aggregator.extra
+    var extra = r.extra
     extra.append("adjustments \(deductions.used)")
     if deductions.notApplicable > 0 { extra.append("adjustments not for capitation \(deductions.notApplicable)") }
     for c in results {
