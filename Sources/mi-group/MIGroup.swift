@@ -64,6 +64,6 @@ struct MIGroup: ParsableCommand {
         return .written
       }
     }
-    try stream.finish(extra: DRGEnricher.summary(enrichers))
+    try stream.finish(extra: DRGEnricher.summary(enrichers, rateLabel: common.lang == .en ? "grouping rate" : "入组率"))
   }
 }

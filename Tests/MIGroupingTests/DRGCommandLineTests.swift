@@ -23,13 +23,20 @@ private func toolsBuilt() -> Bool {
     set -e
     mi-catalog init --db ws.db 2>/dev/null
     mi-catalog import drg-scheme '\(mini)' --name drg-mini --db ws.db
-    mi-group --scheme drg-mini --db ws.db '\(mini)/samples.jsonl' -o grouped.ndjson
+    mi-group --scheme drg-mini --db ws.db --threads 1 '\(mini)/samples.jsonl' -o grouped.ndjson
+    mi-group --scheme drg-mini --db ws.db --lang en --threads 3 '\(mini)/samples.jsonl' -o grouped-en.ndjson
+    cmp grouped.ndjson grouped-en.ndjson
     """, in: dir)
   #expect(run.status == 0, "\(run.err)")
   #expect(run.err.contains("mi-catalog: imported drg-scheme 'drg-mini': 6 MDCs, 10 ADRG rules, 21 DRGs"))
   #expect(
     run.err.contains(
       "mi-group: read 23, written 23, rejected 0; grouped 16, ambiguous 1, ungroupable 3, invalid 3, 入组率 80.00%"))
+  // --lang en names the rate in English; the records are the same bytes (with any number of workers).
+  #expect(
+    run.err.contains(
+      "mi-group: read 23, written 23, rejected 0; grouped 16, ambiguous 1, ungroupable 3, invalid 3, grouping rate 80.00%"
+    ))
   let out = try String(contentsOf: dir.appendingPathComponent("grouped.ndjson"), encoding: .utf8)
   let lines = out.split(separator: "\n")
   #expect(lines.count == 23)

@@ -128,14 +128,15 @@ public final class DRGEnricher {
   /// The parts of the closing summary: counts per status and 入组率 (grouped / all valid cases), two decimals.
   public func summary() -> [String] { DRGEnricher.summary([self]) }
 
-  /// The summary of several enrichers' cases together (the workers of one run).
-  public static func summary(_ enrichers: [DRGEnricher]) -> [String] {
+  /// The summary of several enrichers' cases together (the workers of one run); `rateLabel` names the 入组率
+  /// (`--lang en`: "grouping rate").
+  public static func summary(_ enrichers: [DRGEnricher], rateLabel: String = "入组率") -> [String] {
     var statusCounts = [Int](repeating: 0, count: DRGStatus.allCases.count)
     for e in enrichers { for i in statusCounts.indices { statusCounts[i] += e.statusCounts[i] } }
     let grouped = statusCounts[DRGStatus.grouped.rawValue]
     let valid = statusCounts.reduce(0, +) - statusCounts[DRGStatus.invalid.rawValue]
     var parts = DRGStatus.allCases.map { "\($0.name) \(statusCounts[$0.rawValue])" }
-    parts.append("入组率 \(DRGEnricher.percent(grouped, of: valid))")
+    parts.append("\(rateLabel) \(DRGEnricher.percent(grouped, of: valid))")
     return parts
   }
 
