@@ -185,6 +185,15 @@ struct CapitationRun {
     return e
   }
 
+  /// With `--post`, records the run in the ledger (superseding an earlier run of the period); the summary part
+  /// naming the posted run, or nil.
+  func post(_ post: Bool, kind: String, period: String, lines: [LedgerLine]) throws -> String? {
+    guard post, let ws, var d = digest else { return nil }
+    let posted = try ws.postRun(
+      tool: "mi-capita", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(), lines: lines)
+    return "posted run \(posted.id)"
+  }
+
   /// Closes the output and prints the summary line (the parallel reader counts its own records).
   func finish(extra: [String]) throws {
     guard let records = parallelRecords else { return try stream.finish(extra: extra) }

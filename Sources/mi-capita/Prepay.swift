@@ -47,11 +47,9 @@ struct Prepay: ParsableCommand {
     }
     var extra = r.extra
     for p in pools { extra.append("pool \(p.pool.name): prepay \(Money.format(p.prepayFen))") }
-    if options.post, let ws = r.ws, var d = r.digest {
-      let posted = try ws.postRun(
-        tool: "mi-capita", kind: "prepay", period: month, params: r.paramsName, inputSHA256: d.hexDigest(),
-        lines: CapitationRecords.ledgerLines(pools))
-      extra.append("posted run \(posted.id)")
+    if let posted = try r.post(options.post, kind: "prepay", period: month, lines: CapitationRecords.ledgerLines(pools))
+    {
+      extra.append(posted)
     }
     try r.finish(extra: extra)
   }

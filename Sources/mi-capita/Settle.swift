@@ -127,11 +127,10 @@ struct Settle: ParsableCommand {
       extra.append(
         "pool \(c.pool.name): v \(Fixed(raw: c.pointValueRaw, scale: 6)) check \(c.checkPassed ? "pass" : "fail")")
     }
-    if options.post, let ws = r.ws, var d = r.digest {
-      let posted = try ws.postRun(
-        tool: "mi-capita", kind: "settle", period: year, params: r.paramsName, inputSHA256: d.hexDigest(),
-        lines: CapitationRecords.ledgerLines(results))
-      extra.append("posted run \(posted.id)")
+    if let posted = try r.post(
+      options.post, kind: "settle", period: year, lines: CapitationRecords.ledgerLines(results))
+    {
+      extra.append(posted)
     }
     try r.finish(extra: extra)
   }

@@ -2,19 +2,9 @@ import Foundation
 import MITestSupport
 import Testing
 
-/// Whether the built tools are beside the test bundle (swift test builds them; a filtered build may not).
-private func toolsBuilt() -> Bool {
-  ["mi-catalog", "mi-group"].allSatisfy {
-    FileManager.default.isExecutableFile(atPath: TestSupport.productsDir.appendingPathComponent($0).path)
-  }
-}
-
 /// End to end through the built binaries: init a workspace, import the example scheme, group its samples.
 @Test func drgCommandLineEndToEnd() throws {
-  guard toolsBuilt() else {
-    print("skipped: mi-catalog and mi-group are not built in \(TestSupport.productsDir.path)")
-    return
-  }
+  guard TestSupport.toolsBuilt("mi-catalog", "mi-group") else { return }
   let dir = try TestSupport.tempDir("drg-cli")
   defer { try? FileManager.default.removeItem(at: dir) }
   let mini = TestSupport.examplesDir.appendingPathComponent("drg-mini").path

@@ -40,12 +40,7 @@ import Testing
     """
 
   @Test func deriveImportGroup() throws {
-    let bin = TestSupport.productsDir
-    for tool in ["mi-score", "mi-catalog", "mi-group"]
-    where !FileManager.default.fileExists(atPath: bin.appendingPathComponent(tool).path) {
-      print("skipped: \(tool) is not built in \(bin.path)")
-      return
-    }
+    guard TestSupport.toolsBuilt("mi-score", "mi-catalog", "mi-group") else { return }
     let dir = try TestSupport.tempDir("dip-e2e")
     try Self.history.write(to: dir.appendingPathComponent("history.ndjson"), atomically: true, encoding: .utf8)
     try Self.current.write(to: dir.appendingPathComponent("current.ndjson"), atomically: true, encoding: .utf8)
@@ -104,11 +99,7 @@ import Testing
   }
 
   @Test func hospitalLevelsFromTheRegistryWhenCasesHaveNone() throws {
-    guard FileManager.default.fileExists(atPath: TestSupport.productsDir.appendingPathComponent("mi-score").path)
-    else {
-      print("skipped: mi-score is not built")
-      return
-    }
+    guard TestSupport.toolsBuilt("mi-score", "mi-catalog") else { return }
     let dir = try TestSupport.tempDir("dip-levels")
     try Self.history.write(to: dir.appendingPathComponent("history.ndjson"), atomically: true, encoding: .utf8)
     // The same history without hosp_lv: the hospital's code instead, and the registry gives its level.
@@ -131,11 +122,7 @@ import Testing
   }
 
   @Test func drgDeriveAndImport() throws {
-    let bin = TestSupport.productsDir
-    guard FileManager.default.fileExists(atPath: bin.appendingPathComponent("mi-score").path) else {
-      print("skipped: mi-score is not built in \(bin.path)")
-      return
-    }
+    guard TestSupport.toolsBuilt("mi-score", "mi-catalog") else { return }
     let dir = try TestSupport.tempDir("drg-e2e")
     // GB11 at 20,000 and GZ13 at 5,000 (one each): M = 12,500 → RW 1.6000 and 0.4000.
     try """
@@ -161,11 +148,7 @@ import Testing
   }
 
   @Test func badHistoryLinesNameFileLineAndField() throws {
-    let bin = TestSupport.productsDir
-    guard FileManager.default.fileExists(atPath: bin.appendingPathComponent("mi-score").path) else {
-      print("skipped: mi-score is not built in \(bin.path)")
-      return
-    }
+    guard TestSupport.toolsBuilt("mi-score", "mi-catalog") else { return }
     let dir = try TestSupport.tempDir("dip-bad")
     try """
     {"setl_time":"2023-05-01","diag_codes":["K35.800"],"medfee_sumamt":100.00}

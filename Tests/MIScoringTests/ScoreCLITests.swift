@@ -72,13 +72,7 @@ import Testing
 
   /// Builds the workspace: the DIP catalog through MIGrouping's model, params and hospitals through mi-catalog.
   static func workspace() throws -> URL? {
-    let bin = TestSupport.productsDir
-    guard FileManager.default.fileExists(atPath: bin.appendingPathComponent("mi-score").path),
-      FileManager.default.fileExists(atPath: bin.appendingPathComponent("mi-catalog").path)
-    else {
-      print("skipped: mi-score and mi-catalog are not built in \(bin.path)")
-      return nil
-    }
+    guard TestSupport.toolsBuilt("mi-score", "mi-catalog") else { return nil }
     let dir = try TestSupport.tempDir("mi-score")
     let db = dir.appendingPathComponent("mi.db").path
     let ws = try Workspace.open(db, create: true)

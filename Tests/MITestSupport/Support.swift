@@ -47,6 +47,17 @@ public enum TestSupport {
     return Bundle.main.bundleURL
   }
 
+  /// Whether `tools` are built beside the tests; when not, says which tests skip and why (end-to-end tests run
+  /// the binaries, which `swift test --filter` may not have built).
+  public static func toolsBuilt(_ tools: String...) -> Bool {
+    let missing = tools.filter {
+      !FileManager.default.isExecutableFile(atPath: productsDir.appendingPathComponent($0).path)
+    }
+    if missing.isEmpty { return true }
+    print("skipped: \(missing.joined(separator: ", ")) not built in \(productsDir.path)")
+    return false
+  }
+
   /// The result of running a tool.
   public struct Run: Sendable {
     /// Exit status.
