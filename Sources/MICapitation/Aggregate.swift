@@ -258,25 +258,11 @@ public struct CapitationAggregator {
     guard f.setlTime >= 0, case let raw = s.rawValue(f.setlTime), raw.count > 0, raw[0] != UInt8(ascii: "n") else {
       throw FieldError("setl_time", "missing")
     }
-    var y = 0
-    var m = 0
-    var k = 0
-    if raw[0] == UInt8(ascii: "\"") {
-      for c in raw.dropFirst() {
-        if k == 7 { break }
-        if k == 4 {
-          guard c == UInt8(ascii: "-") else { break }
-        } else {
-          guard c >= 48 && c <= 57 else { break }
-          if k < 4 { y = y * 10 + Int(c - 48) } else { m = m * 10 + Int(c - 48) }
-        }
-        k += 1
-      }
-    }
-    guard k == 7, (1...12).contains(m) else {
-      throw FieldError(
-        "setl_time", "expected yyyy-MM-dd HH:mm:ss, found \(String(decoding: raw.prefix(40), as: UTF8.self))")
-    }
+    // Checked against the calendar from the bytes (no String on the record path), so a time written another way
+    // is an error naming the field, never a settlement "outside the period".
+    guard let t = DateTime.parseJSON(raw, time: true) else { throw DateTime.invalid("setl_time", raw: raw, time: true) }
+    let y = t.year
+    let m = t.month
     guard y == yearValue, month == nil || month == m else {
       outsidePeriod += 1
       return
@@ -420,6 +406,14 @@ public struct CapitationAggregator {
       out[n] = t
     }
     return out
+  }
+
+  /// The records of the period: the settlements counted in a pool (at its institutions or elsewhere) and those left
+  /// out (inpatient, 异地参保, no pool). Derived from the sums, so a merge of partials gives the same count.
+  public var inPeriod: Int {
+    var n = inpatient + insuredElsewhere + withoutPool.values.reduce(0, +) + remoteCount.reduce(0, +)
+    for i in stride(from: 2, to: sums.count, by: Self.width) { n += Int(sums[i]) }
+    return n
   }
 
   /// The summary-line parts for what was left out of capitation.

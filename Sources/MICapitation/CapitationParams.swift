@@ -42,6 +42,8 @@ public struct CapitationPool: Sendable, Equatable {
   public var budgetFen: Int64
   /// `adjustment`: 调整额, signed fen (seed: "±調整額").
   public var adjustmentFen: Int64 = 0
+  /// `share_party` of this pool, or nil for the `[capitation]` key (the default of every pool).
+  public var shareParty: SharePartyRule?
   /// `share_ratio`: 超支分担(结余留用)比例 r, scale 4.
   public var shareRatio = Fixed(raw: 5000, scale: 4)
   /// `points_per_person`: 100 in seed 002 ("參保人員門診就醫人數×100").
@@ -77,7 +79,7 @@ public struct CapitationParams: Sendable, Equatable {
   public var specialMedTypes: [String] = ["14"]
   /// `inpatient_med_types`: med_type prefixes outside outpatient capitation (default 21–29 and 52, SCHEMA.md).
   public var inpatientMedTypes: [String] = ["2", "52"]
-  /// `share_party`.
+  /// `share_party`: the default of every pool (a pool's own `share_party` overrides it).
   public var shareParty: SharePartyRule = .fund
   /// `share_sign`.
   public var shareSign: ShareSignRule = .byDifference
@@ -203,7 +205,7 @@ public struct CapitationParams: Sendable, Equatable {
 
   /// The keys of a pool table.
   static let poolKeys = [
-    "budget", "adjustment", "share_ratio", "points_per_person", "prepay_ratio", "persons", "remote",
+    "budget", "adjustment", "share_party", "share_ratio", "points_per_person", "prepay_ratio", "persons", "remote",
   ]
 
   /// `Params.keys(_:)` marks a whole table as read, so `unusedKeys()` cannot see a typo inside a table this
@@ -231,12 +233,17 @@ public struct CapitationParams: Sendable, Equatable {
     guard budget >= 0 else { throw p.invalid("\(base).budget", "must not be negative") }
     var pool = CapitationPool(name: name, insutype: String(parts[0]), special: parts[1] == "special", budgetFen: budget)
     pool.adjustmentFen = try p.fen("\(base).adjustment") ?? 0
+    // The issue that defined mi-capita put share_party per pool; the section's key is the default.
+    if try p.string("\(base).share_party") != nil {
+      pool.shareParty = SharePartyRule(
+        rawValue: try p.choice("\(base).share_party", SharePartyRule.allCases.map(\.rawValue), default: "fund"))!
+    }
     let one = Fixed(raw: 10000, scale: 4)
     let zero = Fixed(raw: 0, scale: 4)
     if let r = try p.fixed("\(base).share_ratio", scale: 4, in: zero...one) { pool.shareRatio = r }
     // Seed 002: "醫療機構對統籌區醫保基金超支分擔(結余留用)比例原則上不低于50%" — the institutions' part, which is r
     // or 1 − r by share_party. "原則上" and "可根據基金運行情況進行適當調整": a warning, not an error.
-    let hospitalPart = shareParty == .hospital ? pool.shareRatio : one - pool.shareRatio
+    let hospitalPart = (pool.shareParty ?? shareParty) == .hospital ? pool.shareRatio : one - pool.shareRatio
     if hospitalPart < Fixed(raw: 5000, scale: 4) {
       warnings.append(
         "\(p.name): key \"\(base).share_ratio\": the institutions' share \(hospitalPart) is below the seed's 50% floor")

@@ -40,7 +40,10 @@ public enum CapitationPartial {
       t += "pool=\(name) insutype=\(q.insutype) special=\(q.special) budget=\(q.budgetFen) "
       t += "adjustment=\(q.adjustmentFen) share_ratio=\(q.shareRatio) points_per_person=\(q.pointsPerPerson) "
       t += "prepay_ratio=\(q.prepayRatio) persons=\(q.personsGiven.map(String.init) ?? "-") "
-      t += "remote=\(q.remoteGivenFen.map(String.init) ?? "-")\n"
+      t += "remote=\(q.remoteGivenFen.map(String.init) ?? "-")"
+      // Only a pool's own share_party is added, so the digest of params without one is unchanged.
+      if let party = q.shareParty { t += " share_party=\(party.rawValue)" }
+      t += "\n"
     }
     var h = SHA256()
     h.update(Array(t.utf8))

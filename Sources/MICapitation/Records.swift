@@ -38,7 +38,7 @@ public enum CapitationRecords {
     w.fen("ffs_amt", c.ffsFen, &out)
     w.fen("fund_amt", c.localFundFen, &out)
     w.fen("weight_base_amt", c.weightBaseFen, &out)
-    w.string("share_party", params.shareParty.rawValue, &out)
+    w.string("share_party", (c.pool.shareParty ?? params.shareParty).rawValue, &out)
     w.string("share_sign", params.shareSign.rawValue, &out)
     w.fixed("share_ratio", c.pool.shareRatio.raw, scale: 4, &out)
     w.fixed("fund_share", c.fundShare.raw, scale: 4, &out)

@@ -120,7 +120,7 @@ public enum Capitation {
     // A: "參保人門診按項目付費報銷的醫保基金總額" (DOMAIN.md §4 ambiguity 3; §9.6 reads A = F + R + S).
     let ffs = local + (params.ffsIncludesSpecial ? special : 0) + (params.ffsIncludesRemote ? remote : 0)
     let one = Fixed(raw: 10000, scale: 4)
-    let fundShare = params.shareParty == .fund ? pool.shareRatio : one - pool.shareRatio
+    let fundShare = (pool.shareParty ?? params.shareParty) == .fund ? pool.shareRatio : one - pool.shareRatio
     let diff = ffs - pool.budgetFen
     // X = |A − B| × 比例 ("計算結果取絕對值"), rounded half up to the fen.
     let x = Fixed.mulDiv(abs(diff), fundShare.raw, 10000)
@@ -224,6 +224,12 @@ public enum Capitation {
       guard a.type == .deduction || a.type == .assessment else {
         d.notApplicable += 1
         continue
+      }
+      // An institution with no settlement in any pool would get a phantom clearing record of a negative amount.
+      guard totals.values.contains(where: { $0.institutions[a.fixmedinsCode] != nil }) else {
+        throw MIError.data(
+          file: a.file, line: a.line, field: "fixmedins_code",
+          message: "\(a.fixmedinsCode) has no settlement in any capitation pool this year")
       }
       let pool: String
       if let p = a.pool {

@@ -1,3 +1,5 @@
+import MICore
+
 /// Working-day arithmetic for the objection deadline of the 拟清算方案 (seed 002: "定點醫療機構對清算工作存在疑議的,
 /// 可在收到擬清算方案后7個工作日內向醫保經辦機構提出溝通協商").
 ///
@@ -6,20 +8,8 @@
 public enum WorkingDays {
   /// Days since 1970-01-01 of `yyyy-MM-dd`, or nil when the text is not a valid date.
   public static func parse(_ text: String) -> Int? {
-    let b = Array(text.utf8)
-    guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-    func num(_ r: Range<Int>) -> Int? {
-      var v = 0
-      for i in r {
-        guard b[i] >= 48 && b[i] <= 57 else { return nil }
-        v = v * 10 + Int(b[i] - 48)
-      }
-      return v
-    }
-    guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10), (1...12).contains(m), d >= 1,
-      d <= daysInMonth(y, m)
-    else { return nil }
-    return daysFromCivil(y, m, d)
+    guard let v = DateTime.parse(text, time: false) else { return nil }
+    return daysFromCivil(v.year, v.month, v.day)
   }
 
   /// `yyyy-MM-dd` of a day number.
@@ -56,14 +46,6 @@ public enum WorkingDays {
       if isWorking(day, holidays: holidays, makeup: makeup) { left -= 1 }
     }
     return day
-  }
-
-  static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-    switch m {
-    case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
-    case 4, 6, 9, 11: return 30
-    default: return 31
-    }
   }
 
   static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {

@@ -81,9 +81,21 @@ public struct Adjustment: Sendable, Equatable {
             "unknown type \"\(typeText)\" (expected \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", ")))"
           )
         }
+        // adj_amt is a magnitude; its direction is the type's. A negative deduction would pay the hospital, a
+        // negative special case would take from it: a reversal is made by removing the line and running again.
+        if amount < 0 {
+          throw FieldError(
+            "adj_amt", "must not be negative (\(Money.format(amount))): the direction of the money is the adj_type's")
+        }
         let period = try scanner.code("period")
         if let period, !Period.isMonth(period) && !Period.isYear(period) {
           throw FieldError("period", "expected YYYY or YYYY-MM, found \"\(period)\"")
+        }
+        // 周转金 is paid with a month's prepayment and recovered at the year end: one without a month would be
+        // recovered without ever being paid.
+        if type == .turnoverFund, period.map(Period.isMonth) != true {
+          throw FieldError(
+            "period", "a turnover_fund needs the month it is paid with (YYYY-MM), found \(period.map { "\"\($0)\"" } ?? "none")")
         }
         out.append(
           Adjustment(

@@ -155,9 +155,10 @@ public final class CaseAggregator {
   @discardableResult
   public func add(_ s: RecordScanner) throws(FieldError) -> Bool {
     guard let time = s.rawValue("setl_time") else { throw FieldError("setl_time", "missing") }
-    // The raw value is a JSON string: compare its first bytes with the period without building a String.
-    guard time.count > period.count + 1, time[0] == UInt8(ascii: "\"") else {
-      throw FieldError("setl_time", "expected a time yyyy-MM-dd HH:mm:ss")
+    // Checked against the calendar first, so a time written another way is an error, never "outside the period";
+    // then its first bytes are compared with the period without building a String.
+    guard DateTime.parseJSON(time, time: true) != nil else {
+      throw DateTime.invalid("setl_time", raw: time, time: true)
     }
     for (i, b) in period.enumerated() where time[i + 1] != b {
       outside += 1

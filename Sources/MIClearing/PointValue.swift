@@ -32,6 +32,35 @@ public enum PointValue {
     return Fixed.mulDiv(budgetFen, medfeeFen, fundFen)
   }
 
+  /// 结算点值 of the floating mode = (budget ÷ 医保支付比例) ÷ points, rounded once to 6 decimals from the exact
+  /// quotient (the total cost is not rounded to the fen first; 128-bit integers, no `Double`).
+  ///
+  /// With a given ratio (raw at its scale s): `budget × 10^(s+8) / (ratio × raw points)`; computed,
+  /// `budget × Σ medfee × 10⁸ / (Σ hifp × raw points)`. One case of 1,234,567.8901 points, budget 20,000,000.99 and
+  /// ratio 0.7 gives 23.142858 (23.14285849…), where rounding the total cost first gave 23.142859.
+  /// Nil when there are no points or, for a computed ratio, no fund amount.
+  public static func floating(
+    budgetFen: Int64, ratio: Fixed?, medfeeFen: Int64, fundFen: Int64, pointsRaw: Int64
+  ) -> Fixed? {
+    guard pointsRaw > 0, budgetFen >= 0 else { return nil }
+    let num: UInt128
+    let den: UInt128
+    if let ratio {
+      guard ratio.raw > 0 else { return nil }
+      num = UInt128(budgetFen) * UInt128(Fixed.pow10(ratio.scale)) * 100_000_000
+      den = UInt128(ratio.raw) * UInt128(pointsRaw)
+    } else {
+      guard fundFen > 0, medfeeFen >= 0 else { return nil }
+      num = UInt128(budgetFen) * UInt128(medfeeFen) * 100_000_000
+      den = UInt128(fundFen) * UInt128(pointsRaw)
+    }
+    var q = num / den
+    // Half up (四舍五入): the remainder is below den < 2¹²⁶, so doubling it cannot overflow.
+    if (num % den) * 2 >= den { q += 1 }
+    guard q <= UInt128(Int64.max) else { return nil }
+    return Fixed(raw: Int64(q), scale: 6)
+  }
+
   /// The amount of `pointsRaw` points (scale 4) at `value` (scale 6), in fen: `raw × v / 10⁸`, rounded once.
   public static func amount(pointsRaw: Int64, value: Fixed) -> Int64 {
     Fixed.mulDiv(pointsRaw, value.rescaled(to: 6).raw, 100_000_000)

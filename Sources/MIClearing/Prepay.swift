@@ -51,13 +51,14 @@ public struct PoolPrepayment: Sendable {
 public enum Prepayment {
   /// Computes every pool's month. Special cases and `vbp_return`/`special_case` adjustments wait for the year end.
   public static func run(
-    params: ClearingParams, totals: [PoolHospital: HospitalTotals], adjustments: [Adjustment]
+    params: ClearingParams, totals: [PoolHospital: HospitalTotals], adjustments: [Adjustment],
+    registry: Set<String>? = nil
   ) throws(MIError) -> [PoolPrepayment] {
     var lines: [PoolHospital: PrepaymentLine] = [:]
     for (k, t) in totals { lines[k] = PrepaymentLine(key: k, totals: t) }
     let homes = Settlement.homePools(Set(lines.keys), totals: totals)
     for a in adjustments where a.type == .deduction || a.type == .assessment || a.type == .turnoverFund {
-      let pool = try Settlement.poolOf(a, homes: homes, params: params)
+      let pool = try Settlement.poolOf(a, homes: homes, params: params, registry: registry)
       let k = PoolHospital(pool, a.fixmedinsCode)
       var l = lines[k] ?? PrepaymentLine(key: k, totals: HospitalTotals())
       if a.type == .turnoverFund { l.turnoverFundAmt += a.amountFen } else { l.deductionAmt += a.amountFen }

@@ -115,9 +115,10 @@ public enum Settlement {
   ///   - adjustments: the year's adjustments (already filtered by period).
   ///   - ledger: the effective prepayment lines of the year (`prepaid_amt`, `deposit_amt`, `turnover_fund_amt`).
   ///   - trimSamples: per pool (medfee, points) samples when `point_trim` is on.
+  ///   - registry: the codes of the hospital registry (`--hospitals`), which may have adjustments without cases.
   public static func run(
     params: ClearingParams, totals: [PoolHospital: HospitalTotals], adjustments: [Adjustment], ledger: [LedgerLine],
-    trimSamples: [String: [(Int64, Int64)]] = [:]
+    trimSamples: [String: [(Int64, Int64)]] = [:], registry: Set<String>? = nil
   ) throws(MIError) -> [PoolSettlement] {
     var lines: [PoolHospital: ClearingLine] = [:]
     /// The line of a pool and hospital, created with the hospital's coefficient.
@@ -143,7 +144,7 @@ public enum Settlement {
       // A month's 周转金 was paid with that month's prepayment and is in the ledger; recovering it again from the
       // adjustments would count it twice.
       if a.type == .turnoverFund, let p = a.period, Period.isMonth(p) { continue }
-      let k = PoolHospital(try poolOf(a, homes: homes, params: params), a.fixmedinsCode)
+      let k = PoolHospital(try poolOf(a, homes: homes, params: params, registry: registry), a.fixmedinsCode)
       var c = line(k)
       switch a.type {
       case .deduction: c.deductionAmt += a.amountFen
@@ -186,8 +187,17 @@ public enum Settlement {
     return best.mapValues(\.1)
   }
 
-  /// The pool of an adjustment: its own, or else its hospital's home pool.
-  static func poolOf(_ a: Adjustment, homes: [String: String], params: ClearingParams) throws(MIError) -> String {
+  /// The pool of an adjustment: its own, or else its hospital's home pool. A hospital with no cases in the run, no
+  /// ledger lines and not in the registry (when one is given) is refused: its adjustment would make a phantom record.
+  static func poolOf(
+    _ a: Adjustment, homes: [String: String], params: ClearingParams, registry: Set<String>?
+  ) throws(MIError) -> String {
+    if homes[a.fixmedinsCode] == nil && registry?.contains(a.fixmedinsCode) != true {
+      let registryText = registry == nil ? "no hospital registry given (--hospitals)" : "not in the hospital registry"
+      throw MIError.data(
+        file: a.file, line: a.line, field: "fixmedins_code",
+        message: "hospital \(a.fixmedinsCode) has no cases or prepayments in this period and \(registryText)")
+    }
     if let p = a.pool {
       guard params.pools[p] != nil else {
         throw MIError.data(
@@ -260,7 +270,12 @@ public enum Settlement {
         pc.pointValue = v
         pc.pointsAmt = PointValue.amount(pointsRaw: pc.pointsRaw, value: v)
       case .floating:
-        let v = PointValue.settlement(totalCostFen: pc.totalCostAmt!, pointsRaw: pc.pointsRaw)
+        // From the budget itself, rounded once (the total_cost_amt shown is rounded to the fen for reading only).
+        guard
+          let v = PointValue.floating(
+            budgetFen: pc.pointsBudgetAmt!, ratio: pp.payRatio, medfeeFen: pc.medfeeFen, fundFen: pc.hifpFen,
+            pointsRaw: pc.pointsRaw)
+        else { throw MIError.reference("\(where_): the point value does not fit in 64 bits") }
         pc.pointValue = v
         pc.pointsAmt = PointValue.amount(pointsRaw: pc.pointsRaw, value: v)
       case .elastic:

@@ -6,6 +6,9 @@ import Foundation
 public enum MIError: Error, Sendable, Equatable {
   /// A record is bad: exit 1. `field` is nil when the line as a whole is bad (malformed JSON, bad UTF-8).
   case data(file: String, line: Int, field: String?, message: String)
+  /// The input as a whole is unfit for what was asked (a `--post` that would replace a real run by an empty
+  /// one): exit 1, like bad data, with a message that names what was found.
+  case refused(String)
   /// The command line is wrong: exit 2.
   case usage(String)
   /// Reference data or the workspace database is missing or inconsistent: exit 3.
@@ -18,7 +21,7 @@ public enum MIError: Error, Sendable, Equatable {
   /// The exit status of this error.
   public var exitCode: Int32 {
     switch self {
-    case .data: return 1
+    case .data, .refused: return 1
     case .usage: return 2
     case .reference: return 3
     case .io: return 4
@@ -32,7 +35,7 @@ public enum MIError: Error, Sendable, Equatable {
     case .data(let file, let line, let field, let message):
       if let field { return "\(file):\(line): field \"\(field)\": \(message)" }
       return "\(file):\(line): \(message)"
-    case .usage(let m), .reference(let m), .io(let m): return m
+    case .refused(let m), .usage(let m), .reference(let m), .io(let m): return m
     case .closedPipe: return "closed pipe"
     }
   }

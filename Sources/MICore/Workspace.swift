@@ -76,6 +76,42 @@ public struct LedgerRun: Sendable, Equatable {
   public var postedAt: String
   /// The run that replaced it, if a later run of the same tool, kind and period was posted.
   public var supersededBy: Int64?
+  /// The mi-tools version that posted it (`MIVersion.current`); nil for runs posted before schema version 2.
+  public var toolVersion: String?
+  /// The input records that fell in its period (cases, settlements); nil for runs posted before schema version 2.
+  public var records: Int64?
+
+  /// Whether it is the effective run of its tool, kind and period.
+  public var effective: Bool { supersededBy == nil }
+}
+
+/// The rule that keeps a bad rerun from replacing a real run (a file of the wrong month, times written as Excel
+/// writes them, an empty file): a `--post` that would supersede an effective run is refused, unless forced, when
+/// it has no records in the period or fewer than half of that run's.
+public enum LedgerGuard {
+  /// The refusal of posting `records` records over `previous`, or nil when the post may go ahead.
+  ///
+  /// `outside` is the number of input records that fell outside the period (the usual cause), shown in the message.
+  public static func refusal(
+    previous: LedgerRun, records: Int64, outside: Int, force: Bool
+  ) -> MIError? {
+    if force { return nil }
+    let had = previous.records
+    let tooFew: Bool
+    if records == 0 {
+      tooFew = had != 0
+    } else if let had {
+      tooFew = records * 2 < had
+    } else {
+      tooFew = false
+    }
+    guard tooFew else { return nil }
+    let hadText = had.map { "\($0) records" } ?? "records not counted (posted before mi-tools 0.9)"
+    return .refused(
+      "refusing to post \(previous.kind) \(previous.period): it would supersede run \(previous.id) (\(hadText)) "
+        + "with \(records) records in the period, \(outside) outside it; check the input and its setl_time, "
+        + "or give --force to post anyway")
+  }
 }
 
 /// The workspace database: one SQLite file with versioned reference data and the ledgers (DESIGN.md §5).
@@ -89,7 +125,7 @@ public final class Workspace: @unchecked Sendable {
   public let queue: DatabaseQueue
 
   /// The schema version this build writes (`PRAGMA user_version`).
-  public static let schemaVersion = 1
+  public static let schemaVersion = 2
 
   /// The database path: `--db`, else `$MI_DB`, else `./mi.db`.
   public static func resolvePath(_ option: String?) -> String {
@@ -164,6 +200,14 @@ public final class Workspace: @unchecked Sendable {
             run_id INTEGER NOT NULL REFERENCES ledger_run(id) ON DELETE CASCADE, pool TEXT NOT NULL,
             fixmedins_code TEXT NOT NULL, item TEXT NOT NULL, amount_fen INTEGER NOT NULL,
             PRIMARY KEY(run_id, pool, fixmedins_code, item)) WITHOUT ROWID;
+          """)
+    }
+    // Version 2: the mi-tools version and the records in the period of every posted run.
+    migrator.registerMigration("v2") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE ledger_run ADD COLUMN tool_version TEXT;
+          ALTER TABLE ledger_run ADD COLUMN records INTEGER;
           """)
     }
     try migrator.migrate(queue)
@@ -292,15 +336,27 @@ public final class Workspace: @unchecked Sendable {
 
   /// Posts a run: earlier effective runs of the same tool, kind and period are marked superseded by it, in the same
   /// transaction, so a period posted twice has one effective run and a cron job that runs twice pays once.
+  ///
+  /// `refuse` sees the effective run about to be superseded (inside the transaction) and may return an error that
+  /// cancels the post (`LedgerGuard`). `records` are the input records in the period; the tool version is recorded.
   @discardableResult
   public func postRun(
-    tool: String, kind: String, period: String, params: String, inputSHA256: String, lines: [LedgerLine]
+    tool: String, kind: String, period: String, params: String, inputSHA256: String, records: Int64? = nil,
+    toolVersion: String = MIVersion.current, lines: [LedgerLine], refuse: (LedgerRun) -> MIError? = { _ in nil }
   ) throws(MIError) -> LedgerRun {
     let now = Clock.timestamp()
     return try write { db in
+      let current = try Row.fetchAll(
+        db, sql: "SELECT * FROM ledger_run WHERE tool = ? AND kind = ? AND period = ? AND superseded_by IS NULL",
+        arguments: [tool, kind, period]
+      ).map(Workspace.ledgerRun)
+      for c in current { if let e = refuse(c) { throw e } }
       try db.execute(
-        sql: "INSERT INTO ledger_run(tool, kind, period, params, input_sha256, posted_at) VALUES (?, ?, ?, ?, ?, ?)",
-        arguments: [tool, kind, period, params, inputSHA256, now])
+        sql: """
+          INSERT INTO ledger_run(tool, kind, period, params, input_sha256, posted_at, tool_version, records)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [tool, kind, period, params, inputSHA256, now, toolVersion, records])
       let id = db.lastInsertedRowID
       try db.execute(
         sql:
@@ -313,18 +369,67 @@ public final class Workspace: @unchecked Sendable {
       }
       return LedgerRun(
         id: id, tool: tool, kind: kind, period: period, params: params, inputSHA256: inputSHA256, postedAt: now,
-        supersededBy: nil)
+        supersededBy: nil, toolVersion: toolVersion, records: records)
     }
+  }
+
+  private static func ledgerRun(_ row: Row) -> LedgerRun {
+    LedgerRun(
+      id: row["id"], tool: row["tool"], kind: row["kind"], period: row["period"], params: row["params"],
+      inputSHA256: row["input_sha256"], postedAt: row["posted_at"], supersededBy: row["superseded_by"],
+      toolVersion: row["tool_version"], records: row["records"])
   }
 
   /// The runs of the ledger, oldest first; `tool` filters.
   public func ledgerRuns(tool: String? = nil) throws(MIError) -> [LedgerRun] {
     try read { db in
       let sql = "SELECT * FROM ledger_run" + (tool == nil ? "" : " WHERE tool = ?") + " ORDER BY id"
-      return try Row.fetchAll(db, sql: sql, arguments: tool.map { [$0] } ?? []).map {
-        LedgerRun(
-          id: $0["id"], tool: $0["tool"], kind: $0["kind"], period: $0["period"], params: $0["params"],
-          inputSHA256: $0["input_sha256"], postedAt: $0["posted_at"], supersededBy: $0["superseded_by"])
+      return try Row.fetchAll(db, sql: sql, arguments: tool.map { [$0] } ?? []).map(Workspace.ledgerRun)
+    }
+  }
+
+  /// Makes the superseded run `id` of `tool` effective again, in one transaction: the run that is effective for its
+  /// kind and period now is marked superseded by it, and the run keeps its lines, so a bad post is undone without
+  /// running anything again. Returns the run restored and the run it replaced (nil when none was effective).
+  @discardableResult
+  public func restoreRun(_ id: Int64, tool: String) throws(MIError) -> (restored: LedgerRun, replaced: LedgerRun?) {
+    try write { db in
+      guard
+        let run = try Row.fetchOne(db, sql: "SELECT * FROM ledger_run WHERE id = ? AND tool = ?", arguments: [id, tool])
+          .map(Workspace.ledgerRun)
+      else {
+        throw MIError.usage("\(path): no run \(id) of \(tool) in the ledger (see '\(tool) ledger --all')")
+      }
+      guard !run.effective else {
+        throw MIError.usage("\(path): run \(id) (\(run.kind) \(run.period)) is already the effective run")
+      }
+      let current = try Row.fetchOne(
+        db, sql: "SELECT * FROM ledger_run WHERE tool = ? AND kind = ? AND period = ? AND superseded_by IS NULL",
+        arguments: [tool, run.kind, run.period]
+      ).map(Workspace.ledgerRun)
+      try db.execute(
+        sql: "UPDATE ledger_run SET superseded_by = ? WHERE tool = ? AND kind = ? AND period = ? AND superseded_by IS NULL",
+        arguments: [id, tool, run.kind, run.period])
+      try db.execute(sql: "UPDATE ledger_run SET superseded_by = NULL WHERE id = ?", arguments: [id])
+      var restored = run
+      restored.supersededBy = nil
+      var replaced = current
+      replaced?.supersededBy = id
+      return (restored, replaced)
+    }
+  }
+
+  /// The lines of the run `id`, by pool, hospital and item.
+  public func runLines(_ id: Int64) throws(MIError) -> [LedgerLine] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT pool, fixmedins_code, item, amount_fen FROM ledger_line WHERE run_id = ?
+          ORDER BY pool, fixmedins_code, item
+          """, arguments: [id]
+      ).map {
+        LedgerLine(pool: $0["pool"], fixmedinsCode: $0["fixmedins_code"], item: $0["item"], amountFen: $0["amount_fen"])
       }
     }
   }

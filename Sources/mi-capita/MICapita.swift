@@ -27,7 +27,7 @@ struct MICapita: ParsableCommand {
         mi-capita settle --year 2024 --params params-2024 --adjustments adj.ndjson \\
           --draft-date 2025-02-10 opt-2024.ndjson > capitation-2024.ndjson
       """,
-    subcommands: [Prepay.self, Settle.self])
+    subcommands: [Prepay.self, Settle.self, Ledger.self])
 }
 
 /// The flags prepay and settle share.
@@ -42,6 +42,12 @@ struct RunOptions: ParsableArguments {
   /// `--post`.
   @Flag(help: "Record the run in the workspace ledger (a rerun of the period supersedes the earlier run).")
   var post = false
+
+  /// `--force`.
+  @Flag(
+    help:
+      "With --post, supersede the effective run even with no settlements in the period or fewer than half of its.")
+  var force = false
 
   /// `--threads N`.
   @Option(
@@ -75,6 +81,7 @@ struct RunOptions: ParsableArguments {
 func checkRun(_ run: RunOptions, _ common: CommonOptions) throws {
   if run.partial && run.merge { throw ValidationError("--partial and --merge exclude each other") }
   if run.partial && run.post { throw ValidationError("--post records a finished run, not a --partial one") }
+  if run.force && !run.post { throw ValidationError("--force applies to --post only") }
   if run.merge && common.rejects != nil {
     // Skipping a bad partial record would drop a whole shard's sums or persons and still look like a result.
     throw ValidationError("--rejects cannot skip a partial record: --merge stops at a bad one")
@@ -181,16 +188,34 @@ struct CapitationRun {
   /// The summary-line parts of what was left out, and with `--merge` the partials read.
   var extra: [String] {
     var e = aggregator.extra
+    if digest != nil && aggregator.outsidePeriod == 0 { e.insert("outside the period 0", at: 0) }
     if let partials { e.append("partials \(partials)") }
     return e
   }
 
-  /// With `--post`, records the run in the ledger (superseding an earlier run of the period); the summary part
-  /// naming the posted run, or nil.
-  func post(_ post: Bool, kind: String, period: String, lines: [LedgerLine]) throws -> String? {
-    guard post, let ws, var d = digest else { return nil }
+  /// With `--post`, refuses before anything is written a run that would supersede the effective run of the
+  /// period with no settlements or fewer than half of its settlements (`LedgerGuard`), unless `--force`.
+  func checkPost(_ run: RunOptions, kind: String, period: String) throws {
+    guard run.post, let ws else { return }
+    for r in try ws.ledgerRuns(tool: "mi-capita") where r.effective && r.kind == kind && r.period == period {
+      let records = Int64(aggregator.inPeriod)
+      if let e = LedgerGuard.refusal(
+        previous: r, records: records, outside: aggregator.outsidePeriod, force: run.force)
+      {
+        throw e
+      }
+    }
+  }
+
+  /// With `--post`, records the run in the ledger (superseding an earlier run of the period; the guard is checked
+  /// again inside the transaction); the summary part naming the posted run, or nil.
+  func post(_ run: RunOptions, kind: String, period: String, lines: [LedgerLine]) throws -> String? {
+    guard run.post, let ws, var d = digest else { return nil }
+    let (records, outside) = (Int64(aggregator.inPeriod), aggregator.outsidePeriod)
     let posted = try ws.postRun(
-      tool: "mi-capita", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(), lines: lines)
+      tool: "mi-capita", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(),
+      records: records, lines: lines
+    ) { LedgerGuard.refusal(previous: $0, records: records, outside: outside, force: run.force) }
     return "posted run \(posted.id)"
   }
 

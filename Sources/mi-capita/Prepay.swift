@@ -37,6 +37,7 @@ struct Prepay: ParsableCommand {
       options, common: common, year: String(month.prefix(4)), month: Int(month.suffix(2)), needsWorkspace: false)
     let totals = try r.aggregate()
     if try r.finishPartial() { return }
+    try r.checkPost(options, kind: "prepay", period: month)
     var pools: [CapitationPrepay] = []
     for name in r.params.poolNames {
       let p = Capitation.prepay(pool: r.params.pools[name]!, totals: totals[name]!, month: Int(month.suffix(2))!)
@@ -47,8 +48,7 @@ struct Prepay: ParsableCommand {
     }
     var extra = r.extra
     for p in pools { extra.append("pool \(p.pool.name): prepay \(Money.format(p.prepayFen))") }
-    if let posted = try r.post(options.post, kind: "prepay", period: month, lines: CapitationRecords.ledgerLines(pools))
-    {
+    if let posted = try r.post(options, kind: "prepay", period: month, lines: CapitationRecords.ledgerLines(pools)) {
       extra.append(posted)
     }
     try r.finish(extra: extra)

@@ -90,6 +90,7 @@ struct Settle: ParsableCommand {
     }
     let totals = try r.aggregate()
     if try r.finishPartial() { return }
+    try r.checkPost(options, kind: "settle", period: year)
     let deductions = try Capitation.deductions(adj, totals: totals)
     var ledger: [String: [String: Int64]] = [:]
     if prepaid == .ledger, let ws = r.ws {
@@ -127,9 +128,7 @@ struct Settle: ParsableCommand {
       extra.append(
         "pool \(c.pool.name): v \(Fixed(raw: c.pointValueRaw, scale: 6)) check \(c.checkPassed ? "pass" : "fail")")
     }
-    if let posted = try r.post(
-      options.post, kind: "settle", period: year, lines: CapitationRecords.ledgerLines(results))
-    {
+    if let posted = try r.post(options, kind: "settle", period: year, lines: CapitationRecords.ledgerLines(results)) {
       extra.append(posted)
     }
     try r.finish(extra: extra)

@@ -2,76 +2,64 @@ import ArgumentParser
 import MICommandLine
 import MICore
 
-/// `mi-clear ledger`: the posted runs, oldest first.
+/// `mi-clear ledger`: the posted runs, oldest first; `ledger restore RUN` revives a superseded one.
 struct Ledger: ParsableCommand {
   /// The command's name, help text and subcommands.
   static let configuration = CommandConfiguration(
-    abstract: "List the runs posted to the clearing ledger (superseded ones marked).",
+    abstract: "List the runs posted to the clearing ledger; restore a superseded one.",
     discussion: """
-      Each run is a kind "ledger-run" record: id, run_kind (prepay or settle),
-      period, params, input_sha256, posted_at, superseded_by and effective. With
-      --lines, the effective lines of the matching runs follow as kind
-      "ledger-line" records (pool, fixmedins_code, item, amount).
+      Each effective run is a kind "ledger-run" record: id, run_kind (prepay or
+      settle), period, params, tool_version, input_sha256, records (cases in the
+      period), posted_at, superseded_by and effective. --all lists the superseded
+      runs too. With --lines, the lines of the listed runs follow as kind
+      "ledger-line" records (run_id, run_kind, period, pool, fixmedins_code, item,
+      amount, effective).
 
-      Example: what was prepaid in 2024, hospital by hospital:
+      'mi-clear ledger restore RUN' makes a superseded run effective again (the
+      run effective now is superseded by it): a bad rerun is undone without
+      running anything again.
+
+      Example: what was prepaid in 2024, hospital by hospital; then undo a bad
+      rerun of March by reviving the run it replaced:
         mi-clear ledger --kind prepay --period 2024 --lines \\
           | jq -c 'select(.kind == "ledger-line")'
-      """)
+        mi-clear ledger --all --period 2024-03
+        mi-clear ledger restore 3
+      """,
+    subcommands: [LedgerList.self, LedgerRestore.self], defaultSubcommand: LedgerList.self)
+}
 
-  /// `--kind`.
-  @Option(help: ArgumentHelp("Only runs of this kind: prepay or settle.", valueName: "kind"))
-  var kind: String?
+/// `mi-clear ledger [list]`.
+struct LedgerList: ParsableCommand {
+  /// The command's name and help text.
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List the posted runs (the default of 'mi-clear ledger').")
 
-  /// `--period`.
-  @Option(help: ArgumentHelp("Only periods starting with this text (2024, 2024-03).", valueName: "prefix"))
-  var period: String?
-
-  /// `--lines`.
-  @Flag(help: "Also list the effective lines of the matching runs (needs --kind).")
-  var lines = false
-
+  /// --kind, --period, --all, --lines.
+  @OptionGroup var options: LedgerListOptions
   /// -o, --rejects, --db and the other flags every tool shares.
   @OptionGroup(title: "Common options") var common: CommonOptions
 
-  /// Checks the flags before anything is opened.
-  func validate() throws {
-    if let kind, kind != "prepay" && kind != "settle" { throw ValidationError("--kind must be prepay or settle") }
-    if lines && kind == nil { throw ValidationError("--lines needs --kind") }
-  }
+  /// Runs the command.
+  func run() throws { try LedgerCommand.list(tool: "mi-clear", options, common: common) }
+}
 
-  /// Runs the command: parse, call the library, report.
-  func run() throws {
-    let ws = try common.workspace()
-    let out = try OutputFile(path: common.output)
-    for r in try ws.ledgerRuns(tool: "mi-clear") {
-      if let kind, r.kind != kind { continue }
-      if let period, !r.period.hasPrefix(period) { continue }
-      var w = JSONWriter()
-      w.begin(&out.buffer)
-      w.string("kind", "ledger-run", &out.buffer)
-      w.int("id", r.id, &out.buffer)
-      w.string("tool", r.tool, &out.buffer)
-      w.string("run_kind", r.kind, &out.buffer)
-      w.string("period", r.period, &out.buffer)
-      w.string("params", r.params, &out.buffer)
-      w.string("input_sha256", r.inputSHA256, &out.buffer)
-      w.string("posted_at", r.postedAt, &out.buffer)
-      w.int("superseded_by", r.supersededBy, &out.buffer)
-      w.bool("effective", r.supersededBy == nil, &out.buffer)
-      w.end(&out.buffer)
-    }
-    if lines, let kind {
-      for l in try ws.effectiveLines(tool: "mi-clear", kind: kind, periodPrefix: period ?? "") {
-        var w = JSONWriter()
-        w.begin(&out.buffer)
-        w.string("kind", "ledger-line", &out.buffer)
-        w.string("pool", l.pool, &out.buffer)
-        w.string("fixmedins_code", l.fixmedinsCode, &out.buffer)
-        w.string("item", l.item, &out.buffer)
-        w.fen("amount", l.amountFen, &out.buffer)
-        w.end(&out.buffer)
-      }
-    }
-    try out.finish()
-  }
+/// `mi-clear ledger restore RUN`.
+struct LedgerRestore: ParsableCommand {
+  /// The command's name and help text.
+  static let configuration = CommandConfiguration(
+    commandName: "restore",
+    abstract: "Make a superseded run effective again (the effective run of its period is superseded by it).",
+    discussion: """
+      Example: run 2 replaced March by mistake; revive run 1:
+        mi-clear ledger restore 1
+      """)
+
+  /// The run.
+  @OptionGroup var arguments: LedgerRestoreArguments
+  /// -o, --rejects, --db and the other flags every tool shares.
+  @OptionGroup(title: "Common options") var common: CommonOptions
+
+  /// Runs the command.
+  func run() throws { try LedgerCommand.restore(tool: "mi-clear", id: arguments.run, common: common) }
 }

@@ -45,9 +45,22 @@ struct RunOptions: ParsableArguments {
       "Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
   var adjustments: String?
 
+  /// `--hospitals NAME`.
+  @Option(
+    help: ArgumentHelp(
+      "Hospital registry version (mi-catalog import hospitals): adjustments may name its hospitals without cases.",
+      valueName: "name"))
+  var hospitals: String?
+
   /// `--post`.
   @Flag(help: "Record the run in the workspace ledger (a rerun of the period supersedes the earlier run).")
   var post = false
+
+  /// `--force`.
+  @Flag(
+    help:
+      "With --post, supersede the effective run even with no cases in the period or fewer than half of its cases.")
+  var force = false
 
   /// `--partial`.
   @Flag(help: "Write this shard's exact per-hospital totals (kind clearing-partial) instead of clearing.")
@@ -83,11 +96,17 @@ struct ClearingRun {
   var digest: SHA256?
   /// Adjustments of other periods, for the summary line.
   var adjustmentsIgnored = 0
+  /// The codes of the hospital registry (`--hospitals`), or nil.
+  var registry: Set<String>?
 
   /// Opens everything and reads the adjustments (a bad one stops the run before any output).
   init(_ run: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
-    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace || run.post)
+    let (p, opened) = try common.params(
+      run.params, needsWorkspace: needsWorkspace || run.post || run.hospitals != nil)
     ws = opened
+    if let name = run.hospitals, let ws = opened {
+      registry = Set(try ws.codes(try ws.refSet(name, kind: "hospitals")).map(\.code))
+    }
     params = try ClearingParams.load(p)
     // An imported version was checked by mi-catalog; a file tried directly gets the same check of its [clearing]
     // keys, so a typo is an error rather than a silent default.
@@ -133,10 +152,36 @@ struct ClearingRun {
     return true
   }
 
+  /// The cases of the period (special cases included).
+  var records: Int64 { aggregator.totals.values.reduce(0) { $0 + $1.cases } }
+
+  /// With `--post`, refuses before anything is written a run that would supersede the effective run of the
+  /// period with no cases or fewer than half of its cases (`LedgerGuard`), unless `--force`.
+  func checkPost(_ run: RunOptions, kind: String, period: String) throws {
+    guard run.post, let ws else { return }
+    for r in try ws.ledgerRuns(tool: "mi-clear") where r.effective && r.kind == kind && r.period == period {
+      if let e = LedgerGuard.refusal(previous: r, records: records, outside: aggregator.outside, force: run.force) {
+        throw e
+      }
+    }
+  }
+
+  /// With `--post`, records the run (the guard is checked again inside the transaction); the summary part naming
+  /// the posted run, or nil.
+  func post(_ run: RunOptions, kind: String, period: String, lines: [LedgerLine]) throws -> String? {
+    guard run.post, let ws, var d = digest else { return nil }
+    let (records, outside) = (self.records, aggregator.outside)
+    let posted = try ws.postRun(
+      tool: "mi-clear", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(),
+      records: records, lines: lines
+    ) { LedgerGuard.refusal(previous: $0, records: records, outside: outside, force: run.force) }
+    return "posted run \(posted.id)"
+  }
+
   /// The summary parts shared by both commands.
   var extra: [String] {
     var e: [String] = []
-    if aggregator.outside > 0 { e.append("outside the period \(aggregator.outside)") }
+    if aggregator.outside > 0 || digest != nil { e.append("outside the period \(aggregator.outside)") }
     e.append("adjustments \(adjustments.count)")
     if adjustmentsIgnored > 0 { e.append("adjustments of other periods \(adjustmentsIgnored)") }
     return e
@@ -147,6 +192,7 @@ struct ClearingRun {
 func checkRun(_ run: RunOptions) throws {
   if run.partial && run.merge { throw ValidationError("--partial and --merge exclude each other") }
   if run.partial && run.post { throw ValidationError("--post records a finished run, not a --partial one") }
+  if run.force && !run.post { throw ValidationError("--force applies to --post only") }
 }
 
 /// Validates a period flag.

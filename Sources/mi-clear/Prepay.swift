@@ -41,7 +41,9 @@ struct Prepay: ParsableCommand {
     var r = try ClearingRun(options, common: common, period: month, needsWorkspace: false)
     try r.aggregate()
     if try r.finishPartial(options, period: month) { return }
-    let pools = try Prepayment.run(params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments)
+    try r.checkPost(options, kind: "prepay", period: month)
+    let pools = try Prepayment.run(
+      params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments, registry: r.registry)
     for p in pools {
       ClearingRecords.write(
         p, period: month, params: r.paramsName, ratio: r.params.monthlyRatio, deposit: r.params.qualityDeposit,
@@ -53,12 +55,7 @@ struct Prepay: ParsableCommand {
     for p in pools {
       extra.append("pool \(p.pool): pay \(Money.format(p.sum(\.payAmt))) check \(p.checkPassed ? "pass" : "fail")")
     }
-    if options.post, let ws = r.ws, var d = r.digest {
-      let posted = try ws.postRun(
-        tool: "mi-clear", kind: "prepay", period: month, params: r.paramsName, inputSHA256: d.hexDigest(),
-        lines: Prepayment.ledgerLines(pools))
-      extra.append("posted run \(posted.id)")
-    }
+    if let posted = try r.post(options, kind: "prepay", period: month, lines: Prepayment.ledgerLines(pools)) { extra.append(posted) }
     try r.stream.finish(extra: extra)
   }
 }

@@ -47,6 +47,7 @@ struct Settle: ParsableCommand {
     var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger && !options.partial)
     try r.aggregate()
     if try r.finishPartial(options, period: year) { return }
+    try r.checkPost(options, kind: "settle", period: year)
     var ledger: [LedgerLine] = []
     if !noLedger, let ws = r.ws {
       ledger = try ws.effectiveLines(tool: "mi-clear", kind: "prepay", periodPrefix: year + "-")
@@ -54,7 +55,7 @@ struct Settle: ParsableCommand {
     }
     let pools = try Settlement.run(
       params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments, ledger: ledger,
-      trimSamples: r.aggregator.trimSamples)
+      trimSamples: r.aggregator.trimSamples, registry: r.registry)
     for p in pools {
       ClearingRecords.write(p, period: year, params: r.paramsName, into: &r.stream.out.buffer)
       r.stream.countWritten(p.lines.count + 1)
@@ -68,12 +69,7 @@ struct Settle: ParsableCommand {
           + "fund part \(Money.format(p.fundPartAmt)) clearing \(Money.format(p.sum(\.clearingAmt))) "
           + "check \(p.checkPassed ? "pass" : "fail")")
     }
-    if options.post, let ws = r.ws, var d = r.digest {
-      let posted = try ws.postRun(
-        tool: "mi-clear", kind: "settle", period: year, params: r.paramsName, inputSHA256: d.hexDigest(),
-        lines: ClearingRecords.ledgerLines(pools))
-      extra.append("posted run \(posted.id)")
-    }
+    if let posted = try r.post(options, kind: "settle", period: year, lines: ClearingRecords.ledgerLines(pools)) { extra.append(posted) }
     try r.stream.finish(extra: extra)
   }
 }

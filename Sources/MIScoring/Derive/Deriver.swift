@@ -141,10 +141,10 @@ public final class Deriver {
     guard let t = text else {
       throw FieldError("setl_time", "missing (and no dscg_time): the case's year is unknown")
     }
-    guard t.utf8.count >= 4, let y = Int(t.prefix(4)), y >= 1900 else {
-      throw FieldError(s.has("setl_time") ? "setl_time" : "dscg_time", "expected a date yyyy-MM-dd…, found \"\(t)\"")
+    guard let v = DateTime.parse(t, time: true), v.year >= 1900 else {
+      throw DateTime.invalid(s.has("setl_time") ? "setl_time" : "dscg_time", text: t, time: true)
     }
-    return y
+    return v.year
   }
 
   /// Adds one historical case.
