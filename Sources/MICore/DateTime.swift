@@ -90,9 +90,4 @@ public enum DateTime {
     let shown = String(decoding: raw.prefix(40), as: UTF8.self)
     return FieldError(field, "expected \(time ? "a time" : "a date") \(shape(time: time)), found \(shown)")
   }
-
-  /// The error for a text value that is not a date or time of the expected shape.
-  public static func invalid(_ field: String, text: String, time: Bool) -> FieldError {
-    FieldError(field, "expected \(time ? "a time" : "a date") \(shape(time: time)), found \"\(text.prefix(40))\"")
-  }
 }

@@ -83,6 +83,23 @@ public struct LedgerRun: Sendable, Equatable {
 
   /// Whether it is the effective run of its tool, kind and period.
   public var effective: Bool { supersededBy == nil }
+
+  /// Creates a run record.
+  public init(
+    id: Int64, tool: String, kind: String, period: String, params: String, inputSHA256: String, postedAt: String,
+    supersededBy: Int64?, toolVersion: String?, records: Int64?
+  ) {
+    self.id = id
+    self.tool = tool
+    self.kind = kind
+    self.period = period
+    self.params = params
+    self.inputSHA256 = inputSHA256
+    self.postedAt = postedAt
+    self.supersededBy = supersededBy
+    self.toolVersion = toolVersion
+    self.records = records
+  }
 }
 
 /// The rule that keeps a bad rerun from replacing a real run (a file of the wrong month, times written as Excel
@@ -92,8 +109,9 @@ public enum LedgerGuard {
   /// The refusal of posting `records` records over `previous`, or nil when the post may go ahead.
   ///
   /// `outside` is the number of input records that fell outside the period (the usual cause), shown in the message.
+  /// `unit` names the records (`cases`, `settlements`).
   public static func refusal(
-    previous: LedgerRun, records: Int64, outside: Int, force: Bool
+    previous: LedgerRun, records: Int64, outside: Int, force: Bool, unit: String = "records"
   ) -> MIError? {
     if force { return nil }
     let had = previous.records
@@ -106,10 +124,10 @@ public enum LedgerGuard {
       tooFew = false
     }
     guard tooFew else { return nil }
-    let hadText = had.map { "\($0) records" } ?? "records not counted (posted before mi-tools 0.9)"
+    let hadText = had.map { "\($0) \(unit)" } ?? "\(unit) not counted (posted before mi-tools 0.9)"
     return .refused(
       "refusing to post \(previous.kind) \(previous.period): it would supersede run \(previous.id) (\(hadText)) "
-        + "with \(records) records in the period, \(outside) outside it; check the input and its setl_time, "
+        + "with \(records) \(unit) in the period (\(outside) outside it); check the input and its setl_time, "
         + "or give --force to post anyway")
   }
 }

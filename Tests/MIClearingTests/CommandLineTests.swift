@@ -35,7 +35,7 @@ import Testing
     {"fixmedins_code":"H2","period":"2024","adj_type":"assessment","adj_amt":200.00}
     {"fixmedins_code":"H1","pool":"310","adj_type":"vbp_return","adj_amt":1000.00}
     {"fixmedins_code":"H3","pool":"390","adj_type":"special_case","adj_amt":1300.00}
-    {"fixmedins_code":"H3","pool":"390","adj_type":"turnover_fund","adj_amt":500.00}
+    {"fixmedins_code":"H3","pool":"390","period":"2024-04","adj_type":"turnover_fund","adj_amt":500.00}
 
     """
 

@@ -141,8 +141,10 @@ public final class Deriver {
     guard let t = text else {
       throw FieldError("setl_time", "missing (and no dscg_time): the case's year is unknown")
     }
-    guard let v = DateTime.parse(t, time: true), v.year >= 1900 else {
-      throw DateTime.invalid(s.has("setl_time") ? "setl_time" : "dscg_time", text: t, time: true)
+    guard let v = DateTime.parse(t, time: true) ?? DateTime.parse(t, time: false), v.year >= 1900 else {
+      throw FieldError(
+        s.has("setl_time") ? "setl_time" : "dscg_time",
+        "expected a time yyyy-MM-dd HH:mm:ss or a date yyyy-MM-dd, found \"\(t.prefix(40))\"")
     }
     return v.year
   }
