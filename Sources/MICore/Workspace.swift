@@ -109,9 +109,9 @@ public enum LedgerGuard {
   /// The refusal of posting `records` records over `previous`, or nil when the post may go ahead.
   ///
   /// `outside` is the number of input records that fell outside the period (the usual cause), shown in the message.
-  /// `unit` names the records (`cases`, `settlements`).
+  /// `unit` names the records (`cases`, `settlements`); `rejected` counts the records `--rejects` set aside.
   public static func refusal(
-    previous: LedgerRun, records: Int64, outside: Int, force: Bool, unit: String = "records"
+    previous: LedgerRun, records: Int64, outside: Int, rejected: Int = 0, force: Bool, unit: String = "records"
   ) -> MIError? {
     if force { return nil }
     let had = previous.records
@@ -127,7 +127,8 @@ public enum LedgerGuard {
     let hadText = had.map { "\($0) \(unit)" } ?? "\(unit) not counted (posted before mi-tools 0.9)"
     return .refused(
       "refusing to post \(previous.kind) \(previous.period): it would supersede run \(previous.id) (\(hadText)) "
-        + "with \(records) \(unit) in the period (\(outside) outside it); check the input and its setl_time, "
+        + "with \(records) \(unit) in the period (\(outside) outside it\(rejected > 0 ? ", \(rejected) rejected" : ""));"
+        + " check the input and its setl_time, "
         + "or give --force to post anyway")
   }
 }

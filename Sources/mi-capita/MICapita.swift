@@ -200,7 +200,7 @@ struct CapitationRun {
     for r in try ws.ledgerRuns(tool: "mi-capita") where r.effective && r.kind == kind && r.period == period {
       let records = Int64(aggregator.inPeriod)
       if let e = LedgerGuard.refusal(
-        previous: r, records: records, outside: aggregator.outsidePeriod, force: run.force, unit: "settlements")
+        previous: r, records: records, outside: aggregator.outsidePeriod, rejected: stream.counts.rejected, force: run.force, unit: "settlements")
       {
         throw e
       }
@@ -211,11 +211,11 @@ struct CapitationRun {
   /// again inside the transaction); the summary part naming the posted run, or nil.
   func post(_ run: RunOptions, kind: String, period: String, lines: [LedgerLine]) throws -> String? {
     guard run.post, let ws, var d = digest else { return nil }
-    let (records, outside) = (Int64(aggregator.inPeriod), aggregator.outsidePeriod)
+    let (records, outside, rejected) = (Int64(aggregator.inPeriod), aggregator.outsidePeriod, stream.counts.rejected)
     let posted = try ws.postRun(
       tool: "mi-capita", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(),
       records: records, lines: lines
-    ) { LedgerGuard.refusal(previous: $0, records: records, outside: outside, force: run.force, unit: "settlements") }
+    ) { LedgerGuard.refusal(previous: $0, records: records, outside: outside, rejected: rejected, force: run.force, unit: "settlements") }
     return "posted run \(posted.id)"
   }
 
