@@ -95,7 +95,8 @@ public struct Adjustment: Sendable, Equatable {
         // recovered without ever being paid.
         if type == .turnoverFund, period.map(Period.isMonth) != true {
           throw FieldError(
-            "period", "a turnover_fund needs the month it is paid with (YYYY-MM), found \(period.map { "\"\($0)\"" } ?? "none")")
+            "period",
+            "a turnover_fund needs the month it is paid with (YYYY-MM), found \(period.map { "\"\($0)\"" } ?? "none")")
         }
         out.append(
           Adjustment(

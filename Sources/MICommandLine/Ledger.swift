@@ -72,7 +72,8 @@ public enum LedgerCommand {
     if let replaced { write(replaced, into: &out.buffer) }
     try out.finish()
     let was = replaced.map { "; run \($0.id) is superseded by it" } ?? ""
-    Diagnostics.line("\(Diagnostics.tool): run \(restored.id) (\(restored.kind) \(restored.period)) is effective again\(was)")
+    Diagnostics.line(
+      "\(Diagnostics.tool): run \(restored.id) (\(restored.kind) \(restored.period)) is effective again\(was)")
   }
 
   /// One kind "ledger-run" record.

@@ -414,8 +414,10 @@ public final class Workspace: @unchecked Sendable {
   public func restoreRun(_ id: Int64, tool: String) throws(MIError) -> (restored: LedgerRun, replaced: LedgerRun?) {
     try write { db in
       guard
-        let run = try Row.fetchOne(db, sql: "SELECT * FROM ledger_run WHERE id = ? AND tool = ?", arguments: [id, tool])
-          .map(Workspace.ledgerRun)
+        let run = try Row.fetchOne(
+          db, sql: "SELECT * FROM ledger_run WHERE id = ? AND tool = ?", arguments: [id, tool]
+        )
+        .map(Workspace.ledgerRun)
       else {
         throw MIError.usage("\(path): no run \(id) of \(tool) in the ledger (see '\(tool) ledger --all')")
       }
@@ -427,7 +429,8 @@ public final class Workspace: @unchecked Sendable {
         arguments: [tool, run.kind, run.period]
       ).map(Workspace.ledgerRun)
       try db.execute(
-        sql: "UPDATE ledger_run SET superseded_by = ? WHERE tool = ? AND kind = ? AND period = ? AND superseded_by IS NULL",
+        sql:
+          "UPDATE ledger_run SET superseded_by = ? WHERE tool = ? AND kind = ? AND period = ? AND superseded_by IS NULL",
         arguments: [id, tool, run.kind, run.period])
       try db.execute(sql: "UPDATE ledger_run SET superseded_by = NULL WHERE id = ?", arguments: [id])
       var restored = run

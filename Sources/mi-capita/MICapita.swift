@@ -200,7 +200,8 @@ struct CapitationRun {
     for r in try ws.ledgerRuns(tool: "mi-capita") where r.effective && r.kind == kind && r.period == period {
       let records = Int64(aggregator.inPeriod)
       if let e = LedgerGuard.refusal(
-        previous: r, records: records, outside: aggregator.outsidePeriod, rejected: stream.counts.rejected, force: run.force, unit: "settlements")
+        previous: r, records: records, outside: aggregator.outsidePeriod, rejected: stream.counts.rejected,
+        force: run.force, unit: "settlements")
       {
         throw e
       }
@@ -215,7 +216,10 @@ struct CapitationRun {
     let posted = try ws.postRun(
       tool: "mi-capita", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(),
       records: records, lines: lines
-    ) { LedgerGuard.refusal(previous: $0, records: records, outside: outside, rejected: rejected, force: run.force, unit: "settlements") }
+    ) {
+      LedgerGuard.refusal(
+        previous: $0, records: records, outside: outside, rejected: rejected, force: run.force, unit: "settlements")
+    }
     return "posted run \(posted.id)"
   }
 

@@ -11,8 +11,10 @@ struct Prepay: ParsableCommand {
     discussion: """
       Settlements outside the month are skipped (counted), so a year's file can feed
       every month. With --post the amounts go to the workspace ledger (tool
-      mi-capita, kind prepay); posting the month again supersedes the earlier run,
-      and settle reads the effective runs of the year. --partial writes a shard's
+      mi-capita, kind prepay); posting the month again supersedes the earlier run
+      (refused, unless --force, when the rerun has no settlements in the month or
+      fewer than half of the effective run's), and settle reads the effective
+      runs of the year; 'mi-capita ledger' lists them. --partial writes a shard's
       exact sums instead of results, and --merge finishes from the partials of
       every shard to the same bytes as one run.
 

@@ -160,7 +160,10 @@ struct ClearingRun {
   func checkPost(_ run: RunOptions, kind: String, period: String) throws {
     guard run.post, let ws else { return }
     for r in try ws.ledgerRuns(tool: "mi-clear") where r.effective && r.kind == kind && r.period == period {
-      if let e = LedgerGuard.refusal(previous: r, records: records, outside: aggregator.outside, rejected: stream.counts.rejected, force: run.force, unit: "cases") {
+      if let e = LedgerGuard.refusal(
+        previous: r, records: records, outside: aggregator.outside, rejected: stream.counts.rejected, force: run.force,
+        unit: "cases")
+      {
         throw e
       }
     }
@@ -174,7 +177,10 @@ struct ClearingRun {
     let posted = try ws.postRun(
       tool: "mi-clear", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(),
       records: records, lines: lines
-    ) { LedgerGuard.refusal(previous: $0, records: records, outside: outside, rejected: rejected, force: run.force, unit: "cases") }
+    ) {
+      LedgerGuard.refusal(
+        previous: $0, records: records, outside: outside, rejected: rejected, force: run.force, unit: "cases")
+    }
     return "posted run \(posted.id)"
   }
 

@@ -14,7 +14,10 @@ struct Prepay: ParsableCommand {
       for the year end. Deductions, assessment deductions and turnover funds of
       the month are applied; other adjustment types wait for settle. With --post
       the prepaid amount, the deposit withheld and the turnover fund go to the
-      ledger; posting the month again supersedes.
+      ledger; posting the month again supersedes, but a rerun with no cases in
+      the month (or fewer than half of the effective run's) is refused unless
+      --force. setl_time must be yyyy-MM-dd HH:mm:ss: another spelling (Excel's
+      2024/5/28 12:00) is bad data, not a case outside the month.
 
       Example:
         mi-clear prepay --month 2024-03 --params params-2024 \\
@@ -55,7 +58,9 @@ struct Prepay: ParsableCommand {
     for p in pools {
       extra.append("pool \(p.pool): pay \(Money.format(p.sum(\.payAmt))) check \(p.checkPassed ? "pass" : "fail")")
     }
-    if let posted = try r.post(options, kind: "prepay", period: month, lines: Prepayment.ledgerLines(pools)) { extra.append(posted) }
+    if let posted = try r.post(options, kind: "prepay", period: month, lines: Prepayment.ledgerLines(pools)) {
+      extra.append(posted)
+    }
     try r.stream.finish(extra: extra)
   }
 }

@@ -69,7 +69,9 @@ struct Settle: ParsableCommand {
           + "fund part \(Money.format(p.fundPartAmt)) clearing \(Money.format(p.sum(\.clearingAmt))) "
           + "check \(p.checkPassed ? "pass" : "fail")")
     }
-    if let posted = try r.post(options, kind: "settle", period: year, lines: ClearingRecords.ledgerLines(pools)) { extra.append(posted) }
+    if let posted = try r.post(options, kind: "settle", period: year, lines: ClearingRecords.ledgerLines(pools)) {
+      extra.append(posted)
+    }
     try r.stream.finish(extra: extra)
   }
 }

@@ -18,7 +18,8 @@ import Testing
     #expect(v?.description == "23.142858")
     var p = ClearingParams()
     p.budgetNetOfFFS = true
-    p.pools["310"] = PoolParams(pool: "310", budgetFen: fen("20000000.99"), initialPointValue: nil, payRatio: fx("0.7", 6))
+    p.pools["310"] = PoolParams(
+      pool: "310", budgetFen: fen("20000000.99"), initialPointValue: nil, payRatio: fx("0.7", 6))
     var t = HospitalTotals()
     t.cases = 1
     t.pointsRaw = points
@@ -62,12 +63,17 @@ import Testing
   @Test func negativeAmountsAndTurnoverWithoutAMonthAreRefused() throws {
     let ok = #"{"fixmedins_code":"H1","adj_type":"deduction","adj_amt":10.00}"#
     let negative = try rejected([ok, #"{"fixmedins_code":"H1","adj_type":"deduction","adj_amt":-10.00}"#])
-    #expect(negative?.message.hasSuffix(#":2: field "adj_amt": must not be negative (-10.00): the direction of the money is the adj_type's"#) == true)
+    #expect(
+      negative?.message.hasSuffix(
+        #":2: field "adj_amt": must not be negative (-10.00): the direction of the money is the adj_type's"#) == true)
     let noMonth = try rejected([#"{"fixmedins_code":"H1","pool":"310","adj_type":"turnover_fund","adj_amt":500.00}"#])
-    #expect(noMonth?.message.hasSuffix(#":1: field "period": a turnover_fund needs the month it is paid with (YYYY-MM), found none"#) == true)
+    #expect(
+      noMonth?.message.hasSuffix(
+        #":1: field "period": a turnover_fund needs the month it is paid with (YYYY-MM), found none"#) == true)
     let year = try rejected([#"{"fixmedins_code":"H1","period":"2024","adj_type":"turnover_fund","adj_amt":500.00}"#])
     #expect(year?.message.hasSuffix(#"found "2024""#) == true)
-    #expect(try rejected([ok, #"{"fixmedins_code":"H1","period":"2024-03","adj_type":"turnover_fund","adj_amt":5}"#]) == nil)
+    #expect(
+      try rejected([ok, #"{"fixmedins_code":"H1","period":"2024-03","adj_type":"turnover_fund","adj_amt":5}"#]) == nil)
     #expect(try rejected([#"{"fixmedins_code":"H1","adj_type":"special_case","adj_amt":0}"#]) == nil)
   }
 

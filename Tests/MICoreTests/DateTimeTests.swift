@@ -32,8 +32,10 @@ import Testing
   /// escape, another shape) is an error naming the field and showing the value.
   @Test func recordFields() throws {
     let ok = try TestSupport.withRecord(#"{"setl_time":"2024-03-01 10:00:00","dscg_time":null}"#) { s in
-      (try DateTime.read(s, "setl_time", time: true), try DateTime.read(s, "dscg_time", time: true),
-       try DateTime.read(s, "adm_time", time: true))
+      (
+        try DateTime.read(s, "setl_time", time: true), try DateTime.read(s, "dscg_time", time: true),
+        try DateTime.read(s, "adm_time", time: true)
+      )
     }
     #expect(ok.0?.month == 3 && ok.1 == nil && ok.2 == nil)
     for bad in [#""2024/3/1 10:00""#, "20240301", #""2024-03-01 10:00:00\u0030""#] {

@@ -129,7 +129,8 @@ import Testing
     var old = prev
     old.records = nil
     #expect(LedgerGuard.refusal(previous: old, records: 1, outside: 0, force: false) == nil)
-    #expect(LedgerGuard.refusal(previous: old, records: 0, outside: 0, force: false)?.message.contains("not counted") == true)
+    #expect(
+      LedgerGuard.refusal(previous: old, records: 0, outside: 0, force: false)?.message.contains("not counted") == true)
   }
 
   /// A schema-1 database (before the tool version) is migrated: its runs read with a nil version and count.
