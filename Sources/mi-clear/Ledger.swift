@@ -17,7 +17,7 @@ struct Ledger: ParsableCommand {
 
       'mi-clear ledger restore RUN' makes a superseded run effective again (the
       run effective now is superseded by it): a bad rerun is undone without
-      running anything again.
+      running anything again. Flags: 'mi-clear ledger list --help'.
 
       Example: what was prepaid in 2024, hospital by hospital; then undo a bad
       rerun of March by reviving the run it replaced:
