@@ -103,7 +103,7 @@ struct CapitationRun {
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ run: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
-    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace || run.post)
+    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace, write: run.post)
     ws = opened
     params = try CapitationParams.load(p)
     for w in params.warnings { Diagnostics.warning(w) }
@@ -198,6 +198,7 @@ struct CapitationRun {
   func finish(extra: [String]) throws {
     guard let records = parallelRecords else { return try stream.finish(extra: extra) }
     try stream.out.finish()
+    Diagnostics.summaryOnError(nil)
     var counts = Counts()
     counts.read = records
     counts.written = stream.counts.written

@@ -41,7 +41,7 @@ struct Ledger: ParsableCommand {
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.read)
     let out = try OutputFile(path: common.output)
     for r in try ws.ledgerRuns(tool: "mi-clear") {
       if let kind, r.kind != kind { continue }

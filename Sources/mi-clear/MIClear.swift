@@ -86,7 +86,7 @@ struct ClearingRun {
 
   /// Opens everything and reads the adjustments (a bad one stops the run before any output).
   init(_ run: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
-    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace || run.post)
+    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace, write: run.post)
     ws = opened
     params = try ClearingParams.load(p)
     // An imported version was checked by mi-catalog; a file tried directly gets the same check of its [clearing]
