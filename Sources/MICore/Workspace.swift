@@ -87,6 +87,8 @@ public final class Workspace: @unchecked Sendable {
   public let path: String
   /// The GRDB queue; every access is serialised through it.
   public let queue: DatabaseQueue
+  /// Set when a reader opened a database of an older schema (it reads what it can): the schema version found.
+  private var olderSchema: Int?
 
   /// The schema version this build writes (`PRAGMA user_version`).
   public static let schemaVersion = 1
@@ -102,7 +104,8 @@ public final class Workspace: @unchecked Sendable {
   public enum Access: Sendable, Equatable {
     /// Reads only: the file is opened read-only, never migrated and never written, so a read-only file (the
     /// database shipped to cluster workers) reads, and a reader takes no write lock. A database of an older schema
-    /// that this build cannot read as it is gets an error saying to run a writing command once.
+    /// is read as far as it can be; a read that fails on it, or a file that is not a workspace at all, gets an
+    /// error saying to run a writing command on it once.
     case read
     /// Writes (imports, ledger posts): opened read-write and migrated to this build's schema when it is older.
     case write
@@ -172,12 +175,14 @@ public final class Workspace: @unchecked Sendable {
     }
     if complete && version == Workspace.schemaVersion { return }
     guard write else {
-      let what =
-        version == 0 && !complete
-        ? "is not an initialised workspace (schema version 0)"
-        : "has schema version \(version), older than this mi-tools (\(Workspace.schemaVersion))"
+      // A reader never migrates: it reads an older workspace as far as it can (see `read`), and refuses a file
+      // that holds no workspace tables at all.
+      if try queue.read({ db in try db.tableExists("refset") }) {
+        olderSchema = version
+        return
+      }
       throw MIError.reference(
-        "\(path): the database \(what) and this command only reads it; run 'mi-catalog init --db \(path)' (or any writing command) once to migrate it"
+        "\(path): the database is not an initialised workspace (schema version \(version)) and this command only reads it; \(migrateHint)"
       )
     }
     try migrator.migrate(queue)
@@ -219,11 +224,20 @@ public final class Workspace: @unchecked Sendable {
     }
   }
 
-  /// Runs `body` in a read transaction, mapping database errors to `MIError.reference`.
+  /// Runs `body` in a read transaction, mapping database errors to `MIError.reference` (which, on a database of
+  /// an older schema, say how to migrate it).
   public func read<T>(_ body: (Database) throws -> T) throws(MIError) -> T {
     do { return try queue.read(body) } catch let e as MIError { throw e } catch {
-      throw MIError.reference("\(path): \(Workspace.describe(error))")
+      let older = olderSchema.map {
+        "; the database has schema version \($0), older than this mi-tools (\(Workspace.schemaVersion)): \(migrateHint)"
+      }
+      throw MIError.reference("\(path): \(Workspace.describe(error))\(older ?? "")")
     }
+  }
+
+  /// How to bring an older database up to this build's schema.
+  private var migrateHint: String {
+    "run 'mi-catalog init --db \(path)' (or any writing command) once to migrate it"
   }
 
   // MARK: - Reference sets

@@ -123,6 +123,10 @@ struct CapitationRun {
   mutating func aggregate() throws -> [String: PoolTotals] {
     if merge { return try mergePartials() }
     if threads > 1 && !sequentialOnly && ParallelRead.eligible(inputs) {
+      // The parallel read counts its records only when it is through: a stopped run says so.
+      Diagnostics.summaryOnError {
+        "\(Diagnostics.tool): written 0, rejected 0; stopped by the error above (records read in parallel are not counted)"
+      }
       let (merged, records) = try ParallelRead.run(
         inputs: inputs, threads: threads, params: params, year: aggregator.year, month: aggregator.month)
       aggregator = merged

@@ -106,6 +106,30 @@ import Testing
     #expect(try mode(path) == 0o600)
   }
 
+  @Test func aReaderReadsWhatItCanOfAnOlderSchema() throws {
+    let path = try makeDatabase()
+    // A workspace of a build before the ledger and before migrations were recorded.
+    try DatabaseQueue(path: path).write { db in
+      try db.execute(sql: "DROP TABLE ledger_line; DROP TABLE ledger_run; DELETE FROM grdb_migrations")
+      try db.execute(sql: "PRAGMA user_version = 0")
+    }
+    let before = try Data(contentsOf: URL(fileURLWithPath: path))
+    let ws = try Workspace.open(path, access: .read)
+    #expect(try ws.refSets().map(\.name) == ["dx-1"])
+    do {
+      _ = try ws.ledgerRuns()
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.exitCode == 3)
+      #expect(error.message.contains("no such table: ledger_run"), "\(error.message)")
+      #expect(
+        error.message.hasSuffix(
+          "; the database has schema version 0, older than this mi-tools (\(Workspace.schemaVersion)): run 'mi-catalog init --db \(path)' (or any writing command) once to migrate it"
+        ), "\(error.message)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before, "a reader wrote to the file")
+  }
+
   @Test func onlyCreateCreates() throws {
     let dir = try TestSupport.tempDir()
     for access in [Workspace.Access.read, .write] {
