@@ -74,7 +74,7 @@ enum CodeValue {
     if n >= 2 && raw[0] == UInt8(ascii: "\"") {
       let inner = UnsafeRawBufferPointer(rebasing: raw[1..<(n - 1)])
       if !inner.contains(UInt8(ascii: "\\")) { return inner.isEmpty ? nil : .bytes(inner) }
-    } else if n > 0 && raw.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+    } else if n > 0 && raw.allSatisfy({ $0 >= 48 && $0 <= 57 }) && !key.isStringOnlyCode {
       return .bytes(raw)
     }
     return try s.code(at: i, field: key.description).map { .text($0) }

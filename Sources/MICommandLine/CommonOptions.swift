@@ -47,19 +47,24 @@ public struct CommonOptions: ParsableArguments {
     StreamOptions(output: output, rejects: rejects, progress: progress, assumeFilename: assumeFilename)
   }
 
-  /// Opens the workspace database these flags name.
-  public func workspace(create: Bool = false) throws(MIError) -> Workspace {
-    try Workspace.open(db, create: create)
+  /// Opens the workspace database these flags name: read-only for a command that only reads (`.read`), so that a
+  /// read-only file reads and no write lock is taken; `.write` migrates an older schema; `.create` also creates.
+  public func workspace(_ access: Workspace.Access) throws(MIError) -> Workspace {
+    try Workspace.open(db, access: access)
   }
 
   /// The params named by `--params`: a `.toml` file that exists is read directly (to try a file before importing
   /// it), anything else is a params version in the workspace. The workspace is opened when the version lives there
-  /// or when `needsWorkspace` (for the ledger); otherwise it is nil.
-  public func params(_ spec: String, needsWorkspace: Bool) throws(MIError) -> (Params, Workspace?) {
+  /// or when `needsWorkspace` (for the ledger), for writing when `write` (a ledger post), else read-only; otherwise
+  /// it is nil.
+  public func params(_ spec: String, needsWorkspace: Bool, write: Bool = false) throws(MIError) -> (
+    Params, Workspace?
+  ) {
+    let access: Workspace.Access = write ? .write : .read
     if let fromFile = try Params.file(spec) {
-      return (fromFile, needsWorkspace ? try workspace() : nil)
+      return (fromFile, needsWorkspace || write ? try workspace(access) : nil)
     }
-    let ws = try workspace()
+    let ws = try workspace(access)
     return (try Params.load(ws, name: spec), ws)
   }
 }
@@ -121,4 +126,20 @@ public struct ThreadOptions: ParsableArguments {
 
   /// The number of workers to run.
   public var count: Int { threads > 0 ? threads : min(ProcessInfo.processInfo.activeProcessorCount, 8) }
+}
+
+/// The rule for the name of a new reference-data version (`--name` of `mi-catalog import`, `--import` of
+/// `mi-score derive`): not empty, and without white space, `/` or control characters, since the name is printed
+/// in lists, summaries and output records (`group_scheme`) and a control character would reach a terminal.
+public enum VersionName {
+  /// Throws a usage error naming `flag` when `name` breaks the rule.
+  public static func validate(_ name: String, flag: String) throws {
+    let bad = name.unicodeScalars.contains {
+      $0.properties.isWhitespace || $0 == "/" || $0.properties.generalCategory == .control
+        || $0.properties.generalCategory == .format
+    }
+    guard !name.isEmpty, !bad else {
+      throw ValidationError("\(flag) must be a non-empty name without spaces, '/' or control characters")
+    }
+  }
 }

@@ -33,7 +33,7 @@ public enum LedgerCommand {
   /// Writes the matching runs as kind "ledger-run" records (oldest first), then with `--lines` their lines as kind
   /// "ledger-line" records (by run kind, period and run, then pool, hospital and item).
   public static func list(tool: String, _ o: LedgerListOptions, common: CommonOptions) throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.read)
     let out = try OutputFile(path: common.output)
     let runs = try ws.ledgerRuns(tool: tool).filter { r in
       (o.all || r.effective) && (o.kind == nil || r.kind == o.kind)
@@ -65,7 +65,7 @@ public enum LedgerCommand {
 
   /// Makes the superseded run `id` effective again; writes the restored run and the one it replaced.
   public static func restore(tool: String, id: Int64, common: CommonOptions) throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.write)
     let out = try OutputFile(path: common.output)
     let (restored, replaced) = try ws.restoreRun(id, tool: tool)
     write(restored, into: &out.buffer)

@@ -6,6 +6,7 @@ import Foundation
 public enum Diagnostics {
   nonisolated(unsafe) private static var toolName = "mi"
   nonisolated(unsafe) private static var progressShown = false
+  nonisolated(unsafe) private static var pendingSummary: (() -> String)?
 
   /// The tool name every message starts with.
   public static var tool: String {
@@ -36,10 +37,34 @@ public enum Diagnostics {
     progressShown = true
   }
 
-  /// Reports an error: `TOOL: message`.
+  /// Reports an error: `TOOL: message`, followed by the summary line of a run it stopped (see `summaryOnError`).
   public static func error(_ error: MIError) {
     if case .closedPipe = error { return }
     line("\(tool): \(error.message)")
+    if let summary = pendingSummary {
+      pendingSummary = nil
+      line(summary())
+    }
+  }
+
+  /// Sets the summary line that `error` prints after the message when a run stops on an error (a `RecordStream`
+  /// sets it when it opens and clears it when it finishes), so that a stopped run still says what it read and wrote.
+  public static func summaryOnError(_ summary: (() -> String)?) {
+    pendingSummary = summary
+  }
+
+  /// The fields whose values are personal data (SCHEMA.md): a message never quotes them in clear.
+  public static let personalFields: Set<String> = ["psn_no", "certno", "psn_name", "tel", "addr"]
+
+  /// A personal value as messages quote it. An identifier (`psn_no`, `certno`) of 12 characters or more keeps its
+  /// first 4 and last 4 characters, the rest each replaced by `*` (`3301**********1234`), so that the record can
+  /// still be found; any other personal value, and a shorter identifier, is `***`. A value of another field is
+  /// returned as it is.
+  public static func mask(_ value: String, field: String) -> String {
+    guard personalFields.contains(field) else { return value }
+    let chars = Array(value)
+    guard field == "psn_no" || field == "certno", chars.count >= 12 else { return "***" }
+    return String(chars.prefix(4)) + String(repeating: "*", count: chars.count - 8) + String(chars.suffix(4))
   }
 
   /// Reports a warning: `TOOL: warning: message`.
@@ -142,5 +167,31 @@ public final class Progress {
       text += ", \(pct)%"
     }
     Diagnostics.progress(text)
+  }
+}
+
+extension Diagnostics {
+  /// A JSON parse error of Foundation's `JSONSerialization` on `data` read from `file`, as the message
+  /// `FILE:LINE:COLUMN: not valid JSON: what is wrong` (line and column from 1, the column in characters).
+  /// Foundation reports a byte offset ("… around character 25.") or the end of the data; an error without either
+  /// is `FILE: not valid JSON: …`.
+  public static func jsonError(_ error: Error, in data: Data, file: String) -> String {
+    let ns = error as NSError
+    var text = (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+    var offset: Int? = nil
+    if let r = text.range(of: " around character ") {
+      offset = Int(text[r.upperBound...].prefix { $0.isNumber })
+      text = String(text[..<r.lowerBound])
+    } else if text.lowercased().contains("end of file") {
+      offset = data.count
+    }
+    while text.hasSuffix(".") { text.removeLast() }
+    if let first = text.first { text = first.lowercased() + text.dropFirst() }
+    guard let offset, offset >= 0, offset <= data.count else { return "\(file): not valid JSON: \(text)" }
+    let before = data.prefix(offset)
+    let line = before.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+    let lineStart = before.lastIndex(of: 0x0A).map { $0 + 1 } ?? before.startIndex
+    let column = String(decoding: before[lineStart...], as: UTF8.self).count + 1
+    return "\(file):\(line):\(column): not valid JSON: \(text)"
   }
 }

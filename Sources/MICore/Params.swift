@@ -85,6 +85,12 @@ public final class Params: @unchecked Sendable {
     return parts
   }
 
+  /// Whether the file sets no key at all (empty, comments only, or only empty tables).
+  public var isEmpty: Bool {
+    func empty(_ t: TOMLTable) -> Bool { t.keys.allSatisfy { k in t[k]?.table.map(empty) ?? false } }
+    return empty(root)
+  }
+
   /// Whether the key is present.
   public func has(_ key: String) -> Bool { value(key) != nil }
 

@@ -261,7 +261,9 @@ public final class RecordScanner {
     switch byte(s) {
     case UInt8(ascii: "\""): return try unescape(s)
     case UInt8(ascii: "n"): return nil
-    default: throw FieldError(field(), "expected a string, found \(describe(i))")
+    default:
+      let name = field()
+      throw FieldError(name, "expected a string, found \(describe(i, name))")
     }
   }
 
@@ -289,9 +291,14 @@ public final class RecordScanner {
     }
     if c == UInt8(ascii: "n") { return nil }
     if c == UInt8(ascii: "-") || (c >= 48 && c <= 57) {
+      let name = field()
+      if RecordScanner.stringOnlyCodes.contains(name) {
+        throw FieldError(name, "expected a code in a JSON string (\"…\"), found \(describe(i, name))")
+      }
       return RecordScanner.normalizedNumber(slice(m.valueStart, m.valueEnd))
     }
-    throw FieldError(field(), "expected a code (string or number), found \(describe(i))")
+    let name = field()
+    throw FieldError(name, "expected a code (string or number), found \(describe(i, name))")
   }
 
   /// An integer: a JSON integer, a number with an integral value (`65.0`), or a string of digits.
@@ -359,10 +366,12 @@ public final class RecordScanner {
       s += 1
       e -= 1
     } else if !(c == UInt8(ascii: "-") || (c >= 48 && c <= 57)) {
-      throw FieldError(field(), "expected \(what()), found \(describe(i))")
+      let name = field()
+      throw FieldError(name, "expected \(what()), found \(describe(i, name))")
     }
     if let v = Fixed.parseRaw(slice(s, e), scale: scale) { return v }
-    throw FieldError(field(), "expected \(what()), found \(describe(i))")
+    let name = field()
+    throw FieldError(name, "expected \(what()), found \(describe(i, name))")
   }
 
   /// A boolean; nil when absent or null.
@@ -372,7 +381,7 @@ public final class RecordScanner {
     case UInt8(ascii: "t"): return true
     case UInt8(ascii: "f"): return false
     case UInt8(ascii: "n"): return nil
-    default: throw FieldError(key.description, "expected true or false, found \(describe(i))")
+    default: throw FieldError(key.description, "expected true or false, found \(describe(i, key.description))")
     }
   }
 
@@ -401,7 +410,10 @@ public final class RecordScanner {
     let m = members[i]
     let c = byte(m.valueStart)
     if c == UInt8(ascii: "n") { return false }
-    guard c == UInt8(ascii: "[") else { throw FieldError(field(), "expected an array of codes, found \(describe(i))") }
+    guard c == UInt8(ascii: "[") else {
+      let name = field()
+      throw FieldError(name, "expected an array of codes, found \(describe(i, name))")
+    }
     let parser = Parser(base: base, n: n)
     var p = skipSpace(m.valueStart + 1)
     if byte(p) == UInt8(ascii: "]") { return true }
@@ -448,11 +460,26 @@ public final class RecordScanner {
     return i
   }
 
-  /// A short description of member `i`'s value for messages: its JSON type and up to 40 bytes of its text.
-  private func describe(_ i: Int) -> String {
+  /// Identifier codes that must be JSON strings: a number in their place (`"fixmedins_code":1001`) is an error,
+  /// not a code spelled from its digits, because a number drops leading zeros and the digits beyond a double's
+  /// precision (a hospital would be named after what is left). Other codes (`med_type`, `insutype`) may be numbers.
+  public static let stringOnlyCodes: Set<String> = [
+    "fixmedins_code", "psn_no", "certno", "setl_id", "mdtrt_id", "init_setl_id",
+  ]
+
+  /// The value of member `i` as a message quotes it: its type and up to 40 bytes of its JSON text, masked when
+  /// `field` is personal (`Diagnostics.mask`).
+  private func describe(_ i: Int, _ field: String) -> String {
     let m = members[i]
-    let text = String(decoding: slice(m.valueStart, min(m.valueEnd, m.valueStart + 40)), as: UTF8.self)
-    let more = m.valueEnd - m.valueStart > 40 ? "…" : ""
+    var text = String(decoding: slice(m.valueStart, min(m.valueEnd, m.valueStart + 40)), as: UTF8.self)
+    var more = m.valueEnd - m.valueStart > 40 ? "…" : ""
+    if Diagnostics.personalFields.contains(field) {
+      let whole = String(decoding: slice(m.valueStart, m.valueEnd), as: UTF8.self)
+      let quoted = byte(m.valueStart) == UInt8(ascii: "\"") && whole.count >= 2
+      let masked = Diagnostics.mask(quoted ? String(whole.dropFirst().dropLast()) : whole, field: field)
+      text = quoted ? "\"\(masked)\"" : masked
+      more = ""
+    }
     switch byte(m.valueStart) {
     case UInt8(ascii: "\""): return "string \(text)\(more)"
     case UInt8(ascii: "{"): return "an object"
@@ -854,4 +881,9 @@ struct Parser {
     default: return try skipNumber(s)
     }
   }
+}
+
+extension StaticString {
+  /// Whether this field name is one of `RecordScanner.stringOnlyCodes` (a code that must be a JSON string).
+  public var isStringOnlyCode: Bool { RecordScanner.stringOnlyCodes.contains(description) }
 }

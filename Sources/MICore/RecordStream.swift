@@ -47,6 +47,7 @@ public final class RecordStream {
     out = try OutputFile(path: options.output)
     rejects = try options.rejects.map { (p: String) throws(MIError) in try RejectSink(path: p) }
     progress = Progress(force: options.progress)
+    Diagnostics.summaryOnError { [self] in "\(Diagnostics.tool): \(counts.summary(["stopped by the error above"]))" }
   }
 
   /// What the handler did with a record.
@@ -193,6 +194,7 @@ public final class RecordStream {
   public func finish(extra: [String] = []) throws(MIError) {
     try out.finish()
     try rejects?.finish()
+    Diagnostics.summaryOnError(nil)
     Diagnostics.line("\(Diagnostics.tool): \(counts.summary(extra))")
   }
 

@@ -142,6 +142,8 @@ public final class Workspace: @unchecked Sendable {
   public let path: String
   /// The GRDB queue; every access is serialised through it.
   public let queue: DatabaseQueue
+  /// Set when a reader opened a database of an older schema (it reads what it can): the schema version found.
+  private var olderSchema: Int?
 
   /// The schema version this build writes (`PRAGMA user_version`).
   public static let schemaVersion = 2
@@ -153,25 +155,48 @@ public final class Workspace: @unchecked Sendable {
     return "mi.db"
   }
 
-  /// Opens the workspace database, creating it (mode 0600) when `create` is set, and migrating it.
+  /// How a command uses the workspace database.
+  public enum Access: Sendable, Equatable {
+    /// Reads only: the file is opened read-only, never migrated and never written, so a read-only file (the
+    /// database shipped to cluster workers) reads, and a reader takes no write lock. A database of an older schema
+    /// is read as far as it can be; a read that fails on it, or a file that is not a workspace at all, gets an
+    /// error saying to run a writing command on it once.
+    case read
+    /// Writes (imports, ledger posts): opened read-write and migrated to this build's schema when it is older.
+    case write
+    /// As `write`, creating the file (mode 0600) when it does not exist (`mi-catalog`).
+    case create
+  }
+
+  /// Opens the workspace database for writing, creating it (mode 0600) when `create` is set, and migrating it.
   public static func open(_ option: String?, create: Bool = false) throws(MIError) -> Workspace {
+    try open(option, access: create ? .create : .write)
+  }
+
+  /// Opens the workspace database as `access` says. An existing file's mode is never changed; only `.create`
+  /// creates a file, and only `.write` and `.create` migrate one. A database of a newer schema is refused.
+  public static func open(_ option: String?, access: Access) throws(MIError) -> Workspace {
     let path = resolvePath(option)
     if !FileManager.default.fileExists(atPath: path) {
-      guard create else {
+      guard access == .create else {
         throw MIError.reference(
           "\(path): no workspace database here; create one with 'mi-catalog init' (or name one with --db or $MI_DB)")
       }
       let fd = Foundation.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
       if fd < 0 { throw MIError.io("\(path): \(systemMessage())") }
       close(fd)
+    } else if access != .read && Foundation.access(path, W_OK) != 0 {
+      throw MIError.reference(
+        "\(path): this command writes to the workspace database, and the file cannot be written (\(systemMessage()))")
     }
     do {
       var config = Configuration()
       config.foreignKeysEnabled = true
       config.busyMode = .timeout(10)
+      config.readonly = access == .read
       let queue = try DatabaseQueue(path: path, configuration: config)
       let ws = Workspace(path: path, queue: queue)
-      try ws.migrate()
+      try ws.migrate(write: access != .read)
       return ws
     } catch let e as MIError {
       throw e
@@ -191,13 +216,36 @@ public final class Workspace: @unchecked Sendable {
     return "\(error)"
   }
 
-  private func migrate() throws {
-    let version = try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+  /// Checks the schema version and, when `write`, migrates an older database; a database that is up to date is
+  /// not written at all (no lock is taken, so an open never waits behind another tool's write).
+  private func migrate(write: Bool) throws {
+    let migrator = Workspace.migrator
+    let (version, complete) = try queue.read { db in
+      (try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0, try migrator.hasCompletedMigrations(db))
+    }
     if version > Workspace.schemaVersion {
       throw MIError.reference(
         "\(path): the database has schema version \(version), newer than this mi-tools (\(Workspace.schemaVersion)); use a newer mi-tools"
       )
     }
+    if complete && version == Workspace.schemaVersion { return }
+    guard write else {
+      // A reader never migrates: it reads an older workspace as far as it can (see `read`), and refuses a file
+      // that holds no workspace tables at all.
+      if try queue.read({ db in try db.tableExists("refset") }) {
+        olderSchema = version
+        return
+      }
+      throw MIError.reference(
+        "\(path): the database is not an initialised workspace (schema version \(version)) and this command only reads it; \(migrateHint)"
+      )
+    }
+    try migrator.migrate(queue)
+    try queue.write { db in try db.execute(sql: "PRAGMA user_version = \(Workspace.schemaVersion)") }
+  }
+
+  /// The schema's migrations, oldest first.
+  private static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1") { db in
       try db.execute(
@@ -229,8 +277,7 @@ public final class Workspace: @unchecked Sendable {
           ALTER TABLE ledger_run ADD COLUMN records INTEGER;
           """)
     }
-    try migrator.migrate(queue)
-    try queue.write { db in try db.execute(sql: "PRAGMA user_version = \(Workspace.schemaVersion)") }
+    return migrator
   }
 
   /// Runs `body` in one write transaction, mapping database errors to `MIError.reference`.
@@ -240,11 +287,20 @@ public final class Workspace: @unchecked Sendable {
     }
   }
 
-  /// Runs `body` in a read transaction, mapping database errors to `MIError.reference`.
+  /// Runs `body` in a read transaction, mapping database errors to `MIError.reference` (which, on a database of
+  /// an older schema, say how to migrate it).
   public func read<T>(_ body: (Database) throws -> T) throws(MIError) -> T {
     do { return try queue.read(body) } catch let e as MIError { throw e } catch {
-      throw MIError.reference("\(path): \(Workspace.describe(error))")
+      let older = olderSchema.map {
+        "; the database has schema version \($0), older than this mi-tools (\(Workspace.schemaVersion)): \(migrateHint)"
+      }
+      throw MIError.reference("\(path): \(Workspace.describe(error))\(older ?? "")")
     }
+  }
+
+  /// How to bring an older database up to this build's schema.
+  private var migrateHint: String {
+    "run 'mi-catalog init --db \(path)' (or any writing command) once to migrate it"
   }
 
   // MARK: - Reference sets

@@ -110,7 +110,7 @@ struct CapitationRun {
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ run: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
-    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace || run.post)
+    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace, write: run.post)
     ws = opened
     params = try CapitationParams.load(p)
     for w in params.warnings { Diagnostics.warning(w) }
@@ -130,6 +130,10 @@ struct CapitationRun {
   mutating func aggregate() throws -> [String: PoolTotals] {
     if merge { return try mergePartials() }
     if threads > 1 && !sequentialOnly && ParallelRead.eligible(inputs) {
+      // The parallel read counts its records only when it is through: a stopped run says so.
+      Diagnostics.summaryOnError {
+        "\(Diagnostics.tool): written 0, rejected 0; stopped by the error above (records read in parallel are not counted)"
+      }
       let (merged, records) = try ParallelRead.run(
         inputs: inputs, threads: threads, params: params, year: aggregator.year, month: aggregator.month)
       aggregator = merged
@@ -227,6 +231,7 @@ struct CapitationRun {
   func finish(extra: [String]) throws {
     guard let records = parallelRecords else { return try stream.finish(extra: extra) }
     try stream.out.finish()
+    Diagnostics.summaryOnError(nil)
     var counts = Counts()
     counts.read = records
     counts.written = stream.counts.written

@@ -23,7 +23,7 @@ struct Diff: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.read)
     let a = try ws.refSet(old)
     let b = try ws.refSet(new)
     guard a.kind == b.kind else {

@@ -32,8 +32,6 @@ struct ImportOptions: ParsableArguments {
   var replace = false
 
   func validate() throws {
-    guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0 == "/" }) else {
-      throw ValidationError("--name must be a non-empty name without spaces or '/'")
-    }
+    try VersionName.validate(name, flag: "--name")
   }
 }

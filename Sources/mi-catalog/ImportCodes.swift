@@ -24,8 +24,11 @@ func readCodeTable(_ path: String, headerFirst: String = "code") throws(MIError)
 func importCodes(
   _ entries: [CodeEntry], kind: String, file: String, options: ImportOptions, common: CommonOptions, meta: String = "{}"
 ) throws {
+  guard !entries.isEmpty else {
+    throw MIError.reference("\(file): no entries; an empty \(kind) version is refused")
+  }
   let sha = try SHA256.hex(file: file)
-  let ws = try common.workspace(create: true)
+  let ws = try common.workspace(.create)
   let set = try ws.importSet(
     name: options.name, kind: kind, source: file, sha256: sha, meta: meta, replace: options.replace
   ) { db, id in

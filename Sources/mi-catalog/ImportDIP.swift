@@ -45,7 +45,7 @@ struct ImportDIP: ParsableCommand {
 
   func run() throws {
     guard DIPCatalog.scales.contains(scale) else { throw ValidationError("--scale must be 1000, 100 or 1") }
-    let ws = try common.workspace(create: true)
+    let ws = try common.workspace(.create)
     let classes = try procClass.map { try ProcClassTable.load(ws, name: $0) } ?? ProcClassTable()
     let lower = file.lowercased()
     var reader = DIPCatalogReader()

@@ -30,7 +30,7 @@ struct ImportDRGScheme: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(create: true)
+    let ws = try common.workspace(.create)
     let r = try DRGSchemeStore.importScheme(ws, dir: dir, name: options.name, replace: options.replace)
     Diagnostics.line(
       "mi-catalog: imported drg-scheme '\(r.set.name)': \(r.mdcs) MDCs, \(r.rules) ADRG rules, \(r.drgs) DRGs"

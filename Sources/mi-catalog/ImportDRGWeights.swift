@@ -24,7 +24,7 @@ struct ImportDRGWeights: ParsableCommand {
     let weights = try DRGWeights.read(file)
     guard !weights.entries.isEmpty else { throw MIError.data(file: file, line: 1, field: nil, message: "no weights") }
     let sha = try SHA256.hex(file: file)
-    let ws = try common.workspace(create: true)
+    let ws = try common.workspace(.create)
     let set = try weights.store(in: ws, name: options.name, source: file, sha256: sha, replace: options.replace)
     Diagnostics.line("mi-catalog: imported \(set.entries) DRG weights as '\(set.name)' (sha256 \(sha.prefix(12)))")
   }

@@ -36,7 +36,7 @@ struct ImportParams: ParsableCommand {
     }
     try ImportParams.validate(text: text, name: file)
     let sha = SHA256.hex(data)
-    let ws = try common.workspace(create: true)
+    let ws = try common.workspace(.create)
     let set = try ws.importSet(name: options.name, kind: "params", source: file, sha256: sha, replace: options.replace)
     {
       db, id in
@@ -49,6 +49,9 @@ struct ImportParams: ParsableCommand {
   /// Reads every section through its library's validator, then refuses keys that none of them read.
   static func validate(text: String, name: String) throws(MIError) {
     let params = try Params(text: text, name: name)
+    if params.isEmpty {
+      throw MIError.reference("\(name): no parameters (the file sets no key); an empty params version is refused")
+    }
     _ = try ScoringParams.load(params)
     // Section validators of other libraries:
     _ = try ClearingParams.load(params)

@@ -14,7 +14,7 @@ struct Init: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(create: true)
+    let ws = try common.workspace(.create)
     Diagnostics.line("mi-catalog: workspace \(ws.path) ready (schema version \(Workspace.schemaVersion))")
   }
 }

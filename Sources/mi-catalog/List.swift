@@ -22,7 +22,7 @@ struct List: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.read)
     let out = try OutputFile(path: common.output)
     try out.write("name\tkind\tentries\timported_at\tsha256\tsource\n")
     for s in try ws.refSets(kind: kind) {
@@ -45,7 +45,7 @@ struct Show: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.read)
     let s = try ws.refSet(name)
     let out = try OutputFile(path: common.output)
     try out.write(
@@ -83,7 +83,7 @@ struct Export: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.read)
     let s = try ws.refSet(name)
     let out = try OutputFile(path: common.output)
     let blobs = try ws.blobNames(s)

@@ -102,7 +102,7 @@ struct ClearingRun {
   /// Opens everything and reads the adjustments (a bad one stops the run before any output).
   init(_ run: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
     let (p, opened) = try common.params(
-      run.params, needsWorkspace: needsWorkspace || run.post || run.hospitals != nil)
+      run.params, needsWorkspace: needsWorkspace || run.post || run.hospitals != nil, write: run.post)
     ws = opened
     if let name = run.hospitals, let ws = opened {
       registry = Set(try ws.codes(try ws.refSet(name, kind: "hospitals")).map(\.code))

@@ -22,10 +22,10 @@ struct Dictionaries {
     }
     let lower = spec.lowercased()
     if spec.contains("/") || lower.hasSuffix(".tsv") || lower.hasSuffix(".csv") {
-      throw MIError.usage(
+      throw MIError.reference(
         "--\(kind) \(spec): no such file (name a dictionary file, or a \(kind) version in the workspace)")
     }
-    let ws = try Workspace.open(db)
+    let ws = try Workspace.open(db, access: .read)
     let codes = try ws.codes(try ws.refSet(spec, kind: kind)).map(\.code)
     guard !codes.isEmpty else { throw MIError.reference("\(spec): no codes") }
     return codes

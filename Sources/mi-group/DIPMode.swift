@@ -7,7 +7,7 @@ import MIGrouping
 /// A stream filter: each case is enriched and written in input order, memory stays flat. The summary line
 /// reports 入组率 = grouped / written.
 func runDIPGrouping(catalog: String, inputs: [String], common: CommonOptions, explain: Bool, threads: Int) throws {
-  let ws = try common.workspace()
+  let ws = try common.workspace(.read)
   let cat = try DIPCatalog.load(ws, name: catalog)
   let stream = try RecordStream(inputs: inputs, options: common.stream)
   var enrichers: [DIPEnricher] = []

@@ -52,7 +52,7 @@ struct MIGroup: ParsableCommand {
       try runDIPGrouping(catalog: dip, inputs: files, common: common, explain: explain, threads: threading.count)
       return
     }
-    let engine = try DRGSchemeStore.load(try common.workspace(), name: scheme!)
+    let engine = try DRGSchemeStore.load(try common.workspace(.read), name: scheme!)
     let stream = try RecordStream(inputs: files, options: common.stream)
     // One enricher per worker (each has its own scratch state); the engine's tables are shared, read-only.
     var enrichers: [DRGEnricher] = []

@@ -166,8 +166,9 @@ struct Derive: ParsableCommand {
     o.basicMaxCV = try share(basicMaxCV, "--basic-max-cv")
     o.basicAuto = basicAuto
     o.maxCV = try share(maxCV, "--max-cv")
+    if let name = `import` { try VersionName.validate(name, flag: "--import") }
     let needsDB = procClass != nil || `import` != nil || dx != nil || proc != nil || hospitals != nil
-    let ws: Workspace? = needsDB ? try common.workspace(create: `import` != nil) : nil
+    let ws: Workspace? = needsDB ? try common.workspace(`import` != nil ? .create : .read) : nil
     if let procClass, let ws { o.procClasses = try ProcClassTable.load(ws, name: procClass) }
     if let hospitals, let ws { o.hospitalLevels = try HospitalLevels.load(ws, name: hospitals) }
     if let ws, dx != nil || proc != nil {

@@ -46,7 +46,7 @@ struct Score: ParsableCommand {
   }
 
   func run() throws {
-    let ws = try common.workspace()
+    let ws = try common.workspace(.read)
     let p = try Params.load(ws, name: params)
     let sp = try ScoringParams.load(p)
     guard sp.present else { throw MIError.reference("\(ws.path): params '\(params)' has no [scoring] section") }

@@ -33,7 +33,7 @@ struct Special: ParsableCommand {
 
   func run() throws {
     var sp = ScoringParams.defaults
-    if let params { sp = try ScoringParams.load(try Params.load(try common.workspace(), name: params)) }
+    if let params { sp = try ScoringParams.load(try Params.load(try common.workspace(.read), name: params)) }
     let shares: [Scheme: Fixed] = [.dip: sp.dip.specialQuota, .drg: sp.drg.specialQuota]
     let stream = try RecordStream(inputs: files, options: common.stream)
     var review = SpecialReview()

@@ -74,7 +74,7 @@ import Testing
       mi-capita settle --year 2025 --params p.toml --prepaid none --merge year.partial; echo "status $?"
       """, in: dir)
     #expect(run.out == "status 1\nstatus 1\nstatus 1\nstatus 1\n", "\(run.err)")
-    let lines = run.err.split(separator: "\n").map(String.init)
+    let lines = run.err.split(separator: "\n").map(String.init).filter { !$0.hasSuffix("; stopped by the error above") }
     #expect(lines.count == 4, "\(run.err)")
     guard lines.count == 4 else { return }
     #expect(lines[0] == #"mi-capita: march.partial:1: field "month": a partial of month 3; this run is of month 4"#)
@@ -110,7 +110,8 @@ import Testing
     let n = (try String(contentsOf: dir.appendingPathComponent("a.partial"), encoding: .utf8)).split(
       separator: "\n"
     ).count
-    let err = run.err.split(separator: "\n").map(String.init)
+    // Each stopped run ends with its summary line; the messages are the lines before them.
+    let err = run.err.split(separator: "\n").map(String.init).filter { !$0.hasSuffix("; stopped by the error above") }
     let expected = [
       #"mi-capita: bad1:3: field "remote_amt": expected an amount in yuan with at most two decimals, found string "x""#,
       #"mi-capita: bad2:8: field "month_hifp_amt": expected 12 amounts (January to December), found 1"#,

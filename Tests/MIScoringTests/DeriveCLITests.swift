@@ -158,7 +158,12 @@ import Testing
     """.write(to: dir.appendingPathComponent("h.ndjson"), atomically: true, encoding: .utf8)
     let stop = try TestSupport.shell("mi-score derive --year-weights 1 --core-threshold 1 h.ndjson", in: dir)
     #expect(stop.status == 1)
-    #expect(stop.err == "mi-score: h.ndjson:2: field \"medfee_sumamt\": missing total cost\n")
+    #expect(
+      stop.err == """
+        mi-score: h.ndjson:2: field "medfee_sumamt": missing total cost
+        mi-score: read 2, written 0, rejected 0; stopped by the error above
+
+        """)
     let go = try TestSupport.shell(
       "mi-score derive --year-weights 1 --core-threshold 1 --rejects rej.ndjson h.ndjson >/dev/null", in: dir)
     #expect(go.status == 0, "\(go.err)")

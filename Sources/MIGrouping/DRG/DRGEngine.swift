@@ -151,7 +151,7 @@ public final class DRGEngine: @unchecked Sendable {
     do {
       json = try JSONSerialization.jsonObject(with: scheme, options: [])
     } catch {
-      throw MIError.reference("scheme.json: not valid JSON: \(error.localizedDescription)")
+      throw MIError.reference(Diagnostics.jsonError(error, in: scheme, file: "scheme.json"))
     }
     let c = DRGSchemeCompiler(engine: nil)
     guard let root = json as? [String: Any] else { throw MIError.reference("scheme.json: expected a JSON object") }

@@ -70,7 +70,11 @@ public enum DRGSchemeDiff {
     var labels: [String: [String: String]] = [:]
 
     init(_ data: Data) throws {
-      guard let root = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      let json: Any
+      do { json = try JSONSerialization.jsonObject(with: data) } catch {
+        throw MIError.reference(Diagnostics.jsonError(error, in: data, file: "scheme.json"))
+      }
+      guard let root = json as? [String: Any] else {
         throw MIError.reference("scheme.json: expected a JSON object")
       }
       try DRGSchemeCompiler.checkHeader(root)
