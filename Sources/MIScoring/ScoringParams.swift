@@ -461,6 +461,10 @@ public struct PerDiemCategory: Sendable, Equatable {
     guard minLOS >= 0 else { throw p.invalid(k("min_los"), "must not be negative") }
     let maxDays = try p.int(k("max_days"))
     if let maxDays, maxDays < 1 { throw p.invalid(k("max_days"), "must be at least 1") }
+    if let maxDays, maxDays < minLOS {
+      // Every case of the category stays at least min_los days, so a lower cap would pay none of its days.
+      throw p.invalid(k("max_days"), "\(maxDays) is below min_los \(minLOS): no stay of the category could be paid")
+    }
     var segments: [(Int, Fixed)] = []
     let segKeys = try p.keys(k("segments"))
     for s in segKeys {

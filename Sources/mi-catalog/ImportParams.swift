@@ -32,7 +32,7 @@ struct ImportParams: ParsableCommand {
       throw MIError.io("\(file): \(error.localizedDescription)")
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      throw MIError.reference("\(file): not UTF-8 text (convert it with iconv -f gb18030 -t utf-8)")
+      throw MIError.usage("\(file): not UTF-8 text (convert it with iconv -f gb18030 -t utf-8)")
     }
     try ImportParams.validate(text: text, name: file)
     let sha = SHA256.hex(data)
