@@ -341,35 +341,32 @@ public final class Deriver {
     return GroupStats(n: n, sum: sum, untrimmed: untrimmed, cv: cv, meanMicroFen: weightedMean(n: n, sum: sum))
   }
 
-  /// The weighted mean in micro-fen (DOMAIN.md §2.1 1:2:7, §9.1): the exact mean (`exactMean`) rounded half up
-  /// once to 10⁻⁶ fen. Years without cases drop out and the remaining weights are renormalised (a group new in
-  /// the last year is its last-year mean).
+  /// The weighted mean in micro-fen (DOMAIN.md §2.1 1:2:7, §9.1): `exactMean` rounded half up once to 10⁻⁶ fen.
+  /// Years without cases drop out and the remaining weights are renormalised (a group new in the last year is its
+  /// last-year mean).
   public func weightedMean(n: [Int64], sum: [Int64]) -> Int64? {
     exactMean(n: n, sum: sum)?.rounded(times: 1_000_000)
   }
 
-  /// The weighted mean in fen as an exact fraction, nil without cases: yearly means `Σ w_y × (sum_y / n_y) / Σ w_y`
-  /// over the years with cases, or totals `Σ w_y × sum_y / Σ w_y × n_y`. Every figure derived from a mean
-  /// (`mean_amt`, 分值, coefficients, the related-operation uplift) is rounded once from this (issue 12 item 3: a
-  /// mean rounded to 10⁻⁶ fen first turned 701,304.4999998 fen into 7,013.05 yuan).
+  /// The weighted mean in fen as an exact fraction, nil without cases.
+  ///
+  /// Yearly means: each year's mean is kept to 10⁻⁶ fen (rounded half up: the one documented intermediate step,
+  /// mi-score(1)), then `m = Σ w_y × mean_y / Σ w_y` over the years with cases, unrounded. Totals:
+  /// `m = Σ w_y × sum_y / Σ w_y × n_y`, unrounded. Every figure derived from a mean (`mean_amt`, 分值, the
+  /// coefficients, the related-operation uplift) is rounded once from this fraction (issue 12 item 3: yearly
+  /// sums 6,833,336 / 12, 14,498,484 / 24 and 15,706,180 / 21 fen give m = 701,304.4999998 fen, which the
+  /// weighted mean rounded to 10⁻⁶ fen first turned into 7,013.05 yuan instead of 7,013.04).
   func exactMean(n: [Int64], sum: [Int64]) -> ExactFraction? {
     let w = options.yearWeights
     switch options.weightBasis {
     case .yearlyMeans:
-      // Σ_i w_i s_i / n_i / W = (Σ_i w_i s_i Π_{j≠i} n_j) / (W Π_j n_j), over the years i with cases.
-      let present = n.indices.filter { n[$0] > 0 }
-      if present.isEmpty { return nil }
       var num = BigUInt(UInt64(0))
-      var prod = BigUInt(UInt64(1))
       var weights: Int64 = 0
-      for i in present {
-        var term = BigUInt(w[i]) * BigUInt(sum[i])
-        for j in present where j != i { term = term * BigUInt(n[j]) }
-        num = num + term
-        prod = prod * BigUInt(n[i])
+      for i in n.indices where n[i] > 0 {
+        num = num + BigUInt(w[i]) * BigUInt(Fixed.mulDiv(sum[i], 1_000_000, n[i]))
         weights += w[i]
       }
-      return ExactFraction(num, prod * BigUInt(weights))
+      return weights > 0 ? ExactFraction(num, BigUInt(weights) * BigUInt(Int64(1_000_000))) : nil
     case .totals:
       var num = BigUInt(UInt64(0))
       var den = BigUInt(UInt64(0))
