@@ -22,7 +22,8 @@ func readCodeTable(_ path: String, headerFirst: String = "code") throws(MIError)
 
 /// Imports code entries as a new version of `kind` and reports it.
 func importCodes(
-  _ entries: [CodeEntry], kind: String, file: String, options: ImportOptions, common: CommonOptions, meta: String = "{}",
+  _ entries: [CodeEntry], kind: String, file: String, options: ImportOptions, common: CommonOptions,
+  meta: String = "{}",
   detail: String = ""
 ) throws {
   let sha = try SHA256.hex(file: file)

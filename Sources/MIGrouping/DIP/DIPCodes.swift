@@ -285,13 +285,14 @@ public struct ProcClassTable: Sendable, Equatable {
   /// The number of entries.
   public var count: Int { raw.count }
 
-  /// The number of entries per class as the dictionary names it (手术, 介入, 治疗性操作, …): in the fallback order
-  /// of the classes they map to, then by name.
+  /// The number of entries per class as the dictionary names it: 手术, 介入, 治疗性操作, 诊断性操作 in that order,
+  /// then any other accepted spelling by name.
   public var countsByRawClass: [(String, Int)] {
     var n: [String: Int] = [:]
     for v in raw.values { n[v, default: 0] += 1 }
+    let usual = ["手术", "介入", "治疗性操作", "诊断性操作"]
     return n.keys.sorted { a, b in
-      let (ra, rb) = (OperationClass(parsing: a)!.rank, OperationClass(parsing: b)!.rank)
+      let (ra, rb) = (usual.firstIndex(of: a) ?? usual.count, usual.firstIndex(of: b) ?? usual.count)
       return ra != rb ? ra < rb : a < b
     }.map { ($0, n[$0]!) }
   }

@@ -272,7 +272,8 @@ public final class ScoreFilter {
         var reasons: [String: Int] = [:]
         for why in approvedNotApplied.values { reasons[why, default: 0] += 1 }
         let list = reasons.keys.sorted().map { "\($0) \(reasons[$0]!)" }.joined(separator: " · ")
-        text += " · not applied \(approvedNotApplied.count) (\(list); setl_id \(approvedNotApplied.keys.sorted().joined(separator: " ")))"
+        text +=
+          " · not applied \(approvedNotApplied.count) (\(list); setl_id \(approvedNotApplied.keys.sorted().joined(separator: " ")))"
       }
       parts.append(text)
     }
