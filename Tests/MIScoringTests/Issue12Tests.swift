@@ -207,10 +207,21 @@ import Testing
     #expect(try score("high_formula = \"add-coef\"", 37_800).points == 27_900_000)  // 1800 × (0.5 + 1.05)
     // r = 6,048 / 15,120 = 0.4.
     #expect(try score("low_formula = \"ratio\"", 6_048).points == 7_200_000)  // 1800 × 0.4
+    // aux_role = "coefficient" (a named parameter: DOMAIN.md §2.3 leaves it open): the auxiliary coefficient goes
+    // with the institution's: left out with it, added with it. linear-2020 1500 × 1.5 = 2250.0000 (coef 1.0000);
+    // add-coef 1500 × (0.5 + 1.05 × 1.2) = 2640.0000; ratio 1500 × 0.4 = 600.0000.
+    let asCoef = "aux_role = \"coefficient\"\n"
+    let lin = try score(asCoef + "high_formula = \"linear-2020\"", 37_800)
+    #expect(lin.points == 22_500_000 && lin.coef == 10_000)
+    #expect(try score(asCoef + "high_formula = \"add-coef\"", 37_800).points == 26_400_000)
+    #expect(try score(asCoef + "low_formula = \"ratio\"", 6_048).points == 6_000_000)
+    #expect(
+      try score(asCoef + "high_formula = \"linear-2020\"\ncoef_on_outliers = true", 37_800).points == 28_350_000)
+    #expect(throws: MIError.self) { try score("aux_role = \"both\"", 37_800) }
     // The page states these numbers.
     let page = try String(
       contentsOf: TestSupport.packageRoot.appendingPathComponent("man/mi-score.1"), encoding: .utf8)
-    for n in ["2700.0000", "2835.0000", "2790.0000", "720.0000", "15,120.00"] {
+    for n in ["2700.0000", "2835.0000", "2790.0000", "720.0000", "15,120.00", "2250.0000", "2640.0000", "600.0000"] {
       #expect(page.contains(n), "mi-score.1 states \(n)")
     }
     // The level refusal is what the page says (no silent 1.0000).

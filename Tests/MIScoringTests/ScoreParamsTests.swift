@@ -94,7 +94,7 @@ import Testing
       ),
       (
         "[scoring.dip]\npoint_value = 8\nhgh_threshold = 3",
-        "p.toml:3: key \"scoring.dip.hgh_threshold\": unknown key (expected point_value, points_per_weight, low_threshold, low_cmp, low_formula, high_threshold, high_cmp, high_bands, high_formula, high_cap, extreme, benchmark, coef_on_outliers, special_threshold, special_quota, ungrouped_factor, basic_no_coef, basic_groups, avg_factor)"
+        "p.toml:3: key \"scoring.dip.hgh_threshold\": unknown key (expected point_value, points_per_weight, low_threshold, low_cmp, low_formula, high_threshold, high_cmp, high_bands, high_formula, high_cap, extreme, benchmark, coef_on_outliers, aux_role, special_threshold, special_quota, ungrouped_factor, basic_no_coef, basic_groups, avg_factor)"
       ),
       (
         "[scoring.coef.level]\n\"4\" = 1.1",
