@@ -15,7 +15,7 @@ struct ImportParams: ParsableCommand {
       The file is stored as it is (comments included) as blob params.toml of a version of kind params, after \
       each library has read and checked its own section: [scoring] (mi-score), [clearing] (mi-clear), \
       [capitation] (mi-capita). A bad value, or a key no tool reads (usually a typo that would silently fall back \
-      to a default), is an error naming the key, and nothing is imported.
+      to a default), is an error naming its line and the key (exit 2), and nothing is imported.
 
       Example:
         mi-catalog import params examples/params-2024.toml --name params-2024
