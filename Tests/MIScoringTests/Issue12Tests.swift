@@ -183,6 +183,18 @@ import Testing
     let bad = g.group(dx: ["A0"], ops: [])
     #expect(bad.status == "invalid" && bad.reason == "principal diagnosis 'A0' is not an ICD-10 code")
     #expect(g.group(dx: ["中00.100"], ops: []).status == "invalid")
+    // A catalog or dictionary written with upper-case extension letters matches the normalised case codes.
+    var classes = ProcClassTable()
+    _ = classes.add(code: "47.0100X", rawClass: "手术")
+    #expect(classes.classOf("47.0100x001") == .surgery)
+    let upper = DIPCatalog(
+      name: "u", scale: 1000,
+      groups: [
+        DIPGroup(
+          code: "I10.X_47", name: "", kind: .core, dxKey: "I10.X",
+          expression: try OperationExpression(parsing: "47.0100X001"), score: 10_000_000)
+      ], aux: [], procClasses: classes)
+    #expect(DIPGrouper(catalog: upper).group(dx: ["I10.x00"], ops: ["47.0100x001"]).group?.code == "I10.X_47")
     let d = Deriver(options: DeriveOptions())
     #expect {
       try TestSupport.withRecord(#"{"setl_time":"2023-01-01","medfee_sumamt":1.00,"diag_codes":["q0"]}"#) { s in

@@ -301,8 +301,10 @@ public struct ProcClassTable: Sendable, Equatable {
   public mutating func add(code: String, rawClass: String) -> Bool {
     guard let c = OperationClass(parsing: rawClass) else { return false }
     raw[code] = rawClass
-    classes[code] = c
-    maxLength = max(maxLength, code.utf8.count)
+    // Looked up with the case's normalised code (lower-case letters, no spaces), so keyed the same way.
+    let key = DIPCodes.normalizedOperation(code) ?? code
+    classes[key] = c
+    maxLength = max(maxLength, key.utf8.count)
     return true
   }
 

@@ -56,17 +56,22 @@ public final class DIPGrouper {
   /// Indexes `catalog`.
   public init(catalog: DIPCatalog) {
     self.catalog = catalog
+    // The catalog's codes are indexed as cases' codes are read (DIPCodes.normalize), so a catalog written with
+    // `47.0100X001` or `I10.X` still matches.
+    func op(_ c: String) -> String { DIPCodes.normalizedOperation(c) ?? c }
     for (i, g) in catalog.groups.enumerated() {
       switch g.kind {
       case .core, .basic:
+        let key = DIPCodes.normalizedDiagnosis(g.dxKey) ?? g.dxKey
         if g.expression.alternatives.isEmpty {
-          core[g.dxKey, default: []].append(CoreAlt(group: i, principal: nil, related: []))
+          core[key, default: []].append(CoreAlt(group: i, principal: nil, related: []))
         }
         for a in g.expression.alternatives {
-          core[g.dxKey, default: []].append(CoreAlt(group: i, principal: a.principal, related: a.related))
+          core[key, default: []].append(CoreAlt(group: i, principal: op(a.principal), related: a.related.map(op)))
         }
       case .comprehensive:
-        if let c = g.opClass { comprehensive[g.dxKey + "|" + c.letter] = i }
+        let cat = DIPCodes.normalizedDiagnosis(g.dxKey) ?? g.dxKey
+        if let c = g.opClass { comprehensive[cat + "|" + c.letter] = i }
       }
     }
     let index = Dictionary(uniqueKeysWithValues: catalog.groups.enumerated().map { ($1.code, $0) })
