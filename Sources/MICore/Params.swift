@@ -9,21 +9,41 @@ import TOMLKit
 /// arithmetic, so `0.85` is exactly 0.85. The params object remembers which keys were read, so an import can
 /// report keys that no tool knows (a typo that would silently fall back to a default).
 public final class Params: @unchecked Sendable {
+  /// Where the parameters come from, which decides the exit status of their errors (DESIGN.md §4).
+  public enum Origin: Sendable {
+    /// A file named on the command line (`--params p.toml`, `mi-catalog import params p.toml`): a bad value is
+    /// a usage error, exit 2.
+    case file
+    /// A params version stored in the workspace: a bad value is a reference-data error, exit 3.
+    case workspace
+  }
+
   /// The version name (or file name) used in messages.
   public let name: String
+  /// Where the text comes from.
+  public let origin: Origin
   private let root: TOMLTable
+  private let text: String
   private var used: Set<String> = []
 
   /// Parses TOML text; a syntax error names the line and column.
-  public init(text: String, name: String) throws(MIError) {
+  public init(text: String, name: String, origin: Origin = .file) throws(MIError) {
     self.name = name
+    self.origin = origin
+    self.text = text
     do {
       root = try TOMLTable(string: text)
     } catch let e as TOMLParseError {
-      throw MIError.reference("\(name):\(e.source.begin.line):\(e.source.begin.column): \(e.description)")
+      throw Params.failure(origin, "\(name):\(e.source.begin.line):\(e.source.begin.column): \(e.description)")
     } catch {
-      throw MIError.reference("\(name): \(error)")
+      throw Params.failure(origin, "\(name): \(error)")
     }
+  }
+
+  /// The error of a bad params text: usage (exit 2) for a file of the command line, reference (exit 3) for a
+  /// workspace version.
+  static func failure(_ origin: Origin, _ message: String) -> MIError {
+    origin == .file ? .usage(message) : .reference(message)
   }
 
   /// Reads a params file named on a command line, for trying a file before importing it: nil when `spec` is not
@@ -42,11 +62,151 @@ public final class Params: @unchecked Sendable {
     guard let data = try workspace.blob(set, "params.toml"), let text = String(data: data, encoding: .utf8) else {
       throw MIError.reference("\(workspace.path): params '\(name)' has no TOML text")
     }
-    return try Params(text: text, name: name)
+    return try Params(text: text, name: name, origin: .workspace)
   }
 
+  /// An error about `key`, naming the file (or version), the key's line and the key:
+  /// `p.toml:12: key "scoring.dip.low_cmp": …` (issue 12 item 6). A key that is absent is placed at the line
+  /// of the nearest table or key that holds it; without any, the line is left out.
   private func error(_ key: String, _ message: String) -> MIError {
-    MIError.reference("\(name): key \"\(key)\": \(message)")
+    let at = line(of: key).map { ":\($0)" } ?? ""
+    return Params.failure(origin, "\(name)\(at): key \"\(key)\": \(message)")
+  }
+
+  /// The line (1-based) of `key` (a dotted path as the accessors take it; `[i]` array indices are ignored) in the
+  /// TOML text, else of the longest prefix of it that a table header or key line names; nil when none.
+  ///
+  /// TOMLKit keeps no source positions for values, so the text is scanned: table headers (`[a.b]`, `[[a.b]]`)
+  /// set the current table, `k = v` and dotted `a.b = v` lines name keys inside it; comments, strings and the
+  /// continuation lines of multi-line arrays or strings are skipped. This one helper serves every params reader.
+  public func line(of key: String) -> Int? {
+    let want = Params.split(key).map { part -> String in
+      // `high_bands[1]` → `high_bands`.
+      if let b = part.firstIndex(of: "["), part.hasSuffix("]") { return String(part[..<b]) }
+      return part
+    }.filter { !$0.isEmpty }
+    var table: [String] = []
+    var best: (length: Int, line: Int)?
+    var depth = 0  // open brackets of a multi-line value
+    var inMultiline: String? = nil  // the closing delimiter of a multi-line string
+    for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      var lineText = Substring(raw)
+      if let close = inMultiline {
+        guard let r = lineText.range(of: close) else { continue }
+        lineText = lineText[r.upperBound...]
+        inMultiline = nil
+        continue
+      }
+      if depth > 0 {
+        depth += Params.bracketBalance(lineText, &inMultiline)
+        continue
+      }
+      let t = lineText.drop { $0 == " " || $0 == "\t" }
+      if t.isEmpty || t.hasPrefix("#") { continue }
+      var path: [String]
+      if t.hasPrefix("[") {
+        let inner = t.drop { $0 == "[" }
+        guard let end = Params.unquotedIndex(of: "]", in: inner) else { continue }
+        table = Params.keyParts(inner[..<end])
+        path = table
+      } else {
+        guard let eq = Params.unquotedIndex(of: "=", in: t) else { continue }
+        path = table + Params.keyParts(t[..<eq])
+        depth = max(0, Params.bracketBalance(t[t.index(after: eq)...], &inMultiline))
+      }
+      var n = 0
+      while n < path.count && n < want.count && path[n] == want[n] { n += 1 }
+      // A line counts when its whole path is a prefix of the key (the key itself, or a table holding it).
+      guard n == path.count, n > 0 else { continue }
+      if best == nil || n > best!.length { best = (n, i + 1) }
+      if n == want.count { return i + 1 }
+    }
+    return best?.line
+  }
+
+  /// The parts of a TOML key or table name (`a."b.c" . d` → a, b.c, d).
+  static func keyParts(_ s: Substring) -> [String] {
+    var parts: [String] = []
+    var cur = ""
+    var quote: Character? = nil
+    for ch in s {
+      if let q = quote {
+        if ch == q { quote = nil } else { cur.append(ch) }
+      } else if ch == "\"" || ch == "'" {
+        quote = ch
+      } else if ch == "." {
+        parts.append(cur)
+        cur = ""
+      } else if ch != " " && ch != "\t" {
+        cur.append(ch)
+      }
+    }
+    parts.append(cur)
+    return parts
+  }
+
+  /// The first `target` outside quotes, before any comment.
+  static func unquotedIndex(of target: Character, in s: Substring) -> Substring.Index? {
+    var quote: Character? = nil
+    var i = s.startIndex
+    while i < s.endIndex {
+      let ch = s[i]
+      if let q = quote {
+        if ch == "\\" && q == "\"" {
+          i = s.index(after: i)
+          if i == s.endIndex { break }
+        } else if ch == q {
+          quote = nil
+        }
+      } else if ch == "\"" || ch == "'" {
+        quote = ch
+      } else if ch == "#" {
+        return nil
+      } else if ch == target {
+        return i
+      }
+      i = s.index(after: i)
+    }
+    return nil
+  }
+
+  /// Open minus closed brackets and braces of a value text outside strings and comments; sets `multiline` to the
+  /// closing delimiter when a multi-line string opens and does not close on this line.
+  static func bracketBalance(_ s: Substring, _ multiline: inout String?) -> Int {
+    var balance = 0
+    var quote: Character? = nil
+    var i = s.startIndex
+    while i < s.endIndex {
+      let ch = s[i]
+      if let q = quote {
+        if ch == "\\" && q == "\"" {
+          i = s.index(after: i)
+          if i == s.endIndex { break }
+        } else if ch == q {
+          quote = nil
+        }
+      } else if ch == "\"" || ch == "'" {
+        let triple = String(repeating: ch, count: 3)
+        if s[i...].hasPrefix(triple) {
+          let after = s.index(i, offsetBy: 3)
+          guard let r = s[after...].range(of: triple) else {
+            multiline = triple
+            return balance
+          }
+          i = r.upperBound
+          continue
+        }
+        quote = ch
+      } else if ch == "#" {
+        break
+      } else if ch == "[" || ch == "{" {
+        balance += 1
+      } else if ch == "]" || ch == "}" {
+        balance -= 1
+      }
+      i = s.index(after: i)
+    }
+    return balance
   }
 
   /// The value at a dotted path, or nil. Quoted path parts are not needed: each part is one table key.

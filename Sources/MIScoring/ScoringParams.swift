@@ -151,6 +151,17 @@ public enum ExtremeRule: String, Sendable, Equatable, CaseIterable {
   case normal = "normal"
 }
 
+/// Where the 辅助分型调节系数 enters the outlier formulas (DOMAIN.md §2.3 leaves it open: DIP3 p.66 multiplies the
+/// normal score by it; 宜昌 multiplies outliers by "institution × auxiliary"; 济宁 adds "coef" without saying).
+public enum AuxRole: String, Sendable, Equatable, CaseIterable {
+  /// Part of the subtype's weight (RW × auxiliary) in every formula: kept when `coef_on_outliers` is false, and
+  /// in `add-coef` it multiplies the weight while the institution's coefficient is added. The default.
+  case weight
+  /// Part of the coefficient (institution × auxiliary): left out with the institution's when `coef_on_outliers`
+  /// is false, and added together with it in `add-coef`.
+  case coefficient
+}
+
 /// One band of DRG high thresholds by weight (DOMAIN.md §2.3, DRGX and 浙江 tables).
 public struct HighBand: Sendable, Equatable {
   /// The band covers weights below this (strict), or up to and including it when `inclusive`; nil: all above.
@@ -190,6 +201,8 @@ public struct SchemeRules: Sendable, Equatable {
   public var benchmark: Benchmark
   /// Whether the hospital coefficient multiplies outlier scores (`ratio` low and `linear-2020` high).
   public var coefOnOutliers: Bool
+  /// Where the auxiliary coefficient enters the outlier formulas (`aux_role`, default `weight`).
+  public var auxRole: AuxRole = .weight
   /// Ratio above which a case is a 特例单议 candidate; nil: the high threshold.
   public var specialThreshold: Fixed?
   /// Quota of approved special cases as a share of the pool's discharges (DIP 0.005, DRG 0.05; §2.4).
@@ -235,7 +248,8 @@ public struct SchemeRules: Sendable, Equatable {
   /// Every key a scheme section may hold.
   static let keys = [
     "point_value", "points_per_weight", "low_threshold", "low_cmp", "low_formula", "high_threshold", "high_cmp",
-    "high_bands", "high_formula", "high_cap", "extreme", "benchmark", "coef_on_outliers", "special_threshold",
+    "high_bands", "high_formula", "high_cap", "extreme", "benchmark", "coef_on_outliers", "aux_role",
+    "special_threshold",
     "special_quota", "ungrouped_factor", "basic_no_coef", "basic_groups", "avg_factor",
   ]
 
@@ -280,6 +294,8 @@ public struct SchemeRules: Sendable, Equatable {
         k("benchmark"), Benchmark.allCases.map(\.rawValue),
         default: r.benchmark.rawValue))!
     r.coefOnOutliers = try p.bool(k("coef_on_outliers")) ?? r.coefOnOutliers
+    r.auxRole = AuxRole(
+      rawValue: try p.choice(k("aux_role"), AuxRole.allCases.map(\.rawValue), default: r.auxRole.rawValue))!
     r.specialThreshold = try ratio(p, k("special_threshold"))
     if let q = try p.fixed(k("special_quota"), scale: 4, in: Fixed(raw: 0, scale: 4)...Fixed(raw: 10_000, scale: 4)) {
       r.specialQuota = q
@@ -461,6 +477,10 @@ public struct PerDiemCategory: Sendable, Equatable {
     guard minLOS >= 0 else { throw p.invalid(k("min_los"), "must not be negative") }
     let maxDays = try p.int(k("max_days"))
     if let maxDays, maxDays < 1 { throw p.invalid(k("max_days"), "must be at least 1") }
+    if let maxDays, maxDays < minLOS {
+      // Every case of the category stays at least min_los days, so a lower cap would pay none of its days.
+      throw p.invalid(k("max_days"), "\(maxDays) is below min_los \(minLOS): no stay of the category could be paid")
+    }
     var segments: [(Int, Fixed)] = []
     let segKeys = try p.keys(k("segments"))
     for s in segKeys {

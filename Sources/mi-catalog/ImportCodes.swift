@@ -22,7 +22,9 @@ func readCodeTable(_ path: String, headerFirst: String = "code") throws(MIError)
 
 /// Imports code entries as a new version of `kind` and reports it.
 func importCodes(
-  _ entries: [CodeEntry], kind: String, file: String, options: ImportOptions, common: CommonOptions, meta: String = "{}"
+  _ entries: [CodeEntry], kind: String, file: String, options: ImportOptions, common: CommonOptions,
+  meta: String = "{}",
+  detail: String = ""
 ) throws {
   guard !entries.isEmpty else {
     throw MIError.reference("\(file): no entries; an empty \(kind) version is refused")
@@ -35,7 +37,8 @@ func importCodes(
     try Workspace.insertCodes(db, set: id, entries)
     return entries.count
   }
-  Diagnostics.line("mi-catalog: imported \(set.entries) \(kind) entries as '\(set.name)' (sha256 \(sha.prefix(12)))")
+  Diagnostics.line(
+    "mi-catalog: imported \(set.entries) \(kind) entries as '\(set.name)' (sha256 \(sha.prefix(12)))\(detail)")
 }
 
 /// An import of a two-column code dictionary: the commands differ only in their kind and help.

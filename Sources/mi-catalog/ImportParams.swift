@@ -15,7 +15,7 @@ struct ImportParams: ParsableCommand {
       The file is stored as it is (comments included) as blob params.toml of a version of kind params, after \
       each library has read and checked its own section: [scoring] (mi-score), [clearing] (mi-clear), \
       [capitation] (mi-capita). A bad value, or a key no tool reads (usually a typo that would silently fall back \
-      to a default), is an error naming the key, and nothing is imported.
+      to a default), is an error naming its line and the key (exit 2), and nothing is imported.
 
       Example:
         mi-catalog import params examples/params-2024.toml --name params-2024
@@ -32,7 +32,7 @@ struct ImportParams: ParsableCommand {
       throw MIError.io("\(file): \(error.localizedDescription)")
     }
     guard let text = String(data: data, encoding: .utf8) else {
-      throw MIError.reference("\(file): not UTF-8 text (convert it with iconv -f gb18030 -t utf-8)")
+      throw MIError.usage("\(file): not UTF-8 text (convert it with iconv -f gb18030 -t utf-8)")
     }
     try ImportParams.validate(text: text, name: file)
     let sha = SHA256.hex(data)

@@ -13,7 +13,9 @@ struct ImportProcClass: ParsableCommand {
       诊断性操作 (DIP3: content left to local consultation; usually the 国临版
       3.0 类别 column mapped to 医保版). A header row starting 'code' is
       skipped. A case's code takes the class of the longest listed code that
-      prefixes it, so '47.01' classes '47.0100x001'. 介入 counts as 手术.
+      prefixes it, whatever its length: '47.01' classes '47.0100x001', and
+      '29' classes every 29.xxxx code not listed more precisely. 介入 counts
+      as 手术. The import reports how many entries it read per class.
 
       Example:
         mi-catalog import proc-class examples/dip/proc-class.tsv --name pc
@@ -24,7 +26,10 @@ struct ImportProcClass: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
+    let (entries, table) = try ProcClassTable.readTableCounting(file)
+    let perClass = table.countsByRawClass.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
     try importCodes(
-      try ProcClassTable.readTable(file), kind: ProcClassTable.kind, file: file, options: options, common: common)
+      entries, kind: ProcClassTable.kind, file: file, options: options, common: common,
+      detail: perClass.isEmpty ? "" : ": \(perClass)")
   }
 }

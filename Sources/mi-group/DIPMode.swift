@@ -22,5 +22,10 @@ func runDIPGrouping(catalog: String, inputs: [String], common: CommonOptions, ex
   let label = common.lang == .en ? "grouping rate" : "入组率"
   let rate = DIPEnricher.groupingRate(
     grouped: enrichers.reduce(0) { $0 + $1.grouped }, seen: enrichers.reduce(0) { $0 + $1.seen })
-  try stream.finish(extra: ["\(label) \(rate)"])
+  // Codes read after normalising letter case and spaces (issue 12 item 7) are counted, never silently.
+  let normalized = enrichers.reduce(0) { $0 + $1.normalized }
+  let note =
+    common.lang == .en
+    ? "codes normalised (letter case or spaces) in \(normalized) cases" : "编码已规范化 (大小写或空格) \(normalized) 例"
+  try stream.finish(extra: ["\(label) \(rate)"] + (normalized > 0 ? [note] : []))
 }

@@ -103,7 +103,10 @@ struct Derive: ParsableCommand {
   @Option(help: ArgumentHelp("How weights combine years: yearly-means or totals.", valueName: "basis"))
   var weightBasis: String = "yearly-means"
 
-  @Option(help: ArgumentHelp("Trimming per group-year: pLO,pHI (p2.5,p97.5), mean±Ksd, or none.", valueName: "rule"))
+  @Option(
+    help: ArgumentHelp(
+      "Trimming per group-year: pLO,pHI (p2.5,p97.5), mean±Ksd (K up to 2 decimals: mean±2.5sd), or none.",
+      valueName: "rule"))
   var trim: String = "p2.5,p97.5"
 
   @Option(help: ArgumentHelp("Group-years with fewer cases are not trimmed.", valueName: "n"))
@@ -112,7 +115,7 @@ struct Derive: ParsableCommand {
   @Option(help: ArgumentHelp("Core threshold in cases (15 prefecture, 50 province).", valueName: "n"))
   var coreThreshold: Int = 15
 
-  @Option(help: ArgumentHelp("Core threshold by coverage instead (e.g. 0.95).", valueName: "share"))
+  @Option(help: ArgumentHelp("Core threshold by coverage instead: a share in (0, 1], e.g. 0.95.", valueName: "share"))
   var coreCoverage: String?
 
   @Option(
@@ -157,7 +160,14 @@ struct Derive: ParsableCommand {
     o.trimMinN = trimMinN
     guard coreThreshold >= 1 else { throw ValidationError("--core-threshold must be at least 1") }
     o.coreThreshold = coreThreshold
-    o.coreCoverage = try coreCoverage.map { try share($0, "--core-coverage") }
+    o.coreCoverage = try coreCoverage.map { text in
+      // A share of the cases: 0 would make every group core and anything above 1 cannot be reached.
+      let c = try share(text, "--core-coverage")
+      guard c > 0 && c <= 10_000 else {
+        throw ValidationError("--core-coverage must be a share above 0 and at most 1 (e.g. 0.95), found '\(text)'")
+      }
+      return c
+    }
     o.relatedUplift = try share(relatedOpUplift, "--related-op-uplift")
     o.scale = scale ?? (m == .dip ? 1000 : 1)
     if m == .dip && !DIPCatalog.scales.contains(o.scale) { throw ValidationError("--scale must be 1000, 100 or 1") }

@@ -200,7 +200,7 @@ import Testing
       _ = try p.fixed("clearing.ratio", scale: 1)
       Issue.record("expected an error")
     } catch {
-      #expect(error.message == "params-2024: key \"clearing.ratio\": expected a number with at most 1 decimals")
+      #expect(error.message == "params-2024:4: key \"clearing.ratio\": expected a number with at most 1 decimals")
     }
     let typo = try Params(text: "[clearing]\nbugdet = 1\n", name: "p")
     #expect(typo.unusedKeys() == ["clearing.bugdet"])

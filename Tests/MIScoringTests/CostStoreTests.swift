@@ -32,8 +32,9 @@ import Testing
         }
         let mean = sum / Double(n)
         let sd = (max(0, sq / Double(n) - mean * mean)).squareRoot()
-        let lo = mean - Double(k) * sd
-        let hi = mean + Double(k) * sd
+        let kd = Double(k.raw) / Double(Fixed.pow10(k.scale))
+        let lo = mean - kd * sd
+        let hi = mean + kd * sd
         let a = costs.firstIndex { Double($0) >= lo } ?? n
         let b = costs.lastIndex { Double($0) <= hi }.map { $0 + 1 } ?? a
         return a..<max(a, b)
@@ -145,7 +146,7 @@ import Testing
   static let trims: [Trim] = [
     .none, .percentiles(lowPerMille: 25, highPerMille: 975), .percentiles(lowPerMille: 0, highPerMille: 1000),
     .percentiles(lowPerMille: 100, highPerMille: 900), .percentiles(lowPerMille: 0, highPerMille: 1),
-    .percentiles(lowPerMille: 999, highPerMille: 1000), .sigma(1), .sigma(2), .sigma(3),
+    .percentiles(lowPerMille: 999, highPerMille: 1000), .sd(1), .sd(2), .sd(3),
   ]
 
   @Test(arguments: [UInt64(11), 12, 13, 14])
@@ -178,7 +179,7 @@ import Testing
     for size in [0, 1, 24, 25, 26] {
       var list = (0..<max(0, size - 1)).map { Int64(10_000 + $0) }
       if size > 0 { list.append(10_000_000) }
-      for trim in [Trim.percentiles(lowPerMille: 25, highPerMille: 975), .sigma(3), .sigma(1)] {
+      for trim in [Trim.percentiles(lowPerMille: 25, highPerMille: 975), .sd(3), .sd(1)] {
         var o = DeriveOptions()
         o.trim = trim
         o.trimMinN = 25
@@ -214,7 +215,7 @@ import Testing
     if method == .drg {
       lines = lines.enumerated().map { i, l in String(l.dropLast()) + ",\"group_code\":\"G\(i % 5)\"}" }
     }
-    for trim in [Trim.percentiles(lowPerMille: 25, highPerMille: 975), .sigma(2)] {
+    for trim in [Trim.percentiles(lowPerMille: 25, highPerMille: 975), .sd(2)] {
       var o = DeriveOptions()
       o.method = method
       o.coreThreshold = 20

@@ -115,10 +115,10 @@ import Testing
     lines.append(DeriveTests.line(2023, "K35.800", [], 1_000_000))
     let r = try DeriveTests.derive(lines) {
       $0.yearWeights = [1]
-      $0.trim = .sigma(3)
+      $0.trim = .sd(3)
     }
     #expect(r.groups[0].stats.n == [38] && r.groups[0].group.meanFen == 1_000_000)
-    #expect(try Trim(parsing: "mean±3sd") == .sigma(3))
+    #expect(try Trim(parsing: "mean±3sd") == .sd(3))
     #expect(try Trim(parsing: "p2.5,p97.5") == .percentiles(lowPerMille: 25, highPerMille: 975))
     #expect(Trim.percentiles(lowPerMille: 25, highPerMille: 975).text == "p2.5,p97.5")
     #expect(Trim.percentiles(lowPerMille: 50, highPerMille: 950).text == "p5,p95")

@@ -215,17 +215,18 @@ import Testing
       printf '[scoring.dip]\\npoint_value = 8\\nhigh_formula = "linear"\\n' > bad.toml
       mi-catalog import params bad.toml --name bad --db mi.db
       """, in: dir)
-    #expect(run.status == 3)
+    // A file on the command line: usage, exit 2, with the key's line.
+    #expect(run.status == 2)
     #expect(
       run.err
-        == "mi-catalog: bad.toml: key \"scoring.dip.high_formula\": expected one of special-review, linear-2020, "
+        == "mi-catalog: bad.toml:3: key \"scoring.dip.high_formula\": expected one of special-review, linear-2020, "
         + "add-coef, at-cost, deduct, cap, found \"linear\"\n")
     let typo = try TestSupport.shell(
       """
       printf '[scoring.dip]\\npoint_value = 8\\n[clearng]\\nbudget = 1\\n' > typo.toml
       mi-catalog import params typo.toml --name typo --db mi.db
       """, in: dir)
-    #expect(typo.status == 3)
-    #expect(typo.err.contains("key \"clearng.budget\": unknown key"))
+    #expect(typo.status == 2)
+    #expect(typo.err.contains("typo.toml:4: key \"clearng.budget\": unknown key"))
   }
 }

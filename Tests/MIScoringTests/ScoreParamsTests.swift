@@ -70,67 +70,67 @@ import Testing
     let cases: [(String, String)] = [
       (
         "[scoring.dip]\npoint_value = 8\nlow_cmp = \"=<\"",
-        "p.toml: key \"scoring.dip.low_cmp\": expected \"<\" or \"≤\" (\"<=\"), found \"=<\""
+        "p.toml:3: key \"scoring.dip.low_cmp\": expected \"<\" or \"≤\" (\"<=\"), found \"=<\""
       ),
       (
         "[scoring.dip]\npoint_value = 8\nhigh_formula = \"linear\"",
-        "p.toml: key \"scoring.dip.high_formula\": expected one of special-review, linear-2020, add-coef, at-cost, deduct, cap, found \"linear\""
+        "p.toml:3: key \"scoring.dip.high_formula\": expected one of special-review, linear-2020, add-coef, at-cost, deduct, cap, found \"linear\""
       ),
       (
         "[scoring.dip]\nbenchmark = \"payment-standard\"",
-        "p.toml: key \"scoring.dip.point_value\": required when benchmark is payment-standard"
+        "p.toml:1: key \"scoring.dip.point_value\": required when benchmark is payment-standard"
       ),
       (
         "[scoring.dip]\npoint_value = 8\nlow_threshold = 0.12345",
-        "p.toml: key \"scoring.dip.low_threshold\": expected a number with at most 4 decimals"
+        "p.toml:3: key \"scoring.dip.low_threshold\": expected a number with at most 4 decimals"
       ),
       (
         "[scoring.dip]\npoint_value = 8\nlow_threshold = 2.5",
-        "p.toml: key \"scoring.dip.low_threshold\": 2.5000 must be below the high threshold 2.0000"
+        "p.toml:3: key \"scoring.dip.low_threshold\": 2.5000 must be below the high threshold 2.0000"
       ),
       (
         "[scoring.dip]\npoint_value = 8\nhigh_cap = 1.5",
-        "p.toml: key \"scoring.dip.high_cap\": 1.5000 must be above the high threshold"
+        "p.toml:3: key \"scoring.dip.high_cap\": 1.5000 must be above the high threshold"
       ),
       (
         "[scoring.dip]\npoint_value = 8\nhgh_threshold = 3",
-        "p.toml: key \"scoring.dip.hgh_threshold\": unknown key (expected point_value, points_per_weight, low_threshold, low_cmp, low_formula, high_threshold, high_cmp, high_bands, high_formula, high_cap, extreme, benchmark, coef_on_outliers, special_threshold, special_quota, ungrouped_factor, basic_no_coef, basic_groups, avg_factor)"
+        "p.toml:3: key \"scoring.dip.hgh_threshold\": unknown key (expected point_value, points_per_weight, low_threshold, low_cmp, low_formula, high_threshold, high_cmp, high_bands, high_formula, high_cap, extreme, benchmark, coef_on_outliers, aux_role, special_threshold, special_quota, ungrouped_factor, basic_no_coef, basic_groups, avg_factor)"
       ),
       (
         "[scoring.coef.level]\n\"4\" = 1.1",
-        "p.toml: key \"scoring.coef.level.\"4\"\": hospital level must be \"0\", \"1\", \"2\" or \"3\""
+        "p.toml:2: key \"scoring.coef.level.\"4\"\": hospital level must be \"0\", \"1\", \"2\" or \"3\""
       ),
       (
         "[scoring.coef.level]\n\"3\" = 0",
-        "p.toml: key \"scoring.coef.level.\"3\"\": a coefficient must be greater than 0"
+        "p.toml:2: key \"scoring.coef.level.\"3\"\": a coefficient must be greater than 0"
       ),
       (
         "[scoring.drg]\npoint_value = 90\nhigh_threshold = 3\nhigh_bands = [{ threshold = 2 }]",
-        "p.toml: key \"scoring.drg.high_bands\": give high_threshold or high_bands, not both"
+        "p.toml:4: key \"scoring.drg.high_bands\": give high_threshold or high_bands, not both"
       ),
       (
         "[scoring.drg]\npoint_value = 90\nhigh_bands = [{ below = 2, threshold = 2 }, { below = 1, threshold = 3 }]",
-        "p.toml: key \"scoring.drg.high_bands[1]\": bands must be in increasing order of weight"
+        "p.toml:3: key \"scoring.drg.high_bands[1]\": bands must be in increasing order of weight"
       ),
       (
         "[scoring.drg]\npoint_value = 90\nhigh_bands = [{ abve = 2, threshold = 2 }]",
-        "p.toml: key \"scoring.drg.high_bands[0].abve\": unknown key (expected below, upto, threshold)"
+        "p.toml:3: key \"scoring.drg.high_bands[0].abve\": unknown key (expected below, upto, threshold)"
       ),
       (
         "[scoring.per_diem.rehab]\ndepartments = [\"A21\"]",
-        "p.toml: key \"scoring.per_diem.\"rehab\".daily_points\": required"
+        "p.toml:1: key \"scoring.per_diem.\"rehab\".daily_points\": required"
       ),
       (
         "[scoring.per_diem.rehab]\ndaily_points = 40\ndepartments = [\"A21\"]\nmin_lso = 3",
-        "p.toml: key \"scoring.per_diem.\"rehab\".min_lso\": unknown key (expected name, groups, departments, levels, min_los, max_days, daily_points, segments, apply_coef)"
+        "p.toml:4: key \"scoring.per_diem.\"rehab\".min_lso\": unknown key (expected name, groups, departments, levels, min_los, max_days, daily_points, segments, apply_coef)"
       ),
       (
         "[scoring.per_diem.rehab]\ndaily_points = 40\ngroups = [\"X\"]\n[scoring.per_diem.rehab.segments]\nthirty = 50",
-        "p.toml: key \"scoring.per_diem.\"rehab\".segments.\"thirty\"\": segment keys are the last day of the segment (\"30\")"
+        "p.toml:5: key \"scoring.per_diem.\"rehab\".segments.\"thirty\"\": segment keys are the last day of the segment (\"30\")"
       ),
       (
         "[scoring]\npoint_value = 8",
-        "p.toml: key \"scoring.point_value\": unknown key (expected dip, drg, coef, aux_coef or per_diem)"
+        "p.toml:2: key \"scoring.point_value\": unknown key (expected dip, drg, coef, aux_coef or per_diem)"
       ),
     ]
     for (text, message) in cases {

@@ -364,8 +364,15 @@ extension ProcClassTable {
   }
 
   /// Reads a procedure-class dictionary table: `code<TAB>class[<TAB>name]` (CSV for `.csv`), with or without a
-  /// header row starting `code`. Classes: 手术, 介入, 治疗性操作, 诊断性操作 (内科诊疗 also accepted).
+  /// header row starting `code`. Classes: 手术, 介入, 治疗性操作, 诊断性操作 (内科诊疗 also accepted). Codes of any
+  /// length are entries (`29` classes every `29.…` code not listed more precisely).
   public static func readTable(_ path: String) throws(MIError) -> [CodeEntry] {
+    try readTableCounting(path).entries
+  }
+
+  /// `readTable`, with the table the entries make (for the import's per-class counts).
+  public static func readTableCounting(_ path: String) throws(MIError) -> (entries: [CodeEntry], table: ProcClassTable)
+  {
     let table = try TableReader(path: path)
     var out: [CodeEntry] = []
     var seen: [String: Int] = [:]
@@ -392,7 +399,7 @@ extension ProcClassTable {
         CodeEntry(
           code: code, name: row.count > 2 ? row[2].trimmingSpaces : "", attrs: String(decoding: attrs, as: UTF8.self)))
     }
-    return out
+    return (out, probe)
   }
 }
 

@@ -80,6 +80,109 @@ public enum DIPCodes {
     }
   }
 
+  /// Whether `code` has the shape of a 医保版 ICD-10 code after normalisation: a capital letter, two digits, then
+  /// nothing or printable ASCII without spaces (`K35`, `K35.800`, `I10.x00x002`, `M51.000+G99.2*`).
+  public static func isDiagnosisCode(_ code: String) -> Bool {
+    var c = code
+    return c.withUTF8 { u in
+      guard u.count >= 3, u[0] >= 0x41 && u[0] <= 0x5A, u[1] >= 0x30 && u[1] <= 0x39, u[2] >= 0x30 && u[2] <= 0x39
+      else { return false }
+      for b in u[3...] where b <= 0x20 || b >= 0x7F { return false }
+      return true
+    }
+  }
+
+  /// A diagnosis code as 医保版 ICD-10 writes it (issue 12 item 7): surrounding spaces (ASCII whitespace, U+3000)
+  /// removed, the letter that starts a code (first, or after `+` in a dagger-asterisk pair) upper case, any other
+  /// letter (the `x` of `I10.x00`, `A01.000x001`) lower case. Nil when the code is already so (the usual case:
+  /// one pass over its bytes, nothing allocated).
+  @inline(__always)
+  public static func normalizedDiagnosis(_ code: String) -> String? {
+    normalized(code, upperAtStart: true)
+  }
+
+  /// An operation code as 医保版 ICD-9-CM-3 writes it: surrounding spaces removed, letters (the `x` of
+  /// `47.0100x001`) lower case. Nil when the code is already so.
+  @inline(__always)
+  public static func normalizedOperation(_ code: String) -> String? {
+    normalized(code, upperAtStart: false)
+  }
+
+  @inline(__always)
+  static func normalized(_ code: String, upperAtStart: Bool) -> String? {
+    var c = code
+    return c.withUTF8 { u -> String? in
+      func isSpace(_ i: Int) -> Int {  // the width of a space at i, 0 when none
+        let b = u[i]
+        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { return 1 }
+        if b == 0xE3 && i + 2 < u.count && u[i + 1] == 0x80 && u[i + 2] == 0x80 { return 3 }
+        return 0
+      }
+      func wanted(_ b: UInt8, _ i: Int, _ start: Int) -> UInt8 {
+        let upper = upperAtStart && (i == start || u[i - 1] == UInt8(ascii: "+"))
+        if upper, b >= 0x61 && b <= 0x7A { return b - 0x20 }
+        if !upper, b >= 0x41 && b <= 0x5A { return b + 0x20 }
+        return b
+      }
+      var start = 0
+      var end = u.count
+      var clean = true
+      if end > 0 && (isSpace(0) > 0 || (u[end - 1] <= 0x20 || u[end - 1] == 0x80)) { clean = false }
+      if clean {
+        for i in 0..<end where wanted(u[i], i, 0) != u[i] {
+          clean = false
+          break
+        }
+      }
+      if clean { return nil }
+      while start < end {
+        let w = isSpace(start)
+        if w == 0 { break }
+        start += w
+      }
+      while end > start {
+        if u[end - 1] <= 0x20 && isSpace(end - 1) > 0 {
+          end -= 1
+        } else if end - start >= 3 && isSpace(end - 3) == 3 {
+          end -= 3
+        } else {
+          break
+        }
+      }
+      var out = [UInt8]()
+      out.reserveCapacity(end - start)
+      for i in start..<end { out.append(wanted(u[i], i, start)) }
+      let text = String(decoding: out, as: UTF8.self)
+      return text == code ? nil : text
+    }
+  }
+
+  /// Normalises a case's codes in place, as both `mi-score derive` and `mi-group --dip` read them: each
+  /// diagnosis by `normalizedDiagnosis`, each operation by `normalizedOperation`, and an operation code that is
+  /// empty (or only spaces) dropped: it means "no operation" (issue 12 item 4), so `[""]` is a case without
+  /// operations and `["", "47.0100"]` one whose principal operation is 47.0100. Returns whether a code's case
+  /// or spaces changed (a dropped empty operation does not count).
+  @inline(__always)
+  public static func normalize(dx: inout [String], ops: inout [String]) -> Bool {
+    var changed = false
+    for i in dx.indices {
+      if let n = normalizedDiagnosis(dx[i]) {
+        dx[i] = n
+        changed = true
+      }
+    }
+    var hasEmpty = false
+    for i in ops.indices {
+      if let n = normalizedOperation(ops[i]) {
+        if !n.isEmpty { changed = true }
+        ops[i] = n
+      }
+      if ops[i].isEmpty { hasEmpty = true }
+    }
+    if hasEmpty { ops.removeAll { $0.isEmpty } }
+    return changed
+  }
+
   /// Whether `key` has the shape of a 亚目 key (`K35.8`).
   public static func isSubcategoryKey(_ key: String) -> Bool {
     let u = Array(key.utf8)
@@ -165,8 +268,9 @@ extension String {
 
 /// The ICD-9-CM-3 operation attribute dictionary (kind `proc-class`): procedure code → class.
 ///
-/// Lookup is by the longest dictionary code that is a prefix of the case's code, down to four characters, so a
-/// dictionary listing `47.01` classes `47.0100` and `47.0100x001` too.
+/// Lookup is by the longest dictionary code that is a prefix of the case's code, of any length, so a dictionary
+/// listing `47.01` classes `47.0100` and `47.0100x001` too, and one listing `29` classes every `29.…` code
+/// (mi-catalog(1): "a code takes the class of the longest listed prefix").
 public struct ProcClassTable: Sendable, Equatable {
   /// Classes by dictionary code, as the dictionary gives them (手术, 介入, 治疗性操作, 诊断性操作).
   public private(set) var raw: [String: String] = [:]
@@ -181,12 +285,26 @@ public struct ProcClassTable: Sendable, Equatable {
   /// The number of entries.
   public var count: Int { raw.count }
 
+  /// The number of entries per class as the dictionary names it: 手术, 介入, 治疗性操作, 诊断性操作 in that order,
+  /// then any other accepted spelling by name.
+  public var countsByRawClass: [(String, Int)] {
+    var n: [String: Int] = [:]
+    for v in raw.values { n[v, default: 0] += 1 }
+    let usual = ["手术", "介入", "治疗性操作", "诊断性操作"]
+    return n.keys.sorted { a, b in
+      let (ra, rb) = (usual.firstIndex(of: a) ?? usual.count, usual.firstIndex(of: b) ?? usual.count)
+      return ra != rb ? ra < rb : a < b
+    }.map { ($0, n[$0]!) }
+  }
+
   /// Adds one code; nil when the class text is unknown.
   public mutating func add(code: String, rawClass: String) -> Bool {
     guard let c = OperationClass(parsing: rawClass) else { return false }
     raw[code] = rawClass
-    classes[code] = c
-    maxLength = max(maxLength, code.utf8.count)
+    // Looked up with the case's normalised code (lower-case letters, no spaces), so keyed the same way.
+    let key = DIPCodes.normalizedOperation(code) ?? code
+    classes[key] = c
+    maxLength = max(maxLength, key.utf8.count)
     return true
   }
 
@@ -194,7 +312,9 @@ public struct ProcClassTable: Sendable, Equatable {
   public func classOf(_ code: String) -> OperationClass? {
     if let c = classes[code] { return c }
     var u = Array(code.utf8.prefix(maxLength))
-    while u.count >= 4 {
+    // Every prefix length counts, down to one character: a chapter-level entry (`29  手术`) is as valid as a
+    // full code (issue 12 item 1: a `while u.count >= 4` loop ignored it).
+    while !u.isEmpty {
       if let c = classes[String(decoding: u, as: UTF8.self)] { return c }
       u.removeLast()
     }

@@ -19,6 +19,8 @@ public final class DIPEnricher {
   public private(set) var grouped = 0
   /// Cases seen so far.
   public private(set) var seen = 0
+  /// Cases with a code whose letter case or surrounding spaces were normalised (issue 12 item 7).
+  public private(set) var normalized = 0
   private var dx: [String] = []
   private var ops: [String] = []
   /// The serialized fields after `group_scheme` (`,"group_code":…,"dip_kind":…`) per group and matching step:
@@ -60,6 +62,7 @@ public final class DIPEnricher {
     let facts = needsFacts ? try DIPGrouper.facts(s) : DIPGrouper.CaseFacts()
     let r = grouper.group(dx: dx, ops: ops, facts: facts, explain: explain)
     seen += 1
+    if r.normalized { normalized += 1 }
     var w = JSONWriter()
     w.beginCopy(of: s, except: DIPEnricher.ownedFields, into: &out)
     w.string("group_scheme", grouper.catalog.name, &out)

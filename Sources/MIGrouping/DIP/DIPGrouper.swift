@@ -16,6 +16,8 @@ public struct DIPResult: Sendable, Equatable {
   public var groupIndex: Int? = nil
   /// The matching step, when grouped.
   public var step: DIPMatchStep? = nil
+  /// Whether a code's letter case or surrounding spaces were normalised before grouping (issue 12 item 7).
+  public var normalized = false
 }
 
 /// The matching step that placed a case (DOMAIN.md §1.3 "Matching a case", DIP3 pp.44–47).
@@ -54,17 +56,22 @@ public final class DIPGrouper {
   /// Indexes `catalog`.
   public init(catalog: DIPCatalog) {
     self.catalog = catalog
+    // The catalog's codes are indexed as cases' codes are read (DIPCodes.normalize), so a catalog written with
+    // `47.0100X001` or `I10.X` still matches.
+    func op(_ c: String) -> String { DIPCodes.normalizedOperation(c) ?? c }
     for (i, g) in catalog.groups.enumerated() {
       switch g.kind {
       case .core, .basic:
+        let key = DIPCodes.normalizedDiagnosis(g.dxKey) ?? g.dxKey
         if g.expression.alternatives.isEmpty {
-          core[g.dxKey, default: []].append(CoreAlt(group: i, principal: nil, related: []))
+          core[key, default: []].append(CoreAlt(group: i, principal: nil, related: []))
         }
         for a in g.expression.alternatives {
-          core[g.dxKey, default: []].append(CoreAlt(group: i, principal: a.principal, related: a.related))
+          core[key, default: []].append(CoreAlt(group: i, principal: op(a.principal), related: a.related.map(op)))
         }
       case .comprehensive:
-        if let c = g.opClass { comprehensive[g.dxKey + "|" + c.letter] = i }
+        let cat = DIPCodes.normalizedDiagnosis(g.dxKey) ?? g.dxKey
+        if let c = g.opClass { comprehensive[cat + "|" + c.letter] = i }
       }
     }
     let index = Dictionary(uniqueKeysWithValues: catalog.groups.enumerated().map { ($1.code, $0) })
@@ -101,15 +108,28 @@ public final class DIPGrouper {
 
   /// Groups one case: `dx` = `diag_codes` (principal first), `ops` = `oprn_codes` (principal first).
   ///
+  /// Codes are first normalised as `mi-score derive` reads them (`DIPCodes.normalize`): letter case and
+  /// surrounding spaces, and an empty operation code is no operation. A principal diagnosis that is still not
+  /// an ICD-10 code after that makes the case `invalid`.
+  ///
   /// Ties inside a step (two groups equally good) go to the higher 分值, then the lower code: a local rule
   /// (DIP3 leaves ties to the pool), documented in mi-group(1).
   public func group(dx: [String], ops: [String], facts: CaseFacts = CaseFacts(), explain: Bool = false) -> DIPResult {
+    var dx = dx
+    var ops = ops
+    let normalized = DIPCodes.normalize(dx: &dx, ops: &ops)
+    var r = groupNormalized(dx: dx, ops: ops, facts: facts, explain: explain)
+    r.normalized = normalized
+    return r
+  }
+
+  private func groupNormalized(dx: [String], ops: [String], facts: CaseFacts, explain: Bool) -> DIPResult {
     var trace: [String] = []
     guard let principalDx = dx.first, !principalDx.isEmpty else {
       return DIPResult(
         status: "invalid", group: nil, reason: "no principal diagnosis (diag_codes is empty)", aux: nil, trace: [])
     }
-    guard let cat = DIPCodes.category(principalDx) else {
+    guard DIPCodes.isDiagnosisCode(principalDx), let cat = DIPCodes.category(principalDx) else {
       return DIPResult(
         status: "invalid", group: nil, reason: "principal diagnosis '\(principalDx)' is not an ICD-10 code", aux: nil,
         trace: [])

@@ -17,10 +17,15 @@ public enum Trim: Sendable, Equatable {
   /// Drop the ⌊n × lo⌋ lowest and ⌊n × (1 − hi)⌋ highest costs of a group-year; bounds in per-mille
   /// (p2.5,p97.5 → 25, 975).
   case percentiles(lowPerMille: Int, highPerMille: Int)
-  /// Drop costs farther than k standard deviations (population SD) from the group-year mean.
-  case sigma(Int)
+  /// Drop costs farther than K standard deviations (population SD) from the group-year mean; K is a positive
+  /// decimal with at most 2 places (`mean±3sd`, `mean±2.5sd`), scale 2.
+  case sigma(Fixed)
 
-  /// Parses `none`, `pLO,pHI` (e.g. `p2.5,p97.5`, one decimal at most) or `mean±Ksd` (`mean+-3sd`, `3sd`).
+  /// Mean ± `k` SD for a whole number `k`.
+  public static func sd(_ k: Int) -> Trim { .sigma(Fixed(integer: Int64(k), scale: 2)) }
+
+  /// Parses `none`, `pLO,pHI` (e.g. `p2.5,p97.5`, one decimal at most) or `mean±Ksd` (`mean+-3sd`, `3sd`,
+  /// `mean±2.5sd`: K a positive decimal with at most two places).
   public init(parsing text: String) throws(MIError) {
     let t = text.trimmingCharacters(in: .whitespaces).lowercased()
     if t == "none" {
@@ -30,10 +35,12 @@ public enum Trim: Sendable, Equatable {
     if t.hasSuffix("sd") {
       var k = t.dropLast(2)
       for p in ["mean±", "mean+-", "mean+/-"] where k.hasPrefix(p) { k = k.dropFirst(p.count) }
-      guard let n = Int(k), n > 0 else {
-        throw MIError.usage("--trim: expected mean±Ksd (e.g. mean±3sd), found '\(text)'")
+      guard let f = Fixed(String(k), scale: 2), f.raw > 0 else {
+        throw MIError.usage(
+          "--trim: expected mean±Ksd with K a positive number of at most 2 decimals (e.g. mean±3sd, mean±2.5sd), "
+            + "found '\(text)'")
       }
-      self = .sigma(n)
+      self = .sigma(f)
       return
     }
     let parts = t.split(separator: ",")
@@ -52,7 +59,14 @@ public enum Trim: Sendable, Equatable {
   public var text: String {
     switch self {
     case .none: return "none"
-    case .sigma(let k): return "mean±\(k)sd"
+    case .sigma(let k):
+      // Shortest decimal text: 3, 2.5, 2.25.
+      var d = k.description
+      if d.contains(".") {
+        while d.hasSuffix("0") { d.removeLast() }
+        if d.hasSuffix(".") { d.removeLast() }
+      }
+      return "mean±\(d)sd"
     case .percentiles(let lo, let hi):
       func f(_ v: Int) -> String { v % 10 == 0 ? "\(v / 10)" : Fixed(raw: Int64(v), scale: 1).description }
       return "p\(f(lo)),p\(f(hi))"

@@ -8,6 +8,7 @@ import MIGrouping
 /// A partial is NDJSON, `"kind":"derive-partial"`, sorted by key:
 /// - `{"part":"year","year":2021,"case_cnt":N}` cases seen per year;
 /// - `{"part":"excluded","reason":"cost ≤ 0","case_cnt":N}`;
+/// - `{"part":"normalized","case_cnt":N}` cases whose codes were normalised (letter case, spaces), when any;
 /// - `{"part":"costs","year":2021,"cat":"K35","sub":"K35.8","op":"47.0100","rel":["54.2100"],"costs":[…]}` (DIP) or
 ///   `{"part":"costs","year":2021,"group_code":"GB11","costs":[…]}` (DRG): every cost in fen, sorted, because
 ///   percentile trimming needs them all;
@@ -51,6 +52,13 @@ extension Deriver {
       var w = start("excluded", &b)
       w.string("reason", r, &b)
       w.int("case_cnt", excluded[r]!, &b)
+      w.end(&b)
+      try emit(b)
+    }
+    if normalizedCases > 0 {
+      var b: [UInt8] = []
+      var w = start("normalized", &b)
+      w.int("case_cnt", normalizedCases, &b)
       w.end(&b)
       try emit(b)
     }
@@ -115,6 +123,7 @@ extension Deriver {
     case "excluded":
       guard let r = try s.string("reason") else { throw FieldError("reason", "missing") }
       excluded[r, default: 0] += try need("case_cnt")
+    case "normalized": normalizedCases += try need("case_cnt")
     case "level":
       guard let lv = try s.code("hosp_lv") else { throw FieldError("hosp_lv", "missing") }
       let y = Int(try need("year"))
@@ -142,7 +151,7 @@ extension Deriver {
         acc = fineBucket(key)
       }
       for v in values { try store.add(acc, year: y, fen: v) }
-    case let other: throw FieldError("part", "expected year, excluded, costs or level, found \"\(other)\"")
+    case let other: throw FieldError("part", "expected year, excluded, normalized, costs or level, found \"\(other)\"")
     }
   }
 }

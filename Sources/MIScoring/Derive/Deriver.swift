@@ -94,6 +94,8 @@ public final class Deriver {
   var levels: [String: [Int: (n: Int64, sum: Int64)]] = [:]
   var seenYears: [Int: Int64] = [:]
   var excluded: [String: Int64] = [:]
+  /// Cases with a code whose letter case or surrounding spaces were normalised (issue 12 item 7).
+  var normalizedCases: Int64 = 0
   /// Costs of the cases meeting each auxiliary definition, by fine key and definition index.
   var auxCosts: [AuxKey: CostStore.Bucket] = [:]
 
@@ -174,10 +176,14 @@ public final class Deriver {
       dx.removeAll(keepingCapacity: true)
       ops.removeAll(keepingCapacity: true)
       if let i = s.index("diag_codes") { _ = try s.forEachString(at: i, field: "diag_codes") { dx.append($0) } }
-      guard let p = dx.first, let cat = DIPCodes.category(p) else {
-        throw FieldError("diag_codes", "missing principal diagnosis")
-      }
       if let i = s.index("oprn_codes") { _ = try s.forEachString(at: i, field: "oprn_codes") { ops.append($0) } }
+      // The same reading as mi-group --dip (DIPGrouper.group): letter case and spaces normalised, an empty
+      // operation code is no operation.
+      if DIPCodes.normalize(dx: &dx, ops: &ops) { normalizedCases += 1 }
+      guard let p = dx.first, !p.isEmpty else { throw FieldError("diag_codes", "missing principal diagnosis") }
+      guard DIPCodes.isDiagnosisCode(p), let cat = DIPCodes.category(p) else {
+        throw FieldError("diag_codes", "principal diagnosis '\(p)' is not an ICD-10 code")
+      }
       let op = ops.first ?? ""
       var rel: [String] = []
       for o in ops.dropFirst() where o != op && !rel.contains(o) { rel.append(o) }
@@ -241,10 +247,12 @@ public final class Deriver {
 
   /// The kept interval of mean ± k SD (population SD) from the floating sums of `n` costs taken in ascending
   /// order: a cost c is kept when lo ≤ Double(c) ≤ hi.
-  @inline(__always) static func sigmaBounds(sum: Double, sq: Double, n: Int, k: Int) -> (Double, Double) {
+  @inline(__always) static func sigmaBounds(sum: Double, sq: Double, n: Int, k: Fixed) -> (Double, Double) {
     let mean = sum / Double(n)
     let sd = (max(0, sq / Double(n) - mean * mean)).squareRoot()
-    return (mean - Double(k) * sd, mean + Double(k) * sd)
+    // K = raw / 10^scale: exact in binary for whole K (3.0), so whole-K results are those of an integer K.
+    let kd = Double(k.raw) / Double(Fixed.pow10(k.scale))
+    return (mean - kd * sd, mean + kd * sd)
   }
 
   /// Statistics of the union of `buckets`' costs over `years`.
@@ -335,28 +343,45 @@ public final class Deriver {
     return GroupStats(n: n, sum: sum, untrimmed: untrimmed, cv: cv, meanMicroFen: weightedMean(n: n, sum: sum))
   }
 
-  /// The weighted mean in micro-fen (DOMAIN.md §2.1 1:2:7, §9.1), rounded half away from zero at each step:
-  /// yearly means to 10⁻⁶ fen, then the weighted mean to 10⁻⁶ fen. Years without cases drop out and the
-  /// remaining weights are renormalised (a group new in the last year is its last-year mean).
+  /// The weighted mean in micro-fen (DOMAIN.md §2.1 1:2:7, §9.1): `exactMean` rounded half up once to 10⁻⁶ fen.
+  /// Years without cases drop out and the remaining weights are renormalised (a group new in the last year is its
+  /// last-year mean).
   public func weightedMean(n: [Int64], sum: [Int64]) -> Int64? {
+    exactMean(n: n, sum: sum)?.rounded(times: 1_000_000)
+  }
+
+  /// The weighted mean in fen as an exact fraction, nil without cases.
+  ///
+  /// Yearly means: each year's mean is kept to 10⁻⁶ fen (rounded half up: the one documented intermediate step,
+  /// mi-score(1)), then `m = Σ w_y × mean_y / Σ w_y` over the years with cases, unrounded. Totals:
+  /// `m = Σ w_y × sum_y / Σ w_y × n_y`, unrounded. Every figure derived from a mean (`mean_amt`, 分值, the
+  /// coefficients, the related-operation uplift) is rounded once from this fraction (issue 12 item 3: yearly
+  /// sums 6,833,336 / 12, 14,498,484 / 24 and 15,706,180 / 21 fen give m = 701,304.4999998 fen, which the
+  /// weighted mean rounded to 10⁻⁶ fen first turned into 7,013.05 yuan instead of 7,013.04).
+  func exactMean(n: [Int64], sum: [Int64]) -> ExactFraction? {
     let w = options.yearWeights
-    var num: Int64 = 0
-    var den: Int64 = 0
     switch options.weightBasis {
     case .yearlyMeans:
+      var num = BigUInt(UInt64(0))
+      var weights: Int64 = 0
       for i in n.indices where n[i] > 0 {
-        num += w[i] * Fixed.mulDiv(sum[i], 1_000_000, n[i])
-        den += w[i]
+        num = num + BigUInt(w[i]) * BigUInt(Fixed.mulDiv(sum[i], 1_000_000, n[i]))
+        weights += w[i]
       }
-      return den > 0 ? Fixed.divideRounded(num, by: den) : nil
+      return weights > 0 ? ExactFraction(num, BigUInt(weights) * BigUInt(Int64(1_000_000))) : nil
     case .totals:
+      var num = BigUInt(UInt64(0))
+      var den = BigUInt(UInt64(0))
       for i in n.indices {
-        num += w[i] * sum[i]
-        den += w[i] * n[i]
+        num = num + BigUInt(w[i]) * BigUInt(sum[i])
+        den = den + BigUInt(w[i]) * BigUInt(n[i])
       }
-      return den > 0 ? Fixed.mulDiv(num, 1_000_000, den) : nil
+      return den.isZero ? nil : ExactFraction(num, den)
     }
   }
+
+  /// The exact weighted mean of a group's statistics.
+  func exactMean(_ st: GroupStats) -> ExactFraction? { exactMean(n: st.n, sum: st.sum) }
 
   // MARK: - Finishing
 
@@ -379,9 +404,10 @@ public final class Deriver {
     return years
   }
 
-  private func scoreOf(_ mean: Int64, _ pool: Int64, scale: Int64) -> Int64 {
-    // 分值 = m_i / M × scale (DIP3 pp.57–58), RW = m_g / M (BAN 第十四条): 4 decimals, rounded once.
-    Fixed.mulDiv(mean, scale * 10_000, pool)
+  private func scoreOf(_ st: GroupStats, _ pool: ExactFraction, scale: Int64) -> Int64 {
+    // 分值 = m_i / M × scale (DIP3 pp.57–58), RW = m_g / M (BAN 第十四条): 4 decimals, rounded once from the
+    // exact means.
+    exactMean(st)!.over(pool).rounded(times: scale * 10_000)
   }
 
   private func finishDRG(_ years: [Int]) throws(MIError) -> DeriveResult {
@@ -394,11 +420,11 @@ public final class Deriver {
           code: code, group: DIPGroup(code: code, name: "", kind: .core, dxKey: "", score: 0), stats: st,
           relatedUplift: nil))
     }
-    let pool = try poolMean(groups, years)
+    let (pool, poolExact) = try poolMean(groups, years)
     for i in groups.indices {
-      groups[i].group.score = scoreOf(groups[i].stats.meanMicroFen!, pool, scale: options.scale)
+      groups[i].group.score = scoreOf(groups[i].stats, poolExact, scale: options.scale)
       groups[i].group.caseCount = groups[i].stats.untrimmed
-      groups[i].group.meanFen = Fixed.divideRounded(groups[i].stats.meanMicroFen!, by: 1_000_000)
+      groups[i].group.meanFen = exactMean(groups[i].stats)!.rounded()
       groups[i].group.cv = groups[i].stats.cv
     }
     var report = commonReport(years, groups, pool)
@@ -409,7 +435,8 @@ public final class Deriver {
       versionInfo: versionInfo(years, pool, groups, threshold: nil))
   }
 
-  private func poolMean(_ groups: [DerivedGroup], _ years: [Int]) throws(MIError) -> Int64 {
+  /// The pool mean M over the kept cases of `groups`: in micro-fen (rounded once) and exact.
+  private func poolMean(_ groups: [DerivedGroup], _ years: [Int]) throws(MIError) -> (Int64, ExactFraction) {
     var n = [Int64](repeating: 0, count: years.count)
     var sum = [Int64](repeating: 0, count: years.count)
     for g in groups {
@@ -418,10 +445,10 @@ public final class Deriver {
         sum[i] += g.stats.sum[i]
       }
     }
-    guard let m = weightedMean(n: n, sum: sum), m > 0 else {
+    guard let exact = exactMean(n: n, sum: sum), !exact.num.isZero else {
       throw MIError.usage("no case with a positive cost to derive from")
     }
-    return m
+    return (exact.rounded(times: 1_000_000), exact)
   }
 
   /// The DIP derivation: related-operation splits, core threshold, comprehensive groups, scores, coefficients.
@@ -460,18 +487,20 @@ public final class Deriver {
       let ks = bases[b]!
       let sub = ks[0].sub
       let op = ks[0].op
-      var qualifying: [String: Int64] = [:]
+      // The exact ratio (mean with r) ÷ (mean without r) of each qualifying r.
+      var qualifying: [String: ExactFraction] = [:]
       if !op.isEmpty {
         let rels = Set(ks.flatMap(\.rel)).sorted()
         for r in rels {
           let with = ks.filter { $0.rel.contains(r) }
           let without = ks.filter { !$0.rel.contains(r) }
           guard count(with) >= threshold, !without.isEmpty else { continue }
-          guard let mw = try stats(with.map { fine[$0]! }, years: years).meanMicroFen,
-            let mo = try stats(without.map { fine[$0]! }, years: years).meanMicroFen, mo > 0
+          guard let mw = exactMean(try stats(with.map { fine[$0]! }, years: years)),
+            let mo = exactMean(try stats(without.map { fine[$0]! }, years: years)), !mo.num.isZero
           else { continue }
-          let ratio = Fixed.mulDiv(mw, 10_000, mo)
-          if ratio - 10_000 >= options.relatedUplift { qualifying[r] = ratio - 10_000 }
+          // "At least 10%" compared exactly, in integers (issue 12 item 2: a ratio rounded to 4 decimals first
+          // counted +9.9999% as +10%).
+          if mw.isAtLeast(mo, upliftRaw: options.relatedUplift) { qualifying[r] = mw.over(mo) }
         }
       }
       var byRel: [String: [FineKey]] = [:]
@@ -484,8 +513,10 @@ public final class Deriver {
       }
       for r in byRel.keys.sorted() {
         splits += 1
+        // The uplift as reported (scale 4), rounded once from the exact ratio.
+        let uplift = qualifying[r]!.rounded(times: 10_000) - 10_000
         candidates.append(
-          (DIPCodes.coreCode(dxKey: sub, expression: op + "+" + r), sub, op, r, byRel[r]!, qualifying[r]))
+          (DIPCodes.coreCode(dxKey: sub, expression: op + "+" + r), sub, op, r, byRel[r]!, uplift))
       }
       if !rest.isEmpty { candidates.append((b, sub, op, nil, rest, nil)) }
     }
@@ -538,13 +569,14 @@ public final class Deriver {
     }
     groups.removeAll { $0.stats.kept == 0 }
     groups.sort { $0.code < $1.code }
-    let pool = try poolMean(groups, years)
+    let (pool, poolExact) = try poolMean(groups, years)
     var basicCount = 0
     for i in groups.indices {
       let st = groups[i].stats
-      groups[i].group.score = scoreOf(st.meanMicroFen!, pool, scale: options.scale)
+      groups[i].group.score = scoreOf(st, poolExact, scale: options.scale)
       groups[i].group.caseCount = st.untrimmed
-      groups[i].group.meanFen = Fixed.divideRounded(st.meanMicroFen!, by: 1_000_000)
+      // mean_amt (the last-year-mean benchmark's source): rounded once, to the fen, from the exact mean.
+      groups[i].group.meanFen = exactMean(st)!.rounded()
       groups[i].group.cv = st.cv
       if groups[i].group.kind == .core && st.cv <= options.basicMaxCV {
         basicCount += 1
@@ -600,20 +632,21 @@ public final class Deriver {
     var out: [DIPAux] = []
     for g in groups where g.group.kind != .comprehensive {
       let whole = try stats(g.keys.map { fine[$0]! }, years: [last])
-      guard whole.kept >= Int64(options.auxMinGroupCases), let groupMean = whole.meanMicroFen, groupMean > 0 else {
+      guard whole.kept >= Int64(options.auxMinGroupCases), let groupMean = exactMean(whole), !groupMean.num.isZero
+      else {
         continue
       }
       for (ai, def) in options.auxDefinitions.enumerated() where def.groups.isEmpty || def.groups.contains(g.code) {
         let accs = g.keys.compactMap { auxCosts[AuxKey(key: $0, aux: ai)] }
         if accs.isEmpty { continue }
         let sub = try stats(accs, years: [last])
-        guard sub.kept >= Int64(options.auxMinCases), let subMean = sub.meanMicroFen,
+        guard sub.kept >= Int64(options.auxMinCases), let subMean = exactMean(sub),
           sub.cv * 10_000 <= whole.cv * (10_000 - options.auxCVDrop)
         else { continue }
         var a = def
         a.code = def.code + "@" + g.code
         a.groups = [g.code]
-        a.coef = Fixed.mulDiv(subMean, 10_000, groupMean)
+        a.coef = subMean.over(groupMean).rounded(times: 10_000)
         if a.coef > 0 { out.append(a) }
       }
     }
@@ -639,7 +672,7 @@ public final class Deriver {
     var allN = [Int64](repeating: 0, count: years.count)
     var allS = [Int64](repeating: 0, count: years.count)
     var per: [String: Int64] = [:]
-    var means: [String: Int64] = [:]
+    var means: [String: ExactFraction] = [:]
     for lv in levels.keys.sorted() {
       var n = [Int64](repeating: 0, count: years.count)
       var s = [Int64](repeating: 0, count: years.count)
@@ -651,10 +684,10 @@ public final class Deriver {
           allS[i] += e.sum
         }
       }
-      if let m = weightedMean(n: n, sum: s) { means[lv] = m }
+      if let m = exactMean(n: n, sum: s) { means[lv] = m }
     }
-    guard let all = weightedMean(n: allN, sum: allS), all > 0 else { return [:] }
-    for (lv, m) in means { per[lv] = Fixed.mulDiv(m, 10_000, all) }
+    guard let all = exactMean(n: allN, sum: allS), !all.num.isZero else { return [:] }
+    for (lv, m) in means { per[lv] = m.over(all).rounded(times: 10_000) }
     return per
   }
 
@@ -670,6 +703,7 @@ public final class Deriver {
     var first = "derive \(options.method.rawValue): cases \(perYear)"
     if other > 0 { first += "; \(other) cases outside the derivation years ignored" }
     for k in excluded.keys.sorted() { first += "; excluded \(excluded[k]!) (\(k))" }
+    if normalizedCases > 0 { first += "; codes normalised (letter case or spaces) in \(normalizedCases) cases" }
     let weights: String = options.yearWeights.map(String.init).joined(separator: ":")
     var second = "year weights \(weights) (\(options.weightBasis.rawValue)); "
     second += "trim \(options.trim.text) (min \(options.trimMinN) per group-year): \(untrimmed - kept) cases trimmed "

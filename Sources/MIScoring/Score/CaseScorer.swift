@@ -232,9 +232,9 @@ public struct CaseScorer: Sendable {
         result.points = try base.times(r).rounded(scale: 4)
       case .ratio:
         // DIP20: RW × cost/avg; 济宁 without the coefficient, others with it (coef_on_outliers).
-        let f = rules.coefOnOutliers ? base : weightPoints
-        result.points = try f.times(r).rounded(scale: 4)
-        if !rules.coefOnOutliers { result.coef = aux }
+        let (f, written) = try withoutCoef(weightPoints, w: w, aux: aux)
+        result.points = try (rules.coefOnOutliers ? base : f).times(r).rounded(scale: 4)
+        if !rules.coefOnOutliers { result.coef = written }
       }
       return result
     }
@@ -264,13 +264,20 @@ public struct CaseScorer: Sendable {
     case .linear2020:
       // DIP20: RW × [(r − T) + 1], × 系数 when coef_on_outliers (§9.3: 1500 × 1.5 = 2250; × 1.05 = 2362.5).
       let factor = try rr.minus(high).plus(one)
-      let f = rules.coefOnOutliers ? base : weightPoints
-      result.points = try f.times(factor).clampedAtZero.rounded(scale: 4)
-      if !rules.coefOnOutliers { result.coef = aux }
+      let (f, written) = try withoutCoef(weightPoints, w: w, aux: aux)
+      result.points = try (rules.coefOnOutliers ? base : f).times(factor).clampedAtZero.rounded(scale: 4)
+      if !rules.coefOnOutliers { result.coef = written }
     case .addCoef:
       // 济宁 / DRGX LinearAdd: RW × (r − T + 系数) (§9.3: 1500 × 1.55 = 2325; §9.7: 2.0 × 100 × 1.5 = 300).
-      let factor = try rr.minus(high).plus(coefE)
-      result.points = try weightPoints.times(factor).clampedAtZero.rounded(scale: 4)
+      // aux_role weight: RW × 辅助 × (r − T + 机构系数); coefficient: RW × (r − T + 机构系数 × 辅助).
+      if rules.auxRole == .coefficient && aux != CaseScorer.oneRaw {
+        let plain = Exact(try Exact.mul(Int128(w), Int128(rules.pointsPerWeight)), 10_000)
+        let added = Exact(try Exact.mul(Int128(coef), Int128(aux)), 100_000_000)
+        result.points = try plain.times(try rr.minus(high).plus(added)).clampedAtZero.rounded(scale: 4)
+      } else {
+        let factor = try rr.minus(high).plus(coefE)
+        result.points = try weightPoints.times(factor).clampedAtZero.rounded(scale: 4)
+      }
     case .atCost:
       result.points = try base.times(rr).rounded(scale: 4)
     case .deduct:
@@ -285,6 +292,14 @@ public struct CaseScorer: Sendable {
       result.points = try base.times(high).rounded(scale: 4)
     }
     return result
+  }
+
+  /// The score an outlier formula scales when the institution's coefficient is left out (`coef_on_outliers`
+  /// false), and the coefficient then written: with `aux_role` weight the subtype's weight (W × A × S) and A; with
+  /// `aux_role` coefficient the plain weight (W × S) and 1.0000.
+  func withoutCoef(_ weightPoints: Exact, w: Int64, aux: Int64) throws -> (Exact, Int64) {
+    guard rules.auxRole == .coefficient else { return (weightPoints, aux) }
+    return (Exact(try Exact.mul(Int128(w), Int128(rules.pointsPerWeight)), 10_000), CaseScorer.oneRaw)
   }
 
   /// The benchmark amount in yuan (exact): DOMAIN.md §2.3 "The benchmark `avg` also varies".

@@ -9,7 +9,7 @@ public final class ScoreFilter {
   /// The fields mi-score writes; old values of these are dropped, so re-scoring replaces rather than duplicates.
   public static let ownedFields = [
     "weight", "coef", "case_class", "points", "benchmark_amt", "cost_ratio", "score_rule", "special_candidate",
-    "score_params",
+    "special_approval", "score_params",
   ]
 
   let scorer: CaseScorer
@@ -29,6 +29,8 @@ public final class ScoreFilter {
   public private(set) var candidates = 0
   /// Approved setl_ids seen.
   public private(set) var approvedSeen: Set<String> = []
+  /// Approved setl_ids seen whose approval did not apply, with the reason (the class they kept).
+  public private(set) var approvedNotApplied: [String: String] = [:]
   /// Sum of points written, scale 4.
   public private(set) var totalPoints: Int64 = 0
 
@@ -138,6 +140,7 @@ public final class ScoreFilter {
     let costRatio = JSONWriter.encodedKey("cost_ratio")
     let scoreRule = JSONWriter.encodedKey("score_rule")
     let scoreParams = JSONWriter.encodedKey("score_params")
+    let specialApproval = JSONWriter.encodedKey("special_approval")
   }
 
   enum K {
@@ -162,6 +165,21 @@ public final class ScoreFilter {
     var candidates = 0
     var total: Int64 = 0
     var seen: Set<String> = []
+    var notApplied: [String: String] = [:]
+  }
+
+  /// Why an approval does not apply to a case scored `caseClass`, or nil when it applies (the case is `special`).
+  ///
+  /// 特例单议 re-prices a grouped case against its group standard (DOMAIN.md §2.4); an ungrouped case has no group
+  /// standard and a per-diem case is paid by its days, so their approval is listed as not applied (issue 12 item
+  /// 5), never dropped silently.
+  public static func approvalNotApplied(_ caseClass: CaseClass) -> String? {
+    switch caseClass {
+    case .special: return nil
+    case .ungrouped: return "ungrouped"
+    case .perDiem: return "per-diem"
+    default: return caseClass.rawValue
+    }
   }
 
   /// Scores every record of `stream` and writes it enriched, with `threads` workers (the same bytes for any
@@ -173,12 +191,14 @@ public final class ScoreFilter {
       candidates = tallies.reduce(0) { $0 + $1.candidates }
       totalPoints = tallies.reduce(0) { $0 + $1.total }
       approvedSeen = tallies.reduce(into: []) { $0.formUnion($1.seen) }
+      approvedNotApplied = tallies.reduce(into: [:]) { $0.merge($1.notApplied) { a, _ in a } }
     }
     // String values are escaped once here, not per record.
     let paramsJSON = JSONText.quoted(scorer.paramsName)
     let classJSON = CaseClass.allCases.map { JSONText.quoted($0.rawValue) }
     let normalRuleJSON = JSONText.quoted(scorer.ruleNormal)
     let keys = EncodedKeys()
+    let appliedJSON = JSONText.quoted("applied")
     try stream.run(threads: threads) { _ in
       let t = Tally()
       tallies.append(t)
@@ -187,7 +207,16 @@ public final class ScoreFilter {
       return { s, b in
         let c = try self.input(s)
         let r = try self.scorer.score(c)
-        if c.approved, let id = try s.code(K.setlID) { t.seen.insert(id) }
+        var approval: [UInt8]? = nil
+        if c.approved, let id = try s.code(K.setlID) {
+          t.seen.insert(id)
+          if let why = ScoreFilter.approvalNotApplied(r.caseClass) {
+            t.notApplied[id] = why
+            approval = JSONText.quoted("not-applied:" + why)
+          } else {
+            approval = appliedJSON
+          }
+        }
         let rule: [UInt8]
         if r.caseClass == .normal && r.rule == self.scorer.ruleNormal {
           rule = normalRuleJSON
@@ -214,6 +243,10 @@ public final class ScoreFilter {
         w.key(encoded: keys.scoreRule, &b)
         b.append(contentsOf: rule)
         if r.specialCandidate { w.bool(K.special, true, &b) }
+        if let approval {
+          w.key(encoded: keys.specialApproval, &b)
+          b.append(contentsOf: approval)
+        }
         w.key(encoded: keys.scoreParams, &b)
         b.append(contentsOf: paramsJSON)
         w.end(&b)
@@ -230,7 +263,20 @@ public final class ScoreFilter {
     let order: [CaseClass] = [.normal, .low, .high, .special, .ungrouped, .perDiem]
     var parts = order.map { "\($0.rawValue) \(classCounts[$0] ?? 0)" }
     parts.append("special candidates \(candidates)")
-    if !approved.isEmpty { parts.append("approved \(approvedSeen.count) of \(approved.count) found") }
+    if !approved.isEmpty {
+      // Approvals that applied and those that did not are counted apart (issue 12 item 5).
+      var text = "approved \(approvedSeen.count) of \(approved.count) found"
+      let applied = approvedSeen.count - approvedNotApplied.count
+      text += ": applied \(applied)"
+      if !approvedNotApplied.isEmpty {
+        var reasons: [String: Int] = [:]
+        for why in approvedNotApplied.values { reasons[why, default: 0] += 1 }
+        let list = reasons.keys.sorted().map { "\($0) \(reasons[$0]!)" }.joined(separator: " · ")
+        text +=
+          " · not applied \(approvedNotApplied.count) (\(list); setl_id \(approvedNotApplied.keys.sorted().joined(separator: " ")))"
+      }
+      parts.append(text)
+    }
     parts.append("points \(Fixed(raw: totalPoints, scale: 4))")
     return [parts.joined(separator: ", ")]
   }
