@@ -30,6 +30,12 @@ public enum TempFiles {
     let t = table
     if !installed {
       installed = true
+      // A signal blocked by whoever started the run (a blocked mask is inherited, as from a thread of a program
+      // that spawned the tool) would never be delivered: `timeout` could not end the run at all.
+      var unblock = sigset_t()
+      sigemptyset(&unblock)
+      for sig in signals { sigaddset(&unblock, sig) }
+      pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
       for sig in signals {
         // A signal the run was started to ignore (nohup ignores SIGHUP) stays ignored.
         let previous = signal(sig, tempFilesSignalHandler)
