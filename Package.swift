@@ -25,10 +25,12 @@ let package = Package(
   targets: [
     // System zlib for reading `.gz` input (modelled on SwiftPM's SPMSQLite3).
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    // System libcrypto (OpenSSL) for SHA-256 at the processor's speed: the input digest of every --post run.
+    .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
     // The small common module every tool stands on.
     .target(
       name: "MICore",
-      dependencies: ["CZlib", .product(name: "GRDB", package: "GRDB.swift"), "TOMLKit"], swiftSettings: fast),
+      dependencies: ["CZlib", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"), "TOMLKit"], swiftSettings: fast),
     // Shared flags and the shared main(); kept apart so MICore does not import ArgumentParser.
     .target(
       name: "MICommandLine",

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system packages mi-tools builds against (libsqlite3-dev, zlib1g-dev) when they are missing.
+# Installs the system packages mi-tools builds against (libsqlite3-dev, zlib1g-dev, libssl-dev for libcrypto's
+# SHA-256) when they are missing.
 # Sourced by demo.sh and test.sh; safe to run again.
 set -euo pipefail
 missing=()
-for pkg in libsqlite3-dev zlib1g-dev; do
+for pkg in libsqlite3-dev zlib1g-dev libssl-dev; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 command -v groff >/dev/null 2>&1 || missing+=(groff-base)

@@ -24,7 +24,7 @@ public enum ParallelRead {
   public static func eligible(_ inputs: [String]) -> Bool {
     var total: Int64 = 0
     for path in inputs {
-      if path == "-" || path.hasSuffix(".gz") { return false }
+      if path == "-" || path.hasSuffix(".gz") || isGzipFile(path) { return false }
       var st = stat()
       guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
       total += Int64(st.st_size)

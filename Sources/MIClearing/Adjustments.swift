@@ -68,7 +68,7 @@ public struct Adjustment: Sendable, Equatable {
       if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
       if digest != nil {
         digest!.update(line)
-        digest!.update([0x0A])
+        digest!.update(byte: 0x0A)
       }
       do {
         try scanner.parse(line)

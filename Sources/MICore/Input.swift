@@ -1,73 +1,99 @@
 import CZlib
 import Foundation
 
-/// A source of bytes: a file, standard input, or a gzip file read through zlib.
+/// A source of bytes: a file or standard input, decompressed through zlib when it is gzip.
+///
+/// Gzip is recognised by its magic bytes (1f 8b), whatever the input is called: a `.gz` file, standard input
+/// (`zcat` is not needed in a pipe), a file without the suffix. A gzip stream is checked to the end: a truncated
+/// file or a bad CRC is an I/O error naming the file, never a silent end of input.
 final class ByteSource {
   private var fd: Int32 = -1
-  private var gz: gzFile? = nil
+  private var gzip: GzipDecoder? = nil
+  /// Bytes read ahead to look for the magic, returned first when the input is not gzip.
+  private var peeked: [UInt8] = []
+  /// Bytes read from the file or pipe so far (compressed bytes for gzip).
+  private var consumed: Int64 = 0
+  private let name: String
   /// The size of the file on disk when known (for progress), in bytes.
   let size: Int64?
 
-  /// Opens `path`; `raw` reads a `.gz` file's own bytes instead of decompressing them.
+  /// Opens `path` (`-` is standard input); `raw` reads a gzip file's own bytes instead of decompressing them.
   init(path: String, name: String, raw: Bool = false) throws(MIError) {
+    self.name = name
     if path == "-" {
       fd = STDIN_FILENO
       size = nil
-      return
-    }
-    let opened = open(path, O_RDONLY | O_CLOEXEC)
-    if opened < 0 { throw MIError.io("\(name): \(systemMessage())") }
-    var st = stat()
-    if fstat(opened, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-      Foundation.close(opened)
-      throw MIError.io("\(name): \(systemMessage(EISDIR))")
-    }
-    size = (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : nil
-    if path.hasSuffix(".gz") && !raw {
-      guard let g = gzdopen(opened, "rb") else {
-        Foundation.close(opened)
-        throw MIError.io("\(name): cannot open as gzip")
-      }
-      gz = g
-      gzbuffer(g, 1 << 17)
     } else {
+      let opened = open(path, O_RDONLY | O_CLOEXEC)
+      if opened < 0 { throw MIError.io("\(name): \(systemMessage())") }
+      var st = stat()
+      if fstat(opened, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+        Foundation.close(opened)
+        throw MIError.io("\(name): \(systemMessage(EISDIR))")
+      }
+      size = (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : nil
       fd = opened
+    }
+    if raw { return }
+    do throws(MIError) {
+      // Peek at the first two bytes (a pipe may deliver them one at a time).
+      let head = UnsafeMutableRawPointer.allocate(byteCount: 2, alignment: 1)
+      defer { head.deallocate() }
+      var got = 0
+      while got < 2 {
+        let n = try readFile(into: head + got, count: 2 - got)
+        if n == 0 { break }
+        got += n
+      }
+      peeked = Array(UnsafeRawBufferPointer(start: head, count: got))
+      if got == 2 && peeked[0] == gzipMagic.0 && peeked[1] == gzipMagic.1 {
+        gzip = try GzipDecoder(prefix: peeked, name: name)
+        peeked = []
+      }
+    } catch {
+      close()
+      throw error
     }
   }
 
-  /// Reads up to `count` bytes; 0 at end of input.
-  func read(into pointer: UnsafeMutableRawPointer, count: Int, name: String) throws(MIError) -> Int {
-    if let gz {
-      let n = gzread(gz, pointer, UInt32(min(count, Int(Int32.max))))
-      if n < 0 {
-        var code: Int32 = 0
-        let msg = gzerror(gz, &code).map { String(cString: $0) } ?? "gzip error"
-        throw MIError.io("\(name): \(code == Z_ERRNO ? systemMessage() : msg)")
-      }
-      return Int(n)
-    }
+  /// Reads from the file descriptor, retrying on EINTR.
+  private func readFile(into pointer: UnsafeMutableRawPointer, count: Int) throws(MIError) -> Int {
     while true {
       let n = Foundation.read(fd, pointer, count)
-      if n >= 0 { return n }
+      if n >= 0 {
+        consumed += Int64(n)
+        return n
+      }
       if errno == EINTR { continue }
       throw MIError.io("\(name): \(systemMessage())")
     }
   }
 
+  /// Reads up to `count` bytes; 0 at end of input.
+  func read(into pointer: UnsafeMutableRawPointer, count: Int, name: String) throws(MIError) -> Int {
+    if let gzip {
+      return try gzip.read(into: pointer, count: count, name: name) { (p, n) throws(MIError) -> Int in
+        try readFile(into: p, count: n)
+      }
+    }
+    if !peeked.isEmpty {
+      let n = min(count, peeked.count)
+      peeked.withUnsafeBytes { pointer.copyMemory(from: $0.baseAddress!, byteCount: n) }
+      peeked.removeFirst(n)
+      return n
+    }
+    return try readFile(into: pointer, count: count)
+  }
+
   /// Bytes of the underlying file consumed so far (compressed bytes for gzip), for progress.
   func offset() -> Int64 {
-    if let gz { return Int64(gzoffset(gz)) }
-    return Int64(lseek(fd, 0, SEEK_CUR))
+    consumed - Int64(gzip?.buffered ?? peeked.count)
   }
 
   func close() {
-    if let gz {
-      gzclose(gz)
-      self.gz = nil
-    } else if fd > STDIN_FILENO {
-      Foundation.close(fd)
-      fd = -1
-    }
+    gzip = nil
+    if fd > STDIN_FILENO { Foundation.close(fd) }
+    fd = -1
   }
 
   deinit { close() }
@@ -97,7 +123,8 @@ public final class LineReader {
   /// Whether each line is checked to be UTF-8 (callers that report bad lines themselves turn it off).
   private let validate: Bool
 
-  /// Opens `path` (`-` is standard input; `.gz` is read through zlib). `displayName` replaces the name in messages.
+  /// Opens `path` (`-` is standard input; gzip, known by its magic bytes, is read through zlib). `displayName`
+  /// replaces the name in messages.
   public init(path: String, displayName: String? = nil, validateUTF8: Bool = true) throws(MIError) {
     name = displayName ?? path
     validate = validateUTF8

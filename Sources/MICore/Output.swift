@@ -20,11 +20,20 @@ public final class OutputFile {
   private let name: String
   private var finished = false
   private var writer: BackgroundWriter?
+  /// Where the bytes go: the file descriptor, through the gzip encoder for a `.gz` name.
+  private let sink = Sink()
+  /// The temporary file's slot in `TempFiles` (removed on a signal), when there is one.
+  private var slot: Int? = nil
   private static let flushThreshold = 256 * 1024
   /// The capacity of each buffer: a record or two past the threshold fit without growing it.
   static let bufferCapacity = flushThreshold + flushThreshold / 4
 
   /// Opens standard output (`nil` or `-`) or a temporary file beside `path`.
+  ///
+  /// A file output holds personal data (`psn_no`, `certno`, names): its temporary is created with mode 0600, and
+  /// the file keeps that mode, or the stricter mode of the file it replaces. The temporary is removed when the run
+  /// ends by an error or by SIGTERM, SIGINT or SIGHUP; temporaries of the same output left by runs that were
+  /// killed outright are removed first. A name ending in `.gz` is written as gzip.
   public init(path: String?) throws(MIError) {
     buffer.reserveCapacity(OutputFile.bufferCapacity)
     ignoreSIGPIPE()
@@ -41,8 +50,23 @@ public final class OutputFile {
       let dir = (path as NSString).deletingLastPathComponent
       let base = (path as NSString).lastPathComponent
       let temp = (dir.isEmpty ? "" : dir + "/") + ".\(base).tmp-\(getpid())"
-      let opened = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-      if opened < 0 { throw MIError.io("\(path): \(systemMessage())") }
+      TempFiles.removeStale(of: path)
+      // 0600, or the stricter mode of the file being replaced (0400 stays 0400; 0644 becomes 0600).
+      var mode: mode_t = 0o600
+      if stat(path, &st) == 0 { mode &= st.st_mode & 0o777 }
+      // Registered before it exists, so that a signal between open and the registration cannot leave it behind.
+      let registered = TempFiles.register(temp)
+      slot = registered
+      let opened = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+      if opened < 0 || fchmod(opened, mode) != 0 {
+        let msg = systemMessage()
+        if opened >= 0 {
+          close(opened)
+          unlink(temp)
+        }
+        TempFiles.unregister(registered)
+        throw MIError.io("\(path): \(msg)")
+      }
       fd = opened
       finalPath = path
       tempPath = temp
@@ -53,6 +77,8 @@ public final class OutputFile {
       tempPath = nil
       name = "standard output"
     }
+    if let path, path != "-", path.hasSuffix(".gz") { sink.encoder = GzipEncoder() }
+    sink.fd = fd
   }
 
   deinit {
@@ -62,6 +88,7 @@ public final class OutputFile {
       if let tempPath {
         close(fd)
         unlink(tempPath)
+        TempFiles.unregister(slot)
       }
     }
   }
@@ -85,7 +112,7 @@ public final class OutputFile {
   }
 
   private func handOver() throws(MIError) {
-    if writer == nil { writer = BackgroundWriter(fd: fd, name: name) }
+    if writer == nil { writer = BackgroundWriter(sink: sink, name: name) }
     try writer!.submit(&buffer).get()
   }
 
@@ -97,7 +124,7 @@ public final class OutputFile {
     }
     if buffer.isEmpty { return }
     defer { buffer.removeAll(keepingCapacity: true) }
-    if let code = BackgroundWriter.writeAll(fd, buffer) { throw error(code) }
+    if let code = sink.write(buffer) { throw error(code) }
   }
 
   private func error(_ code: Int32) -> MIError {
@@ -116,24 +143,75 @@ public final class OutputFile {
     writer?.stop(abandon: false)
     writer = nil
     try flushed.get()
+    if let code = sink.end() {
+      finished = true
+      if let tempPath {
+        close(fd)
+        unlink(tempPath)
+        TempFiles.unregister(slot)
+      }
+      throw error(code)
+    }
     finished = true
     if let tempPath, let finalPath {
       if fsync(fd) != 0 || close(fd) != 0 {
         let msg = systemMessage()
         unlink(tempPath)
+        TempFiles.unregister(slot)
         throw MIError.io("\(finalPath): \(msg)")
       }
       if rename(tempPath, finalPath) != 0 {
         let msg = systemMessage()
         unlink(tempPath)
+        TempFiles.unregister(slot)
         throw MIError.io("\(finalPath): \(msg)")
       }
+      TempFiles.unregister(slot)
+    }
+  }
+
+  /// The end of the pipe of bytes: writes to the file descriptor, compressing first for a gzip output. Used by
+  /// one thread at a time (the writing thread, or the caller once it has stopped or before it starts).
+  final class Sink: @unchecked Sendable {
+    var fd: Int32 = -1
+    var encoder: GzipEncoder? = nil
+
+    /// Writes (or compresses and writes) `bytes`; the errno of a failure, or nil.
+    func write(_ bytes: [UInt8]) -> Int32? {
+      guard let encoder else { return Sink.writeAll(fd, bytes) }
+      let fd = fd
+      return bytes.withUnsafeBytes { raw in encoder.encode(raw, finish: false) { Sink.writeAll(fd, $0) } }
+    }
+
+    /// Ends a gzip stream with its trailer; the errno of a failure, or nil.
+    func end() -> Int32? {
+      guard let encoder else { return nil }
+      let fd = fd
+      return encoder.encode(UnsafeRawBufferPointer(start: nil, count: 0), finish: true) { Sink.writeAll(fd, $0) }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+      bytes.withUnsafeBytes { writeAll(fd, $0) }
+    }
+
+    /// Writes all of `raw` to `fd`; the errno of a failure, or nil.
+    static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) -> Int32? {
+      var offset = 0
+      while offset < raw.count {
+        let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return errno
+        }
+        offset += n
+      }
+      return nil
     }
   }
 
   /// The thread that writes full buffers, in order, and hands back empty ones.
   final class BackgroundWriter: @unchecked Sendable {
-    private let fd: Int32
+    private let sink: Sink
     private let name: String
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -146,8 +224,8 @@ public final class OutputFile {
     private let done = DispatchSemaphore(value: 0)
     private static let maxPending = 2
 
-    init(fd: Int32, name: String) {
-      self.fd = fd
+    init(sink: Sink, name: String) {
+      self.sink = sink
       self.name = name
       let thread = Thread { [self] in run() }
       thread.name = "mi-output"
@@ -201,7 +279,7 @@ public final class OutputFile {
         busy = true
         let failed = failure != nil
         condition.unlock()
-        let code = failed ? nil : BackgroundWriter.writeAll(fd, b)
+        let code = failed ? nil : sink.write(b)
         b.removeAll(keepingCapacity: true)
         condition.lock()
         busy = false
@@ -216,22 +294,6 @@ public final class OutputFile {
 
     private func error(_ code: Int32) -> MIError {
       code == EPIPE ? .closedPipe : .io("\(name): \(systemMessage(code))")
-    }
-
-    /// Writes all of `bytes` to `fd`; the errno of a failure, or nil.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
-      bytes.withUnsafeBytes { raw -> Int32? in
-        var offset = 0
-        while offset < raw.count {
-          let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-          if n < 0 {
-            if errno == EINTR { continue }
-            return errno
-          }
-          offset += n
-        }
-        return nil
-      }
     }
   }
 }

@@ -1,98 +1,79 @@
+import CCrypto
 import Foundation
 
 /// SHA-256 (FIPS 180-4), for recording the source of every reference import and ledger run.
 ///
-/// Written here rather than pulling in a cryptography package for one digest.
+/// The digest is the system libcrypto's (OpenSSL's EVP interface), which uses the processor's SHA extensions or
+/// vector units: hashing a 340 MB input must not cost more than the run that reads it (`--post`). A value type:
+/// a copy goes on independently of the original (the context is copied on the first update after a copy).
 public struct SHA256 {
-  private var h: [UInt32] = [
-    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-  ]
-  private var pending: [UInt8] = []
-  private var length: UInt64 = 0
-  private static let k: [UInt32] = [
-    0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-    0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-    0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-    0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-    0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-    0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-    0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-    0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-  ]
+  /// The libcrypto context, shared between copies until one of them is updated.
+  private final class Context {
+    let ctx: OpaquePointer
+
+    init() {
+      // Only memory exhaustion makes these fail; nothing sensible can go on then.
+      guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
+        fatalError("libcrypto: cannot start a SHA-256 digest")
+      }
+      ctx = c
+    }
+
+    init(copying other: Context) {
+      guard let c = EVP_MD_CTX_new(), EVP_MD_CTX_copy_ex(c, other.ctx) == 1 else {
+        fatalError("libcrypto: cannot copy a SHA-256 digest")
+      }
+      ctx = c
+    }
+
+    deinit { EVP_MD_CTX_free(ctx) }
+  }
+
+  private var context = Context()
 
   /// Creates an empty digest.
   public init() {}
 
+  /// The context, made unique to this value first.
+  private mutating func unique() -> OpaquePointer {
+    if !isKnownUniquelyReferenced(&context) { context = Context(copying: context) }
+    return context.ctx
+  }
+
   /// Feeds bytes.
   public mutating func update<B: Sequence>(_ bytes: B) where B.Element == UInt8 {
-    for b in bytes {
-      pending.append(b)
-      length &+= 1
-      if pending.count == 64 {
-        block(pending)
-        pending.removeAll(keepingCapacity: true)
-      }
-    }
+    let done: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
+    if done == nil { Array(bytes).withUnsafeBytes { update($0) } }
   }
 
-  /// Feeds raw bytes quickly, 64-byte blocks at a time.
+  /// Feeds raw bytes.
   public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-    let n = bytes.count
-    var i = 0
-    if !pending.isEmpty {
-      while i < n && pending.count < 64 {
-        pending.append(bytes[i])
-        i += 1
-      }
-      if pending.count == 64 {
-        block(pending)
-        pending.removeAll(keepingCapacity: true)
-      }
-    }
-    while i + 64 <= n {
-      block(Array(UnsafeRawBufferPointer(rebasing: bytes[i..<(i + 64)])))
-      i += 64
-    }
-    pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i...]))
-    length &+= UInt64(n)
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    let ctx = unique()
+    EVP_DigestUpdate(ctx, base, bytes.count)
   }
 
-  private mutating func block(_ chunk: [UInt8]) {
-    var w = [UInt32](repeating: 0, count: 64)
-    for t in 0..<16 {
-      w[t] =
-        UInt32(chunk[t * 4]) << 24 | UInt32(chunk[t * 4 + 1]) << 16 | UInt32(chunk[t * 4 + 2]) << 8
-        | UInt32(chunk[t * 4 + 3])
-    }
-    for t in 16..<64 {
-      let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-      let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-      w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-    }
-    var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-    for t in 0..<64 {
-      let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-      let ch = (e & f) ^ (~e & g)
-      let t1 = hh &+ s1 &+ ch &+ SHA256.k[t] &+ w[t]
-      let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-      let maj = (a & b) ^ (a & c) ^ (b & c)
-      let t2 = s0 &+ maj
-      hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-    }
-    h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+  /// Feeds one byte (a line's `\n`).
+  public mutating func update(byte: UInt8) {
+    var b = byte
+    let ctx = unique()
+    EVP_DigestUpdate(ctx, &b, 1)
   }
 
-  @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-
-  /// The digest as lowercase hex.
+  /// The digest of the bytes fed so far, as lowercase hex; more bytes may still be fed afterwards.
   public mutating func hexDigest() -> String {
-    let bitLength = length &* 8
-    update(CollectionOfOne(0x80))
-    while pending.count != 56 { update(CollectionOfOne(0)) }
-    for s in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(s))) }
-    block(pending)
-    pending.removeAll()
-    return h.map { String(format: "%08x", $0) }.joined()
+    let final = Context(copying: context)
+    var md = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+    var n: UInt32 = 0
+    guard EVP_DigestFinal_ex(final.ctx, &md, &n) == 1 else { fatalError("libcrypto: cannot finish a SHA-256 digest") }
+    let digits: [UInt8] = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
+    hex.reserveCapacity(Int(n) * 2)
+    for b in md.prefix(Int(n)) {
+      hex.append(digits[Int(b >> 4)])
+      hex.append(digits[Int(b & 15)])
+    }
+    return String(decoding: hex, as: UTF8.self)
   }
 
   /// The hex digest of bytes.
@@ -102,14 +83,15 @@ public struct SHA256 {
     return s.hexDigest()
   }
 
-  /// The hex digest of a file's bytes (`-` is standard input), read in 64 KiB blocks.
+  /// The hex digest of a file's bytes (`-` is standard input), read in 256 KiB blocks.
   public static func hex(file path: String) throws(MIError) -> String {
     let src = try ByteSource(path: path, name: path, raw: true)
     var s = SHA256()
-    let buf = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+    let size = 256 * 1024
+    let buf = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
     defer { buf.deallocate() }
     while true {
-      let n = try src.read(into: buf, count: 65536, name: path)
+      let n = try src.read(into: buf, count: size, name: path)
       if n == 0 { break }
       s.update(UnsafeRawBufferPointer(start: buf, count: n))
     }

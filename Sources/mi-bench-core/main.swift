@@ -9,12 +9,18 @@ import MICore
 struct BenchCore: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "mi-bench-core",
-    abstract: "Read cases, scan money into fen, re-emit them enriched with core_balanced (a benchmark of MICore).")
+    abstract: "Read cases, scan money into fen, re-emit them enriched with core_balanced (a benchmark of MICore).",
+    version: MIVersion.current)
 
   @Argument(help: ArgumentHelp("Input files (- or none: standard input).", valueName: "file")) var files: [String] = []
+  @Flag(
+    help: "Print the SHA-256 of the inputs' lines, each with its newline, as --post records it (scripts/bench-hash.sh)."
+  )
+  var sha256 = false
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
+    if sha256 { return try hash() }
     let owned = FieldSet(["core_balanced"])
     var total: Int64 = 0
     var fund: Int64 = 0
@@ -33,6 +39,21 @@ struct BenchCore: ParsableCommand {
       return .written
     }
     try stream.finish(extra: ["medfee_sumamt \(Money.format(total))", "fund_pay_sumamt \(Money.format(fund))"])
+  }
+
+  /// The digest a --post run computes: every line and its newline, input after input.
+  func hash() throws {
+    var d = SHA256()
+    for path in files.isEmpty ? ["-"] : files {
+      let reader = try LineReader(path: path, validateUTF8: false)
+      while let line = try reader.nextLine() {
+        d.update(line)
+        d.update(byte: 0x0A)
+      }
+    }
+    let out = try OutputFile(path: common.output)
+    try out.write(d.hexDigest() + "\n")
+    try out.finish()
   }
 }
 

@@ -27,6 +27,7 @@ struct MICapita: ParsableCommand {
         mi-capita settle --year 2024 --params params-2024 --adjustments adj.ndjson \\
           --draft-date 2025-02-10 opt-2024.ndjson > capitation-2024.ndjson
       """,
+    version: MIVersion.current,
     subcommands: [Prepay.self, Settle.self, Ledger.self])
 }
 
@@ -146,7 +147,7 @@ struct CapitationRun {
     try stream.run { s in
       if d != nil {
         d!.update(s.line)
-        d!.update([0x0A])
+        d!.update(byte: 0x0A)
       }
       try agg.add(s)
       return .consumed
@@ -165,7 +166,7 @@ struct CapitationRun {
     try stream.run { s in
       if d != nil {
         d!.update(s.line)
-        d!.update([0x0A])
+        d!.update(byte: 0x0A)
       }
       try reader.add(s, file: st.position.file, line: st.position.line)
       return .consumed

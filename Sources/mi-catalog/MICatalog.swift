@@ -18,5 +18,6 @@ struct MICatalog: ParsableCommand {
         mi-catalog list
         mi-catalog diff dx-yb2 dx-yb2-2025
       """,
+    version: MIVersion.current,
     subcommands: [Init.self, Import.self, List.self, Show.self, Export.self, Diff.self])
 }

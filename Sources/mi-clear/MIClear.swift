@@ -27,6 +27,7 @@ struct MIClear: ParsableCommand {
           --post scored.ndjson
         mi-clear ledger
       """,
+    version: MIVersion.current,
     subcommands: [Prepay.self, Settle.self, Ledger.self, Benefit.self])
 }
 
@@ -135,7 +136,7 @@ struct ClearingRun {
     try stream.run { s in
       if d != nil {
         d!.update(s.line)
-        d!.update([0x0A])
+        d!.update(byte: 0x0A)
       }
       if merging { try agg.merge(s) } else { try agg.add(s) }
       return .consumed

@@ -17,6 +17,7 @@ struct MIGen: ParsableCommand {
           --dx ../shared/reference/icd/dx-yb2.tsv --proc ../shared/reference/icd/proc-yb2.tsv \\
           | mi-group --scheme chs-drg-1.1 > grouped.ndjson
       """,
+    version: MIVersion.current,
     subcommands: [Cases.self, Outpatient.self, Fees.self, Hospitals.self])
 }
 

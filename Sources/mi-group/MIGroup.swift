@@ -23,7 +23,8 @@ struct MIGroup: ParsableCommand {
         mi-group --scheme chs-drg-1.1 cases-2024-05.ndjson.gz -o grouped.ndjson
         grep '"group_status":"ungroupable"' grouped.ndjson \\
           | mi-group --scheme chs-drg-1.1 --explain | head -3
-      """)
+      """,
+    version: MIVersion.current)
 
   @Option(help: ArgumentHelp("DRG scheme version to group with (mi-catalog import drg-scheme).", valueName: "name"))
   var scheme: String?

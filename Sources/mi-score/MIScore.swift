@@ -17,6 +17,7 @@ struct MIScore: ParsableCommand {
           | mi-score --params params-2024 --catalog dip-2024 > scored.ndjson
         mi-score special --params params-2024 --quota scored.ndjson > review.ndjson
       """,
+    version: MIVersion.current,
     subcommands: [Score.self, Derive.self, Special.self],
     defaultSubcommand: Score.self)
 }
