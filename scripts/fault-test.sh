@@ -46,7 +46,9 @@ fail() { echo "fault-test: FAIL (seed $seed, kill $i): $*" >&2; exit 1; }
 
 score=("$bin/mi-score" --params params-2024 --catalog dip --rejects score-rejects.ndjson -o scored.ndjson grouped.ndjson)
 prepay=("$bin/mi-clear" prepay --month 2024-01 --params params-2024 --post -o prepay.ndjson scored.ndjson)
-ledger() { "$bin/mi-clear" ledger --kind prepay --lines; }
+# Every posted run (--all: superseded ones too), and the lines of the effective run without its run id.
+runs() { "$bin/mi-clear" ledger --all --kind prepay; }
+ledger() { "$bin/mi-clear" ledger --kind prepay --lines | sed 's/"run_id":[0-9]*,//'; }
 
 # Undisturbed runs: the expected outputs, the expected ledger lines, and how long each run takes.
 timed() { # command...: runs it, prints its duration in milliseconds
@@ -85,7 +87,7 @@ for i in $(seq 1 "$kills"); do
   sig=TERM
   (( RANDOM % 2 )) && sig=KILL
   delay=$(( RANDOM % (ms * 6 / 5 + 1) ))
-  before=$(ledger | grep -c '"ledger-run"' || true)
+  before=$(runs | grep -c '"ledger-run"' || true)
   previous=$(temps)
   "${cmd[@]}" > /dev/null 2>> runs.log &
   pid=$!
@@ -124,7 +126,7 @@ for i in $(seq 1 "$kills"); do
   for t in $previous; do grep -qx -- "$t" <<< "$now" || stale_removed=$((stale_removed + 1)); done
   # The ledger: unchanged, or one more run whose effective lines are the expected ones.
   if [ $tool = prepay ]; then
-    after=$(ledger | grep -c '"ledger-run"' || true)
+    after=$(runs | grep -c '"ledger-run"' || true)
     if [ "$after" = $((before + 1)) ]; then
       ledger | grep '"ledger-line"' | cmp -s - expected-lines.ndjson || fail "the ledger holds a partial run"
     elif [ "$after" != "$before" ]; then
