@@ -266,9 +266,7 @@ public final class Deriver {
     var n = [Int64](repeating: 0, count: years.count)
     var sum = [Int64](repeating: 0, count: years.count)
     var untrimmed: Int64 = 0
-    var pooledN = 0.0
-    var pooledSum = 0.0
-    var pooledSq = 0.0
+    var pooled = PooledSums()
     var slots: [Int32] = []
     for (yi, y) in years.enumerated() {
       slots.removeAll(keepingCapacity: true)
@@ -281,66 +279,82 @@ public final class Deriver {
       }
       untrimmed += Int64(count)
       if count == 0 { continue }
-      var ys: Int64 = 0
-      var ps = pooledSum
-      var pq = pooledSq
-      var kept = 0
-      func keep(_ c: Int64) {
-        ys += c
-        ps += Double(c)
-        pq += Double(c) * Double(c)
-        kept += 1
-      }
-      var window = 0..<count
-      var sigma: (Double, Double)? = nil
-      if count >= options.trimMinN {
-        switch options.trim {
-        case .none: break
-        case .percentiles(let lo, let hi): window = Deriver.percentileWindow(n: count, lo: lo, hi: hi)
-        case .sigma(let k):
-          var s = 0.0
-          var q = 0.0
-          try store.forEachAscending(slots) { c in
-            s += Double(c)
-            q += Double(c) * Double(c)
-            return true
-          }
-          sigma = Deriver.sigmaBounds(sum: s, sq: q, n: count, k: k)
-        }
-      }
-      if let bounds = sigma {
-        let (lo, hi) = bounds
-        // Ascending, so the kept costs are the run between the first ≥ lo and the last ≤ hi.
-        try store.forEachAscending(slots) { c in
-          let d = Double(c)
-          if d < lo { return true }
-          if d > hi { return false }
-          keep(c)
-          return true
-        }
-      } else if !window.isEmpty {
-        var i = 0
-        try store.forEachAscending(slots) { c in
-          if i >= window.upperBound { return false }
-          if i >= window.lowerBound { keep(c) }
-          i += 1
-          return i < window.upperBound
-        }
-      }
-      sum[yi] = ys
-      pooledSum = ps
-      pooledSq = pq
-      n[yi] = Int64(kept)
-      pooledN += Double(kept)
+      let year = try keepTrimmed(slots, count: count, into: &pooled)
+      sum[yi] = year.sum
+      n[yi] = Int64(year.kept)
     }
     var cv: Int64 = 0
-    if pooledN > 0 && pooledSum > 0 {
-      let mean = pooledSum / pooledN
-      let sd = max(0, pooledSq / pooledN - mean * mean).squareRoot()
+    if pooled.n > 0 && pooled.sum > 0 {
+      let mean = pooled.sum / pooled.n
+      let sd = max(0, pooled.sq / pooled.n - mean * mean).squareRoot()
       // CV = SD / mean (DIP3 p.101), rounded half away from zero to 4 places: a statistic, not money.
       cv = Int64((sd / mean * 10_000).rounded(.toNearestOrAwayFromZero))
     }
     return GroupStats(n: n, sum: sum, untrimmed: untrimmed, cv: cv, meanMicroFen: weightedMean(n: n, sum: sum))
+  }
+
+  /// The floating sums of the kept costs of every year so far (count, total, squares), for the pooled CV.
+  struct PooledSums {
+    var n = 0.0
+    var sum = 0.0
+    var sq = 0.0
+  }
+
+  /// Trims one group-year: streams its `count` costs in `slots` in ascending order, keeps those the trim keeps and
+  /// adds them to `pooled`; returns how many were kept and their total in fen.
+  private func keepTrimmed(_ slots: [Int32], count: Int, into pooled: inout PooledSums) throws(MIError) -> (
+    kept: Int, sum: Int64
+  ) {
+    var ys: Int64 = 0
+    var ps = pooled.sum
+    var pq = pooled.sq
+    var kept = 0
+    func keep(_ c: Int64) {
+      ys += c
+      ps += Double(c)
+      pq += Double(c) * Double(c)
+      kept += 1
+    }
+    var window = 0..<count
+    var sigma: (Double, Double)? = nil
+    if count >= options.trimMinN {
+      switch options.trim {
+      case .none: break
+      case .percentiles(let lo, let hi): window = Deriver.percentileWindow(n: count, lo: lo, hi: hi)
+      case .sigma(let k):
+        var s = 0.0
+        var q = 0.0
+        try store.forEachAscending(slots) { c in
+          s += Double(c)
+          q += Double(c) * Double(c)
+          return true
+        }
+        sigma = Deriver.sigmaBounds(sum: s, sq: q, n: count, k: k)
+      }
+    }
+    if let bounds = sigma {
+      let (lo, hi) = bounds
+      // Ascending, so the kept costs are the run between the first ≥ lo and the last ≤ hi.
+      try store.forEachAscending(slots) { c in
+        let d = Double(c)
+        if d < lo { return true }
+        if d > hi { return false }
+        keep(c)
+        return true
+      }
+    } else if !window.isEmpty {
+      var i = 0
+      try store.forEachAscending(slots) { c in
+        if i >= window.upperBound { return false }
+        if i >= window.lowerBound { keep(c) }
+        i += 1
+        return i < window.upperBound
+      }
+    }
+    pooled.sum = ps
+    pooled.sq = pq
+    pooled.n += Double(kept)
+    return (kept, ys)
   }
 
   /// The weighted mean in micro-fen (DOMAIN.md §2.1 1:2:7, §9.1): `exactMean` rounded half up once to 10⁻⁶ fen.
