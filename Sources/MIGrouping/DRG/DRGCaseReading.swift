@@ -4,22 +4,6 @@ import MICore
 // Reading a case: the normalised record R built from a record's fields, with the warnings that reading finds.
 
 extension DRGGrouper {
-  /// Empties R and the warnings and trace of the last case.
-  func reset() {
-    gender = -1
-    genderText = ""
-    age = DRGNumber()
-    ageDays = DRGNumber()
-    weight = DRGNumber()
-    dx.removeAll()
-    px.removeAll()
-    mccCache = -1
-    ccCache = -1
-    sexSpecific = false
-    if !warnings.isEmpty { warnings.removeAll() }
-    if !trace.isEmpty { trace.removeAll() }
-  }
-
   /// Sets `R.gender` from its text (nil or empty: missing).
   func setGender(_ g: String?) {
     guard let g, !g.isEmpty else { return }

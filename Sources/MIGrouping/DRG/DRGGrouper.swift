@@ -91,11 +91,11 @@ public final class DRGGrouper {
     set { r.pointee.px = newValue }
   }
   /// Cached `counts(R, mcc)` / `counts(R, cc)`: -1 not computed yet, 0 false, 1 true.
-  var mccCache: Int8 {
+  private var mccCache: Int8 {
     get { r.pointee.mccCache }
     set { r.pointee.mccCache = newValue }
   }
-  var ccCache: Int8 {
+  private var ccCache: Int8 {
     get { r.pointee.ccCache }
     set { r.pointee.ccCache = newValue }
   }
@@ -235,6 +235,22 @@ public final class DRGGrouper {
     sexSpecific = true
     noteSexConflicts()
     return groupR()
+  }
+
+  /// Empties R and the warnings and trace of the last case.
+  func reset() {
+    gender = -1
+    genderText = ""
+    age = DRGNumber()
+    ageDays = DRGNumber()
+    weight = DRGNumber()
+    dx.removeAll()
+    px.removeAll()
+    mccCache = -1
+    ccCache = -1
+    sexSpecific = false
+    if !warnings.isEmpty { warnings.removeAll() }
+    if !trace.isEmpty { trace.removeAll() }
   }
 
   // MARK: - Grouping (FORMAT.md §6)
