@@ -147,33 +147,36 @@ public final class Params: @unchecked Sendable {
 
   /// The first `target` outside quotes, before any comment.
   static func unquotedIndex(of target: Character, in s: Substring) -> Substring.Index? {
-    var quote: Character? = nil
-    var i = s.startIndex
-    while i < s.endIndex {
-      let ch = s[i]
-      if let q = quote {
-        if ch == "\\" && q == "\"" {
-          i = s.index(after: i)
-          if i == s.endIndex { break }
-        } else if ch == q {
-          quote = nil
-        }
-      } else if ch == "\"" || ch == "'" {
-        quote = ch
-      } else if ch == "#" {
-        return nil
-      } else if ch == target {
-        return i
-      }
-      i = s.index(after: i)
+    var found: Substring.Index? = nil
+    var multiline: String? = nil
+    forEachUnquoted(s, &multiline) { i, ch in
+      if ch == target { found = i }
+      return found == nil
     }
-    return nil
+    return found
   }
 
   /// Open minus closed brackets and braces of a value text outside strings and comments; sets `multiline` to the
   /// closing delimiter when a multi-line string opens and does not close on this line.
   static func bracketBalance(_ s: Substring, _ multiline: inout String?) -> Int {
     var balance = 0
+    forEachUnquoted(s, &multiline) { _, ch in
+      if ch == "[" || ch == "{" {
+        balance += 1
+      } else if ch == "]" || ch == "}" {
+        balance -= 1
+      }
+      return true
+    }
+    return balance
+  }
+
+  /// Calls `visit` with each character of `s` outside strings (the quotes excluded) up to a comment, until it
+  /// returns false. A `"""` or `'''` string is passed over whole; one that does not close on this line sets
+  /// `multiline` to its delimiter and ends the walk.
+  static func forEachUnquoted(
+    _ s: Substring, _ multiline: inout String?, _ visit: (Substring.Index, Character) -> Bool
+  ) {
     var quote: Character? = nil
     var i = s.startIndex
     while i < s.endIndex {
@@ -191,7 +194,7 @@ public final class Params: @unchecked Sendable {
           let after = s.index(i, offsetBy: 3)
           guard let r = s[after...].range(of: triple) else {
             multiline = triple
-            return balance
+            return
           }
           i = r.upperBound
           continue
@@ -199,14 +202,11 @@ public final class Params: @unchecked Sendable {
         quote = ch
       } else if ch == "#" {
         break
-      } else if ch == "[" || ch == "{" {
-        balance += 1
-      } else if ch == "]" || ch == "}" {
-        balance -= 1
+      } else if !visit(i, ch) {
+        return
       }
       i = s.index(after: i)
     }
-    return balance
   }
 
   /// The value at a dotted path, or nil. Quoted path parts are not needed: each part is one table key.

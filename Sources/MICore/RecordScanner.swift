@@ -7,6 +7,9 @@ import Foundation
 /// validated as JSON when it is parsed: nested values are skipped structurally, strings are checked for escapes
 /// and control characters, numbers for the JSON grammar. Accessors return nil for a member that is absent or
 /// `null`, and throw `FieldError` naming the field when its value has the wrong type.
+///
+/// This file is the API; the JSON grammar that validates a line is `Parser` (`JSONGrammar.swift`), and the key
+/// cache that finds members by name (key tags, the last record's shape, the key index) is `RecordKeyCache.swift`.
 public final class RecordScanner {
   /// One top-level member: where its key and value lie in the line.
   public struct Member {
@@ -26,24 +29,6 @@ public final class RecordScanner {
     public internal(set) var keyTag: UInt64
   }
 
-  /// The tag of a key's raw bytes: its length and up to its first and last eight bytes, mixed.
-  @inline(__always)
-  static func tag(_ p: UnsafeRawPointer, _ count: Int, readable: Int = 0) -> UInt64 {
-    var t = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
-    if count >= 8 {
-      t ^= p.loadUnaligned(as: UInt64.self)
-      t ^= p.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) &* 0xBF58_476D_1CE4_E5B9
-    } else if readable >= 8 {
-      // Eight bytes can be read: one load, the bytes past the key masked off (the same value as the loop below).
-      t ^= p.loadUnaligned(as: UInt64.self) & ((1 << (UInt64(truncatingIfNeeded: count) &* 8)) &- 1)
-    } else {
-      var v: UInt64 = 0
-      for k in 0..<count { v |= UInt64(p.load(fromByteOffset: k, as: UInt8.self)) << UInt64(8 * k) }
-      t ^= v
-    }
-    return t
-  }
-
   /// The line being scanned (valid until the reader's next line).
   public private(set) var line = UnsafeRawBufferPointer(start: nil, count: 0)
   /// The members in the order they appear (valid until the next `parse`).
@@ -53,11 +38,9 @@ public final class RecordScanner {
 
   /// The members' storage, reused from line to line.
   private var store = MemberStore()
-  /// The key index of the current record: an open-addressing table of `slotCount` entries, each the record's
-  /// generation (high 32 bits) and a member's index (low 32 bits); an entry of another generation is empty, so
-  /// nothing is cleared between records. Records with many members or escaped keys are searched linearly.
-  private let slots: UnsafeMutablePointer<UInt64>
-  private var generation: UInt64 = 0
+  /// The key index of the current record (`RecordKeyCache.swift`); records it does not take are searched linearly.
+  private let keys = KeyIndex()
+  /// The current record is in the key index.
   private var indexed = false
   /// The current record is in the key index and has no duplicate keys: `index` finds every member by name.
   private(set) var uniquelyIndexed = false
@@ -65,20 +48,15 @@ public final class RecordScanner {
   private var indexFitsShape = false
   private var lastIndexed = false
   private var lastUnique = false
-  private static let slotCount = 256
-  private static let maxIndexed = 128
 
   private var base: UnsafeRawPointer { line.baseAddress! }
   private var n: Int { line.count }
 
   /// Creates a scanner.
-  public init() {
-    slots = .allocate(capacity: RecordScanner.slotCount)
-    slots.initialize(repeating: 0, count: RecordScanner.slotCount)
-  }
+  public init() {}
 
   deinit {
-    slots.deallocate()
+    keys.deallocate()
     store.base.deallocate()
     store.shape.deallocate()
   }
@@ -119,44 +97,9 @@ public final class RecordScanner {
 
   /// Fills the key index for the current record.
   private func buildIndex() {
-    let count = store.count
-    guard count <= RecordScanner.maxIndexed else { return }
-    generation &+= 1
-    if generation > UInt64(UInt32.max) {
-      slots.update(repeating: 0, count: RecordScanner.slotCount)
-      generation = 1
-    }
-    let gen = generation << 32
-    let ms = store.base
-    let b = base
-    var unique = true
-    for i in 0..<count {
-      let m = ms[i]
-      if m.keyEscaped { return }
-      var s = RecordScanner.slot(m.keyTag)
-      while true {
-        let e = slots[s]
-        if e & 0xFFFF_FFFF_0000_0000 != gen {
-          slots[s] = gen | UInt64(i)
-          break
-        }
-        let o = ms[Int(truncatingIfNeeded: e & 0xFFFF_FFFF)]
-        if o.keyTag == m.keyTag && o.keyEnd - o.keyStart == m.keyEnd - m.keyStart
-          && memcmp(b + o.keyStart, b + m.keyStart, m.keyEnd - m.keyStart) == 0
-        {
-          slots[s] = gen | UInt64(i)  // a later duplicate wins
-          unique = false
-          break
-        }
-        s = (s + 1) & (RecordScanner.slotCount - 1)
-      }
-    }
+    guard let unique = keys.build(store.base, count: store.count, line: base) else { return }
     indexed = true
     uniquelyIndexed = unique
-  }
-
-  @inline(__always) private static func slot(_ tag: UInt64) -> Int {
-    Int(truncatingIfNeeded: (tag &* 0x9E37_79B9_7F4A_7C15) >> 56)
   }
 
   // MARK: - Finding members
@@ -186,22 +129,7 @@ public final class RecordScanner {
   func index(_ key: UnsafeRawBufferPointer, tag want: UInt64) -> Int? {
     let count = key.count
     let ms = store.base
-    if indexed {
-      let gen = generation << 32
-      var s = RecordScanner.slot(want)
-      while true {
-        let e = slots[s]
-        if e & 0xFFFF_FFFF_0000_0000 != gen { return nil }
-        let i = Int(truncatingIfNeeded: e & 0xFFFF_FFFF)
-        let m = ms[i]
-        if m.keyTag == want && m.keyEnd - m.keyStart == count
-          && (count == 0 || memcmp(base + m.keyStart, key.baseAddress!, count) == 0)
-        {
-          return i
-        }
-        s = (s + 1) & (RecordScanner.slotCount - 1)
-      }
-    }
+    if indexed { return keys.find(key, tag: want, ms, line: base) }
     var found: Int? = nil
     for i in 0..<store.count {
       let m = ms[i]
@@ -565,321 +493,6 @@ public final class RecordScanner {
   public static func normalizedNumber(_ bytes: UnsafeRawBufferPointer) -> String {
     if let v = Fixed.parseRaw(bytes, scale: 0) { return String(v) }
     return String(decoding: bytes, as: UTF8.self)
-  }
-}
-
-/// The members of the record being scanned: growable storage owned by the scanner and reused from line to line.
-struct MemberStore {
-  var base: UnsafeMutablePointer<RecordScanner.Member>
-  var count = 0
-  var capacity = 64
-  /// The keys of the last record, by place (for `Parser.object`): keys of up to 24 bytes without escapes as
-  /// masked words, others as length 0 (never matched).
-  var shape: UnsafeMutablePointer<ShapeKey>
-  var shapeCount = 0
-  var shapeCapacity = 64
-
-  /// One key of the shape.
-  struct ShapeKey {
-    var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0
-    var m0: UInt64 = 0, m1: UInt64 = 0, m2: UInt64 = 0
-    var length = 0
-    var tag: UInt64 = 0
-  }
-
-  init() {
-    base = .allocate(capacity: capacity)
-    shape = .allocate(capacity: shapeCapacity)
-  }
-
-  /// The end (offset of the closing quote) and tag of the key starting at `start` when it is the shape's key `k`.
-  @inline(__always)
-  func matchShape(_ k: Int, _ line: UnsafeRawPointer, _ start: Int, _ n: Int) -> (end: Int, tag: UInt64)? {
-    guard k < shapeCount else { return nil }
-    let s = shape + k
-    let len = s.pointee.length
-    guard len > 0, start + ((len + 7) & ~7) <= n, start + len < n else { return nil }
-    let p = line + start
-    guard p.loadUnaligned(as: UInt64.self) & s.pointee.m0 == s.pointee.w0 else { return nil }
-    if len > 8 {
-      guard p.loadUnaligned(fromByteOffset: 8, as: UInt64.self) & s.pointee.m1 == s.pointee.w1 else { return nil }
-      if len > 16 {
-        guard p.loadUnaligned(fromByteOffset: 16, as: UInt64.self) & s.pointee.m2 == s.pointee.w2 else { return nil }
-      }
-    }
-    guard p.load(fromByteOffset: len, as: UInt8.self) == UInt8(ascii: "\"") else { return nil }
-    return (start + len, s.pointee.tag)
-  }
-
-  /// Records key `k` of the current record (its `count` bytes at `p`) in the shape.
-  mutating func learn(_ k: Int, _ p: UnsafeRawPointer, _ count: Int, escaped: Bool, tag: UInt64) {
-    if k >= shapeCapacity {
-      let bigger = UnsafeMutablePointer<ShapeKey>.allocate(capacity: shapeCapacity * 2)
-      bigger.moveInitialize(from: shape, count: shapeCount)
-      shape.deallocate()
-      shape = bigger
-      shapeCapacity *= 2
-    }
-    var key = ShapeKey()
-    if !escaped && count > 0 && count <= 24 {
-      key.length = count
-      key.tag = tag
-      func word(_ j: Int) -> (UInt64, UInt64) {
-        let have = min(8, count - 8 * j)
-        guard have > 0 else { return (0, 0) }
-        var w: UInt64 = 0
-        for b in 0..<have { w |= UInt64(p.load(fromByteOffset: 8 * j + b, as: UInt8.self)) << UInt64(8 * b) }
-        return (w, have == 8 ? ~0 : (1 << UInt64(8 * have)) - 1)
-      }
-      (key.w0, key.m0) = word(0)
-      (key.w1, key.m1) = word(1)
-      (key.w2, key.m2) = word(2)
-    }
-    (shape + k).initialize(to: key)
-    if k >= shapeCount { shapeCount = k + 1 }
-  }
-
-  @inline(__always) mutating func append(_ m: RecordScanner.Member) {
-    if count == capacity { grow() }
-    (base + count).initialize(to: m)
-    count += 1
-  }
-
-  private mutating func grow() {
-    let bigger = UnsafeMutablePointer<RecordScanner.Member>.allocate(capacity: capacity * 2)
-    bigger.moveInitialize(from: base, count: count)
-    base.deallocate()
-    base = bigger
-    capacity *= 2
-  }
-}
-
-/// The validating scan of one line: a value type over the line's bytes, so the hot loop is free of class accesses.
-struct Parser {
-  let base: UnsafeRawPointer
-  let n: Int
-
-  @inline(__always) func byte(_ i: Int) -> UInt8 {
-    i < n ? base.load(fromByteOffset: i, as: UInt8.self) : 0
-  }
-
-  @inline(__always) func skipSpace(_ from: Int) -> Int {
-    var i = from
-    while i < n {
-      let c = base.load(fromByteOffset: i, as: UInt8.self)
-      if c > 0x20 || (c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) { break }
-      i += 1
-    }
-    return i
-  }
-
-  /// Whether the byte at `i` is a decimal digit.
-  @inline(__always) func isDigit(_ i: Int) -> Bool {
-    i < n && base.load(fromByteOffset: i, as: UInt8.self) &- 48 < 10
-  }
-
-  func syntax(_ at: Int, _ message: String) -> FieldError {
-    FieldError(nil, "malformed JSON at byte \(at + 1): \(message)")
-  }
-
-  /// Scans the top-level object, appending its members; returns the offset of the closing brace.
-  ///
-  /// Records of a file mostly share their keys in the same order: a key equal to the one at the same place in the
-  /// previous record (`members.shape`) is recognised by comparing whole words, without scanning it again — the
-  /// same bytes pass the same checks. `sameShape` tells whether every key matched and the count is the same.
-  func object(into members: inout MemberStore, sameShape: inout Bool) throws(FieldError) -> Int {
-    let previous = members.shapeCount
-    var matched = true
-    var i = skipSpace(0)
-    guard i < n, byte(i) == UInt8(ascii: "{") else {
-      throw FieldError(nil, "not a JSON object: the line must start with '{'")
-    }
-    i = skipSpace(i + 1)
-    var close = i
-    if i < n && byte(i) == UInt8(ascii: "}") {
-      close = i
-    } else {
-      while true {
-        guard i < n, byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
-        let memberStart = i
-        let k = members.count
-        let keyEnd: Int
-        let escaped: Bool
-        let tag: UInt64
-        if let known = members.matchShape(k, base, i + 1, n) {
-          keyEnd = known.end
-          escaped = false
-          tag = known.tag
-        } else {
-          (keyEnd, escaped) = try skipString(i)
-          tag = RecordScanner.tag(base + memberStart + 1, keyEnd - memberStart - 1, readable: n - memberStart - 1)
-          members.learn(k, base + memberStart + 1, keyEnd - memberStart - 1, escaped: escaped, tag: tag)
-          matched = false
-        }
-        i = skipSpace(keyEnd + 1)
-        guard i < n, byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
-        i = skipSpace(i + 1)
-        let valueStart = i
-        // Strings and numbers, nearly every value of a record, are scanned here; the rest by `skipValue`.
-        let c = byte(i)
-        if c == UInt8(ascii: "\"") {
-          i = try skipString(i).0 + 1
-        } else if c &- 48 < 10 || c == UInt8(ascii: "-") {
-          i = try skipNumber(i)
-        } else {
-          i = try skipValue(i, depth: 0)
-        }
-        members.append(
-          RecordScanner.Member(
-            keyStart: memberStart + 1, keyEnd: keyEnd, memberStart: memberStart, valueStart: valueStart, valueEnd: i,
-            keyEscaped: escaped, keyTag: tag))
-        i = skipSpace(i)
-        guard i < n else { throw syntax(i, "unterminated object: missing '}'") }
-        if byte(i) == UInt8(ascii: ",") {
-          i = skipSpace(i + 1)
-          continue
-        }
-        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' after a value") }
-        close = i
-        break
-      }
-    }
-    if skipSpace(close + 1) != n { throw syntax(close + 1, "unexpected text after the object") }
-    sameShape = matched && members.count == previous
-    members.shapeCount = members.count
-    return close
-  }
-
-  /// Skips a string starting at the quote at `s`; returns the offset of the closing quote and whether it has escapes.
-  func skipString(_ s: Int) throws(FieldError) -> (Int, Bool) {
-    var i = s + 1
-    var escaped = false
-    while i < n {
-      // Eight bytes at a time while none is a quote, a backslash or a control character.
-      while i + 8 <= n {
-        let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let q = x ^ (ones &* 0x22)
-        let b = x ^ (ones &* 0x5C)
-        // A quote, a backslash, a control character, or a byte of a multi-byte UTF-8 sequence (checked below).
-        let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | ((x &- ones &* 0x20) & ~x) | x
-        let found = special & high
-        if found != 0 {
-          // The lowest flagged byte is exact (borrows only make false flags above a true one): go straight to it.
-          i += found.trailingZeroBitCount >> 3
-          break
-        }
-        i += 8
-      }
-      guard i < n else { break }
-      let c = base.load(fromByteOffset: i, as: UInt8.self)
-      if c == UInt8(ascii: "\"") { return (i, escaped) }
-      if c == UInt8(ascii: "\\") {
-        escaped = true
-        guard i + 1 < n else { break }
-        let e = base.load(fromByteOffset: i + 1, as: UInt8.self)
-        switch e {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-          UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-          i += 2
-        case UInt8(ascii: "u"):
-          guard i + 5 < n, (2...5).allSatisfy({ isHex(base.load(fromByteOffset: i + $0, as: UInt8.self)) }) else {
-            throw syntax(i, "bad \\u escape in a string")
-          }
-          i += 6
-        default: throw syntax(i, "bad escape in a string")
-        }
-        continue
-      }
-      if c >= 0x80 {
-        guard let len = UTF8Check.sequenceLength(base, i, n) else { throw FieldError(nil, UTF8Check.message(at: i)) }
-        i += len
-        continue
-      }
-      if c < 0x20 { throw syntax(i, "control character in a string") }
-      i += 1
-    }
-    throw syntax(s, "unterminated string")
-  }
-
-  @inline(__always) func isHex(_ c: UInt8) -> Bool {
-    (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
-  }
-
-  func skipNumber(_ s: Int) throws(FieldError) -> Int {
-    var i = s
-    if byte(i) == UInt8(ascii: "-") { i += 1 }
-    let first = byte(i)
-    if first == UInt8(ascii: "0") {
-      i += 1
-    } else if first &- 49 < 9 {
-      i += 1
-      while isDigit(i) { i += 1 }
-    } else {
-      throw syntax(s, "bad number")
-    }
-    var c = byte(i)
-    if c == UInt8(ascii: ".") {
-      i += 1
-      guard isDigit(i) else { throw syntax(s, "bad number") }
-      i += 1
-      while isDigit(i) { i += 1 }
-      c = byte(i)
-    }
-    if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
-      i += 1
-      if byte(i) == UInt8(ascii: "+") || byte(i) == UInt8(ascii: "-") { i += 1 }
-      guard isDigit(i) else { throw syntax(s, "bad number") }
-      while isDigit(i) { i += 1 }
-    }
-    return i
-  }
-
-  func skipLiteral(_ s: Int, _ word: StaticString) throws(FieldError) -> Int {
-    let len = word.utf8CodeUnitCount
-    guard s + len <= n, memcmp(base + s, word.utf8Start, len) == 0 else { throw syntax(s, "unexpected character") }
-    return s + len
-  }
-
-  /// Skips any JSON value starting at `s`; nested values are checked too.
-  func skipValue(_ s: Int, depth: Int) throws(FieldError) -> Int {
-    guard depth < 512 else { throw syntax(s, "values nested too deeply") }
-    guard s < n else { throw syntax(s, "expected a value") }
-    switch byte(s) {
-    case UInt8(ascii: "\""): return try skipString(s).0 + 1
-    case UInt8(ascii: "{"):
-      var i = skipSpace(s + 1)
-      if byte(i) == UInt8(ascii: "}") { return i + 1 }
-      while true {
-        guard byte(i) == UInt8(ascii: "\"") else { throw syntax(i, "expected a member name in double quotes") }
-        i = skipSpace(try skipString(i).0 + 1)
-        guard byte(i) == UInt8(ascii: ":") else { throw syntax(i, "expected ':' after a member name") }
-        i = skipSpace(try skipValue(skipSpace(i + 1), depth: depth + 1))
-        if byte(i) == UInt8(ascii: ",") {
-          i = skipSpace(i + 1)
-          continue
-        }
-        guard byte(i) == UInt8(ascii: "}") else { throw syntax(i, "expected ',' or '}' in an object") }
-        return i + 1
-      }
-    case UInt8(ascii: "["):
-      var i = skipSpace(s + 1)
-      if byte(i) == UInt8(ascii: "]") { return i + 1 }
-      while true {
-        i = skipSpace(try skipValue(i, depth: depth + 1))
-        if byte(i) == UInt8(ascii: ",") {
-          i = skipSpace(i + 1)
-          continue
-        }
-        guard byte(i) == UInt8(ascii: "]") else { throw syntax(i, "expected ',' or ']' in an array") }
-        return i + 1
-      }
-    case UInt8(ascii: "t"): return try skipLiteral(s, "true")
-    case UInt8(ascii: "f"): return try skipLiteral(s, "false")
-    case UInt8(ascii: "n"): return try skipLiteral(s, "null")
-    default: return try skipNumber(s)
-    }
   }
 }
 

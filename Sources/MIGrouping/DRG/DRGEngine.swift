@@ -194,6 +194,9 @@ final class DRGSchemeCompiler {
   /// Gender id by text.
   private var genderIndex: [String: Int32] = [:]
 
+  /// The MCC, CC and exclusion-table pairs (code id, exclusion table id) of `comorbidity`.
+  typealias ComorbidityPairs = (mcc: [(Int32, Int32)], cc: [(Int32, Int32)], excl: [(Int32, Int32)])
+
   /// Creates a compiler.
   init(engine: DRGEngine?) { self.engine = engine }
 
@@ -218,10 +221,22 @@ final class DRGSchemeCompiler {
     }
   }
 
-  /// Compiles everything.
+  /// Compiles everything, in the order the codes are interned (lists, label tables, comorbidity, dictionaries, then
+  /// the conditions of checks and MDCs): code ids, and so the engine's tables, follow that order.
   func compile(_ root: [String: Any], dx: Data?, proc: Data?) throws(MIError) {
-    let e = engine!
     // Code lists first: conditions refer to them by id.
+    try compileLists(root)
+    try compileLabelTables(root)
+    let comorbidity = try compileComorbidity(root)
+    let dictFlags = internDictionaries(dx: dx, proc: proc)
+    try compileChecks(root)
+    let sexLists = try compileMDCs(root)
+    try buildTables(dictFlags, sexLists, comorbidity)
+  }
+
+  /// `code_lists`: each list's codes, interned.
+  private func compileLists(_ root: [String: Any]) throws(MIError) {
+    let e = engine!
     guard let lists = root["code_lists"] as? [String: Any] else { throw bad("code_lists", "expected an object") }
     for id in lists.keys.sorted() {
       guard let l = lists[id] as? [String: Any], let kind = l["kind"] as? String, kind == "dx" || kind == "proc",
@@ -232,6 +247,11 @@ final class DRGSchemeCompiler {
       e.listKinds.append(kind)
       listCodes.append(codes.map { e.codes.intern($0) })
     }
+  }
+
+  /// `label_tables`: each table's code → label entries.
+  private func compileLabelTables(_ root: [String: Any]) throws(MIError) {
+    let e = engine!
     if let tables = root["label_tables"] as? [String: Any] {
       for id in tables.keys.sorted() {
         guard let t = tables[id] as? [String: Any], let labels = t["labels"] as? [String: Any] else {
@@ -249,7 +269,11 @@ final class DRGSchemeCompiler {
         tableEntries.append(entries)
       }
     }
-    // Comorbidity tables (FORMAT.md §7).
+  }
+
+  /// Comorbidity tables (FORMAT.md §7): the MCC, CC and exclusion pairs (code id, table id).
+  private func compileComorbidity(_ root: [String: Any]) throws(MIError) -> ComorbidityPairs {
+    let e = engine!
     guard let co = root["comorbidity"] as? [String: Any] else { throw bad("comorbidity", "expected an object") }
     var mcc: [(Int32, Int32)] = []
     var cc: [(Int32, Int32)] = []
@@ -266,14 +290,24 @@ final class DRGSchemeCompiler {
         }
       }
     }
-    // Dictionaries: their codes are interned too, so "not in the dictionary" is a flag, not a second look-up.
+    return (mcc, cc, excl)
+  }
+
+  /// Dictionaries: their codes are interned too, so "not in the dictionary" is a flag, not a second look-up.
+  private func internDictionaries(dx: Data?, proc: Data?) -> [(Int32, UInt8)] {
+    let e = engine!
     var dictFlags: [(Int32, UInt8)] = []
     for (data, flag) in [(dx, UInt8(1)), (proc, UInt8(2))] {
       guard let data else { continue }
       e.hasDictionaries = true
       for code in DRGDictionary.codes(data) { dictFlags.append((e.codes.intern(code), flag)) }
     }
-    // Checks.
+    return dictFlags
+  }
+
+  /// `checks`: the rules that make a case invalid, and the outcome reasons.
+  private func compileChecks(_ root: [String: Any]) throws(MIError) {
+    let e = engine!
     guard let checks = root["checks"] as? [String: Any], let rules = checks["rules"] as? [Any] else {
       throw bad("checks", "expected an object with rules")
     }
@@ -288,7 +322,11 @@ final class DRGSchemeCompiler {
     let outcomes = root["outcomes"] as? [String: Any] ?? [:]
     e.ungroupableReason = outcomes["ungroupable_reason"] as? String ?? "不符合所有MDC的入组条件，无法入组"
     e.ambiguousReason = outcomes["ambiguous_reason"] as? String ?? "歧义病案"
-    // MDCs, ADRG rules, DRGs.
+  }
+
+  /// `mdcs`: MDCs, their ADRG rules and DRGs; returns the sex-specific entry lists (list, gender, MDC code).
+  private func compileMDCs(_ root: [String: Any]) throws(MIError) -> [(Int32, Int32, String)] {
+    let e = engine!
     guard let mdcs = root["mdcs"] as? [Any] else { throw bad("mdcs", "expected an array") }
     var sexLists: [(Int32, Int32, String)] = []
     for (mi, m) in mdcs.enumerated() {
@@ -299,35 +337,7 @@ final class DRGSchemeCompiler {
       let entryNode = try condition(entry, at: "\(at).entry", check: false)
       if let s = sexSpecificList(entry) { sexLists.append((s.list, s.gender, code)) }
       let first = e.rules.count
-      for (ri, r) in adrgs.enumerated() {
-        let rat = "\(at).adrgs[\(ri)]"
-        guard let r = r as? [String: Any], let rcode = r["code"] as? String, !rcode.isEmpty, let rentry = r["entry"],
-          let drgs = r["drgs"] as? [Any]
-        else { throw bad(rat, "expected {code, rule, entry, drgs, on_no_drg}") }
-        let onNo = r["on_no_drg"] as? String ?? "use_adrg_code"
-        guard onNo == "use_adrg_code" || onNo == "next_adrg" else {
-          throw bad("\(rat).on_no_drg", "expected \"use_adrg_code\" or \"next_adrg\", found \"\(onNo)\"")
-        }
-        let ruleEntry = try condition(rentry, at: "\(rat).entry", check: false)
-        let dfirst = e.drgs.count
-        for (di, d) in drgs.enumerated() {
-          guard let d = d as? [String: Any], let dcode = d["code"] as? String, !dcode.isEmpty, let when = d["when"]
-          else {
-            throw bad("\(rat).drgs[\(di)]", "expected {code, name, when}")
-          }
-          let dname = d["name"] as? String ?? ""
-          e.drgs.append(
-            .init(
-              code: dcode, name: dname, when: try condition(when, at: "\(rat).drgs[\(di)].when", check: false),
-              codeJSON: json(dcode), nameJSON: json(dname), mdcJSON: json("MDC" + String(dcode.prefix(1)))))
-        }
-        e.rules.append(
-          .init(
-            code: rcode, id: r["rule"] as? String ?? rcode, entry: ruleEntry, first: dfirst,
-            count: e.drgs.count - dfirst,
-            useADRGCode: onNo == "use_adrg_code", codeJSON: json(rcode), mdcJSON: json("MDC" + String(rcode.prefix(1))))
-        )
-      }
+      for (ri, r) in adrgs.enumerated() { try compileADRG(r, at: "\(at).adrgs[\(ri)]") }
       let qy = m["qy"] as? [String: Any] ?? [:]
       let qyEnabled = qy["enabled"] as? Bool ?? false
       let qyAfter = (qy["after"] as? NSNumber)?.intValue ?? adrgs.count
@@ -340,6 +350,46 @@ final class DRGSchemeCompiler {
           qyAfter: qyAfter,
           qyWhen: qyWhen, qyCode: qyCode, codeJSON: json(code), qyCodeJSON: json(qyCode)))
     }
+    return sexLists
+  }
+
+  /// One ADRG rule at `rat` with its DRGs.
+  private func compileADRG(_ r: Any, at rat: String) throws(MIError) {
+    let e = engine!
+    guard let r = r as? [String: Any], let rcode = r["code"] as? String, !rcode.isEmpty, let rentry = r["entry"],
+      let drgs = r["drgs"] as? [Any]
+    else { throw bad(rat, "expected {code, rule, entry, drgs, on_no_drg}") }
+    let onNo = r["on_no_drg"] as? String ?? "use_adrg_code"
+    guard onNo == "use_adrg_code" || onNo == "next_adrg" else {
+      throw bad("\(rat).on_no_drg", "expected \"use_adrg_code\" or \"next_adrg\", found \"\(onNo)\"")
+    }
+    let ruleEntry = try condition(rentry, at: "\(rat).entry", check: false)
+    let dfirst = e.drgs.count
+    for (di, d) in drgs.enumerated() {
+      guard let d = d as? [String: Any], let dcode = d["code"] as? String, !dcode.isEmpty, let when = d["when"]
+      else {
+        throw bad("\(rat).drgs[\(di)]", "expected {code, name, when}")
+      }
+      let dname = d["name"] as? String ?? ""
+      e.drgs.append(
+        .init(
+          code: dcode, name: dname, when: try condition(when, at: "\(rat).drgs[\(di)].when", check: false),
+          codeJSON: json(dcode), nameJSON: json(dname), mdcJSON: json("MDC" + String(dcode.prefix(1)))))
+    }
+    e.rules.append(
+      .init(
+        code: rcode, id: r["rule"] as? String ?? rcode, entry: ruleEntry, first: dfirst,
+        count: e.drgs.count - dfirst,
+        useADRGCode: onNo == "use_adrg_code", codeJSON: json(rcode), mdcJSON: json("MDC" + String(rcode.prefix(1))))
+    )
+  }
+
+  /// The engine's dense tables by code id: dictionary flags, sex of diagnoses, list bit sets, labels, CC/MCC.
+  private func buildTables(
+    _ dictFlags: [(Int32, UInt8)], _ sexLists: [(Int32, Int32, String)],
+    _ comorbidity: ComorbidityPairs
+  ) throws(MIError) {
+    let e = engine!
     e.genders = genderIndex.sorted { $0.value < $1.value }.map { Array($0.key.utf8) }
     for g in genderIndex.sorted(by: { $0.value < $1.value }) { e.genderTable.intern(g.key) }
     e.genderTable.freeze()
@@ -366,9 +416,9 @@ final class DRGSchemeCompiler {
       for (id, label) in entries where a[Int(id)] < 0 { a[Int(id)] = label }
       return a
     }
-    e.mccTable = dense(mcc, n)
-    e.ccTable = dense(cc, n)
-    e.exclusionTable = dense(excl, n)
+    e.mccTable = dense(comorbidity.mcc, n)
+    e.ccTable = dense(comorbidity.cc, n)
+    e.exclusionTable = dense(comorbidity.excl, n)
   }
 
   /// An entry `all[principal_dx_in L, gender G]` (MDCM, MDCN): list L holds diagnoses of one sex.
@@ -452,6 +502,8 @@ final class DRGSchemeCompiler {
   }
 
   /// Compiles one condition (a JSON object with exactly one key) and returns its node index.
+  ///
+  /// Long on purpose: one case per condition key of FORMAT.md §5, so the vocabulary reads as one table.
   func condition(_ value: Any, at: String, check: Bool) throws(MIError) -> Int32 {
     guard let d = value as? [String: Any], d.count == 1, let (key, arg) = d.first else {
       throw bad(at, "a condition is an object with exactly one key")

@@ -163,27 +163,8 @@ final class CostStore {
     } else {
       if !chunk.isEmpty { try spill() }
       chunk = []
-      var file = runsFile!
-      var rs = runs
+      let (file, rs) = try mergePasses(runsFile!, runs)
       let stride = Int64(MemoryLayout<Record>.stride)
-      // Passes of at most fanIn runs each, until one pass can merge them all.
-      while rs.count > fanIn {
-        let next = try TempFile(directory: directory)
-        var w2 = BlockWriter<Record>(file: next, capacity: 1 << 14)
-        var merged: [(start: Int64, count: Int64)] = []
-        for g in Swift.stride(from: 0, to: rs.count, by: fanIn) {
-          let group = rs[g..<min(g + fanIn, rs.count)]
-          let m = try Merger<Record>(
-            file: file, ranges: group.map { .init(offset: $0.start * stride, count: $0.count, inlineAt: -1) },
-            budget: 1 << 17)
-          let start = w2.written
-          while let r = try m.next() { try w2.append(r) }
-          merged.append((start, w2.written - start))
-        }
-        try w2.flush()
-        file = next
-        rs = merged
-      }
       let m = try Merger<Record>(
         file: file, ranges: rs.map { .init(offset: $0.start * stride, count: $0.count, inlineAt: -1) },
         budget: 1 << 17)
@@ -196,6 +177,34 @@ final class CostStore {
     runsFile = nil
     runs = []
     values = out
+  }
+
+  /// Merges `runs` of `file` in passes of at most `fanIn` runs each, until one pass can merge them all; returns the
+  /// file and runs of that last pass.
+  private func mergePasses(_ file: TempFile, _ runs: [(start: Int64, count: Int64)]) throws(MIError) -> (
+    TempFile, [(start: Int64, count: Int64)]
+  ) {
+    var file = file
+    var rs = runs
+    let stride = Int64(MemoryLayout<Record>.stride)
+    while rs.count > fanIn {
+      let next = try TempFile(directory: directory)
+      var w2 = BlockWriter<Record>(file: next, capacity: 1 << 14)
+      var merged: [(start: Int64, count: Int64)] = []
+      for g in Swift.stride(from: 0, to: rs.count, by: fanIn) {
+        let group = rs[g..<min(g + fanIn, rs.count)]
+        let m = try Merger<Record>(
+          file: file, ranges: group.map { .init(offset: $0.start * stride, count: $0.count, inlineAt: -1) },
+          budget: 1 << 17)
+        let start = w2.written
+        while let r = try m.next() { try w2.append(r) }
+        merged.append((start, w2.written - start))
+      }
+      try w2.flush()
+      file = next
+      rs = merged
+    }
+    return (file, rs)
   }
 
   /// Calls `body` with the costs of `slotIDs` together, in ascending order, until it returns false.

@@ -266,9 +266,7 @@ public final class Deriver {
     var n = [Int64](repeating: 0, count: years.count)
     var sum = [Int64](repeating: 0, count: years.count)
     var untrimmed: Int64 = 0
-    var pooledN = 0.0
-    var pooledSum = 0.0
-    var pooledSq = 0.0
+    var pooled = PooledSums()
     var slots: [Int32] = []
     for (yi, y) in years.enumerated() {
       slots.removeAll(keepingCapacity: true)
@@ -281,66 +279,82 @@ public final class Deriver {
       }
       untrimmed += Int64(count)
       if count == 0 { continue }
-      var ys: Int64 = 0
-      var ps = pooledSum
-      var pq = pooledSq
-      var kept = 0
-      func keep(_ c: Int64) {
-        ys += c
-        ps += Double(c)
-        pq += Double(c) * Double(c)
-        kept += 1
-      }
-      var window = 0..<count
-      var sigma: (Double, Double)? = nil
-      if count >= options.trimMinN {
-        switch options.trim {
-        case .none: break
-        case .percentiles(let lo, let hi): window = Deriver.percentileWindow(n: count, lo: lo, hi: hi)
-        case .sigma(let k):
-          var s = 0.0
-          var q = 0.0
-          try store.forEachAscending(slots) { c in
-            s += Double(c)
-            q += Double(c) * Double(c)
-            return true
-          }
-          sigma = Deriver.sigmaBounds(sum: s, sq: q, n: count, k: k)
-        }
-      }
-      if let bounds = sigma {
-        let (lo, hi) = bounds
-        // Ascending, so the kept costs are the run between the first ≥ lo and the last ≤ hi.
-        try store.forEachAscending(slots) { c in
-          let d = Double(c)
-          if d < lo { return true }
-          if d > hi { return false }
-          keep(c)
-          return true
-        }
-      } else if !window.isEmpty {
-        var i = 0
-        try store.forEachAscending(slots) { c in
-          if i >= window.upperBound { return false }
-          if i >= window.lowerBound { keep(c) }
-          i += 1
-          return i < window.upperBound
-        }
-      }
-      sum[yi] = ys
-      pooledSum = ps
-      pooledSq = pq
-      n[yi] = Int64(kept)
-      pooledN += Double(kept)
+      let year = try keepTrimmed(slots, count: count, into: &pooled)
+      sum[yi] = year.sum
+      n[yi] = Int64(year.kept)
     }
     var cv: Int64 = 0
-    if pooledN > 0 && pooledSum > 0 {
-      let mean = pooledSum / pooledN
-      let sd = max(0, pooledSq / pooledN - mean * mean).squareRoot()
+    if pooled.n > 0 && pooled.sum > 0 {
+      let mean = pooled.sum / pooled.n
+      let sd = max(0, pooled.sq / pooled.n - mean * mean).squareRoot()
       // CV = SD / mean (DIP3 p.101), rounded half away from zero to 4 places: a statistic, not money.
       cv = Int64((sd / mean * 10_000).rounded(.toNearestOrAwayFromZero))
     }
     return GroupStats(n: n, sum: sum, untrimmed: untrimmed, cv: cv, meanMicroFen: weightedMean(n: n, sum: sum))
+  }
+
+  /// The floating sums of the kept costs of every year so far (count, total, squares), for the pooled CV.
+  struct PooledSums {
+    var n = 0.0
+    var sum = 0.0
+    var sq = 0.0
+  }
+
+  /// Trims one group-year: streams its `count` costs in `slots` in ascending order, keeps those the trim keeps and
+  /// adds them to `pooled`; returns how many were kept and their total in fen.
+  private func keepTrimmed(_ slots: [Int32], count: Int, into pooled: inout PooledSums) throws(MIError) -> (
+    kept: Int, sum: Int64
+  ) {
+    var ys: Int64 = 0
+    var ps = pooled.sum
+    var pq = pooled.sq
+    var kept = 0
+    func keep(_ c: Int64) {
+      ys += c
+      ps += Double(c)
+      pq += Double(c) * Double(c)
+      kept += 1
+    }
+    var window = 0..<count
+    var sigma: (Double, Double)? = nil
+    if count >= options.trimMinN {
+      switch options.trim {
+      case .none: break
+      case .percentiles(let lo, let hi): window = Deriver.percentileWindow(n: count, lo: lo, hi: hi)
+      case .sigma(let k):
+        var s = 0.0
+        var q = 0.0
+        try store.forEachAscending(slots) { c in
+          s += Double(c)
+          q += Double(c) * Double(c)
+          return true
+        }
+        sigma = Deriver.sigmaBounds(sum: s, sq: q, n: count, k: k)
+      }
+    }
+    if let bounds = sigma {
+      let (lo, hi) = bounds
+      // Ascending, so the kept costs are the run between the first ≥ lo and the last ≤ hi.
+      try store.forEachAscending(slots) { c in
+        let d = Double(c)
+        if d < lo { return true }
+        if d > hi { return false }
+        keep(c)
+        return true
+      }
+    } else if !window.isEmpty {
+      var i = 0
+      try store.forEachAscending(slots) { c in
+        if i >= window.upperBound { return false }
+        if i >= window.lowerBound { keep(c) }
+        i += 1
+        return i < window.upperBound
+      }
+    }
+    pooled.sum = ps
+    pooled.sq = pq
+    pooled.n += Double(kept)
+    return (kept, ys)
   }
 
   /// The weighted mean in micro-fen (DOMAIN.md §2.1 1:2:7, §9.1): `exactMean` rounded half up once to 10⁻⁶ fen.
@@ -404,7 +418,7 @@ public final class Deriver {
     return years
   }
 
-  private func scoreOf(_ st: GroupStats, _ pool: ExactFraction, scale: Int64) -> Int64 {
+  func scoreOf(_ st: GroupStats, _ pool: ExactFraction, scale: Int64) -> Int64 {
     // 分值 = m_i / M × scale (DIP3 pp.57–58), RW = m_g / M (BAN 第十四条): 4 decimals, rounded once from the
     // exact means.
     exactMean(st)!.over(pool).rounded(times: scale * 10_000)
@@ -436,7 +450,7 @@ public final class Deriver {
   }
 
   /// The pool mean M over the kept cases of `groups`: in micro-fen (rounded once) and exact.
-  private func poolMean(_ groups: [DerivedGroup], _ years: [Int]) throws(MIError) -> (Int64, ExactFraction) {
+  func poolMean(_ groups: [DerivedGroup], _ years: [Int]) throws(MIError) -> (Int64, ExactFraction) {
     var n = [Int64](repeating: 0, count: years.count)
     var sum = [Int64](repeating: 0, count: years.count)
     for g in groups {
@@ -449,177 +463,6 @@ public final class Deriver {
       throw MIError.usage("no case with a positive cost to derive from")
     }
     return (exact.rounded(times: 1_000_000), exact)
-  }
-
-  /// The DIP derivation: related-operation splits, core threshold, comprehensive groups, scores, coefficients.
-  private func finishDIP(_ years: [Int]) throws(MIError) -> DeriveResult {
-    let keys = fine.keys.sorted()
-    var total: Int64 = 0
-    for k in keys { total += years.reduce(0) { $0 + store.count(fine[k]!, year: $1) } }
-    guard total > 0 else {
-      throw MIError.usage("no historical cases in years \(years.map(String.init).joined(separator: ", "))")
-    }
-    func count(_ ks: [FineKey]) -> Int64 {
-      ks.reduce(0) { acc, k in acc + years.reduce(0) { $0 + store.count(fine[k]!, year: $1) } }
-    }
-    // Base keys: 亚目 + principal operation (DIP3 basic rule). Codes without a 亚目 cannot be core.
-    var bases: [String: [FineKey]] = [:]
-    var baseOrder: [String] = []
-    var noSub: [FineKey] = []
-    for k in keys {
-      if k.sub.isEmpty {
-        noSub.append(k)
-        continue
-      }
-      let b = DIPCodes.coreCode(dxKey: k.sub, expression: k.op)
-      if bases[b] == nil { baseOrder.append(b) }
-      bases[b, default: []].append(k)
-    }
-    let baseCounts = baseOrder.map { count(bases[$0]!) }
-    let threshold = coreThresholdFor(baseCounts, total: total)
-    // Related-operation splits (DIP 2.0, DIP3 p.42): a related operation r keeps its own group when the cases
-    // with r cost at least (1 + related_op_uplift) × the mean of the base group's other cases, and are
-    // themselves at least the core threshold. A case with several qualifying r joins the one with the highest
-    // uplift (ties by code).
-    var candidates: [(code: String, sub: String, op: String, rel: String?, keys: [FineKey], uplift: Int64?)] = []
-    var splits = 0
-    for b in baseOrder {
-      let ks = bases[b]!
-      let sub = ks[0].sub
-      let op = ks[0].op
-      // The exact ratio (mean with r) ÷ (mean without r) of each qualifying r.
-      var qualifying: [String: ExactFraction] = [:]
-      if !op.isEmpty {
-        let rels = Set(ks.flatMap(\.rel)).sorted()
-        for r in rels {
-          let with = ks.filter { $0.rel.contains(r) }
-          let without = ks.filter { !$0.rel.contains(r) }
-          guard count(with) >= threshold, !without.isEmpty else { continue }
-          guard let mw = exactMean(try stats(with.map { fine[$0]! }, years: years)),
-            let mo = exactMean(try stats(without.map { fine[$0]! }, years: years)), !mo.num.isZero
-          else { continue }
-          // "At least 10%" compared exactly, in integers (issue 12 item 2: a ratio rounded to 4 decimals first
-          // counted +9.9999% as +10%).
-          if mw.isAtLeast(mo, upliftRaw: options.relatedUplift) { qualifying[r] = mw.over(mo) }
-        }
-      }
-      var byRel: [String: [FineKey]] = [:]
-      var rest: [FineKey] = []
-      for k in ks {
-        let best = k.rel.filter { qualifying[$0] != nil }.max { a, c in
-          qualifying[a]! != qualifying[c]! ? qualifying[a]! < qualifying[c]! : a > c
-        }
-        if let best { byRel[best, default: []].append(k) } else { rest.append(k) }
-      }
-      for r in byRel.keys.sorted() {
-        splits += 1
-        // The uplift as reported (scale 4), rounded once from the exact ratio.
-        let uplift = qualifying[r]!.rounded(times: 10_000) - 10_000
-        candidates.append(
-          (DIPCodes.coreCode(dxKey: sub, expression: op + "+" + r), sub, op, r, byRel[r]!, uplift))
-      }
-      if !rest.isEmpty { candidates.append((b, sub, op, nil, rest, nil)) }
-    }
-    // Core groups: at or above the threshold; everything else goes to the comprehensive groups of its 类目.
-    var groups: [DerivedGroup] = []
-    var leftover = noSub
-    for c in candidates {
-      guard count(c.keys) >= threshold else {
-        leftover.append(contentsOf: c.keys)
-        continue
-      }
-      let expr = OperationExpression(
-        alternatives: c.op.isEmpty ? [] : [.init(principal: c.op, related: c.rel.map { [$0] } ?? [])])
-      let dxName = options.names.diagnosis(c.sub).map { " " + $0 } ?? ""
-      let opNames = ([c.op] + (c.rel.map { [$0] } ?? [])).map { options.names.operation($0) ?? $0 }
-      let name = c.sub + dxName + " " + (c.op.isEmpty ? "保守治疗" : opNames.joined(separator: " + "))
-      let g = DIPGroup(code: c.code, name: name, kind: .core, dxKey: c.sub, expression: expr, score: 0)
-      groups.append(
-        DerivedGroup(
-          code: c.code, group: g, stats: try stats(c.keys.map { fine[$0]! }, years: years), relatedUplift: c.uplift,
-          keys: c.keys))
-    }
-    var comp: [String: [FineKey]] = [:]
-    var unclassified: Int64 = 0
-    for k in leftover {
-      var cls = OperationClass.medical
-      if !k.op.isEmpty {
-        if let c = options.procClasses.classOf(k.op) { cls = c } else { unclassified += count([k]) }
-      }
-      comp[DIPCodes.comprehensiveCode(category: k.cat, opClass: cls), default: []].append(k)
-    }
-    var dropped = 0
-    var droppedCases: Int64 = 0
-    for code in comp.keys.sorted() {
-      let ks = comp[code]!.sorted()
-      let n = count(ks)
-      guard n >= Int64(options.comprehensiveMin) else {
-        dropped += 1
-        droppedCases += n
-        continue
-      }
-      let cls = OperationClass.allCases.first { code.hasSuffix("_" + $0.letter) }!
-      let g = DIPGroup(
-        code: code,
-        name: "\(ks[0].cat)\(options.names.diagnosis(ks[0].cat).map { " " + $0 } ?? "") 综合病种 \(cls.rawValue)组",
-        kind: .comprehensive, dxKey: ks[0].cat, opClass: cls,
-        score: 0)
-      groups.append(
-        DerivedGroup(code: code, group: g, stats: try stats(ks.map { fine[$0]! }, years: years), relatedUplift: nil))
-    }
-    groups.removeAll { $0.stats.kept == 0 }
-    groups.sort { $0.code < $1.code }
-    let (pool, poolExact) = try poolMean(groups, years)
-    var basicCount = 0
-    for i in groups.indices {
-      let st = groups[i].stats
-      groups[i].group.score = scoreOf(st, poolExact, scale: options.scale)
-      groups[i].group.caseCount = st.untrimmed
-      // mean_amt (the last-year-mean benchmark's source): rounded once, to the fen, from the exact mean.
-      groups[i].group.meanFen = exactMean(st)!.rounded()
-      groups[i].group.cv = st.cv
-      if groups[i].group.kind == .core && st.cv <= options.basicMaxCV {
-        basicCount += 1
-        groups[i].group.basicCandidate = true
-        if options.basicAuto { groups[i].group.kind = .basic }
-      }
-    }
-    let coefs = hospitalCoefficients(years)
-    // The report.
-    var report = commonReport(years, groups, pool)
-    let core = groups.filter { $0.group.kind != .comprehensive }
-    let coreCases = core.reduce(0) { $0 + $1.stats.untrimmed }
-    let compGroups = groups.filter { $0.group.kind == .comprehensive }
-    let compCases = compGroups.reduce(0) { $0 + $1.stats.untrimmed }
-    report.append(
-      "核心病种 \(core.count) (threshold \(threshold) cases) covering \(pct(coreCases, total)) of cases; "
-        + "综合病种 \(compGroups.count) covering \(pct(compCases, total)); dropped \(dropped) small comprehensive groups "
-        + "(< \(options.comprehensiveMin) cases: \(droppedCases) cases, \(pct(droppedCases, total)), left ungrouped)")
-    report.append(
-      "related operations kept in the key: \(splits) groups (uplift ≥ \(Fixed(raw: options.relatedUplift, scale: 4)))"
-        + (unclassified > 0
-          ? "; \(unclassified) leftover cases have a principal operation without a class (→ 内科诊疗组)" : ""))
-    report.append(
-      cvReport(groups) + "; 基层病种 candidates (CV ≤ \(Fixed(raw: options.basicMaxCV, scale: 4))): \(basicCount)"
-        + (options.basicAuto ? " (made basic)" : ""))
-    if !coefs.isEmpty {
-      report.append(
-        "医疗机构调节系数 by level: "
-          + coefs.keys.sorted().map { "\($0) \(Fixed(raw: coefs[$0]!, scale: 4))" }.joined(separator: " · "))
-    }
-    let aux = try auxiliaryEntries(groups, years)
-    if !options.auxDefinitions.isEmpty {
-      let subtyped = Set(aux.flatMap(\.groups)).count
-      report.append(
-        "辅助分型: \(aux.count) subtype coefficients over \(subtyped) core groups (trigger: last year ≥ "
-          + "\(options.auxMinGroupCases) group cases, ≥ \(options.auxMinCases) subtype cases, CV "
-          + "−\(Fixed(raw: options.auxCVDrop * 100, scale: 4).rescaled(to: 0))%)")
-    }
-    var result = DeriveResult(
-      years: years, groups: groups, poolMeanMicroFen: pool, hospitalCoefs: coefs, coreThreshold: threshold,
-      report: report, versionInfo: versionInfo(years, pool, groups, threshold: threshold))
-    result.aux = aux
-    return result
   }
 
   /// 辅助分型调节系数 (DIP3 pp.62–66, DOMAIN.md §1.4, §2.2): for each core group and each definition, from the last
@@ -691,11 +534,11 @@ public final class Deriver {
     return per
   }
 
-  private func pct(_ a: Int64, _ b: Int64) -> String {
+  func pct(_ a: Int64, _ b: Int64) -> String {
     b == 0 ? "-" : Fixed(raw: Fixed.mulDiv(a, 10_000, b), scale: 2).description + "%"
   }
 
-  private func commonReport(_ years: [Int], _ groups: [DerivedGroup], _ pool: Int64) -> [String] {
+  func commonReport(_ years: [Int], _ groups: [DerivedGroup], _ pool: Int64) -> [String] {
     let perYear: String = years.map { "\($0) \(seenYears[$0] ?? 0)" }.joined(separator: " · ")
     let other: Int64 = seenYears.filter { !years.contains($0.key) }.values.reduce(0, +)
     let untrimmed: Int64 = groups.reduce(0) { $0 + $1.stats.untrimmed }
@@ -717,7 +560,7 @@ public final class Deriver {
     return lines
   }
 
-  private func cvReport(_ groups: [DerivedGroup]) -> String {
+  func cvReport(_ groups: [DerivedGroup]) -> String {
     let bounds: [(String, Int64)] = [("≤0.3", 3000), ("0.3–0.5", 5000), ("0.5–0.7", 7000), ("0.7–1.0", 10000)]
     var counts = [Int](repeating: 0, count: bounds.count + 1)
     for g in groups {
@@ -729,7 +572,7 @@ public final class Deriver {
     return "CV " + parts.joined(separator: " · ") + "; above max_cv \(Fixed(raw: options.maxCV, scale: 4)): \(above)"
   }
 
-  private func versionInfo(_ years: [Int], _ pool: Int64, _ groups: [DerivedGroup], threshold: Int64?) -> [(
+  func versionInfo(_ years: [Int], _ pool: Int64, _ groups: [DerivedGroup], threshold: Int64?) -> [(
     String, String
   )] {
     var info: [(String, String)] = [

@@ -199,7 +199,6 @@ public struct CaseScorer: Sendable {
     let wa = try Exact.mul(Int128(w), Int128(aux))
     // Base score without the institution coefficient, in points: W × A × S (§2.3 "病例分值 = RW_i × 系数 × 辅助").
     let weightPoints = Exact(try Exact.mul(wa, Int128(rules.pointsPerWeight)), 100_000_000)
-    let coefE = Exact(Int128(coef), 10_000)
     let base = Exact(try Exact.mul(weightPoints.n, Int128(coef)), 1_000_000_000_000)
     let bench = try benchmark(c, weight: gw, base: base, basic: basic)
     let threshold = rules.highThreshold(weight: w, scale: table.scale)
@@ -226,16 +225,7 @@ public struct CaseScorer: Sendable {
     if rules.lowCmp == .strict ? cmpLow < 0 : cmpLow <= 0 {
       result.caseClass = .low
       result.rule = ruleLow
-      switch rules.lowFormula {
-      case .atCost:
-        // DIP3 p.67: RW × 系数 × cost/(支付标准 × 系数) = base × r (paid at cost with the payment standard).
-        result.points = try base.times(r).rounded(scale: 4)
-      case .ratio:
-        // DIP20: RW × cost/avg; 济宁 without the coefficient, others with it (coef_on_outliers).
-        let (f, written) = try withoutCoef(weightPoints, w: w, aux: aux)
-        result.points = try (rules.coefOnOutliers ? base : f).times(r).rounded(scale: 4)
-        if !rules.coefOnOutliers { result.coef = written }
-      }
+      try lowPoints(&result, r: r, base: base, weightPoints: weightPoints, w: w, aux: aux)
       return result
     }
     let high = Exact(raw: threshold.raw, scale: 4)
@@ -256,6 +246,34 @@ public struct CaseScorer: Sendable {
         return result
       }
     }
+    try highPoints(
+      &result, rr: rr, high: high, base: base, weightPoints: weightPoints, bench: bench, w: w, coef: coef, aux: aux)
+    return result
+  }
+
+  /// The points of a low case by `low_formula` (DOMAIN.md §2.3), from its ratio `r`; sets `coef` too where the formula
+  /// leaves the institution's coefficient out.
+  func lowPoints(_ result: inout CaseScore, r: Exact, base: Exact, weightPoints: Exact, w: Int64, aux: Int64) throws {
+    switch rules.lowFormula {
+    case .atCost:
+      // DIP3 p.67: RW × 系数 × cost/(支付标准 × 系数) = base × r (paid at cost with the payment standard).
+      result.points = try base.times(r).rounded(scale: 4)
+    case .ratio:
+      // DIP20: RW × cost/avg; 济宁 without the coefficient, others with it (coef_on_outliers).
+      let (f, written) = try withoutCoef(weightPoints, w: w, aux: aux)
+      result.points = try (rules.coefOnOutliers ? base : f).times(r).rounded(scale: 4)
+      if !rules.coefOnOutliers { result.coef = written }
+    }
+  }
+
+  /// The points of a high case by `high_formula` (DOMAIN.md §2.3), from its ratio `rr` (capped where a cap
+  /// applies) and the high threshold `high`; sets `coef` too where the formula leaves the institution's
+  /// coefficient out.
+  func highPoints(
+    _ result: inout CaseScore, rr: Exact, high: Exact, base: Exact, weightPoints: Exact, bench: Exact, w: Int64,
+    coef: Int64, aux: Int64
+  ) throws {
+    let coefE = Exact(Int128(coef), 10_000)
     let one = Exact(1)
     switch rules.highFormula {
     case .specialReview:
@@ -291,7 +309,6 @@ public struct CaseScorer: Sendable {
       // DRGX 盘锦: at cost, capped at the high threshold: base × T.
       result.points = try base.times(high).rounded(scale: 4)
     }
-    return result
   }
 
   /// The score an outlier formula scales when the institution's coefficient is left out (`coef_on_outliers`
