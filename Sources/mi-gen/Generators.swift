@@ -15,7 +15,8 @@ struct Outpatient: ParsableCommand {
       are refunds: a negative row pointing at the settlement it reverses (refd_setl_flag, init_setl_id).
 
       Example: a year for a county
-        mi-gen outpatient --count 3000000 --persons 500000 --hospitals 200 --seed 1 --year 2024 > opt.ndjson
+        mi-gen outpatient --count 3000000 --persons 500000 --hospitals 200 \\
+          --seed 1 --year 2024 > opt.ndjson
       """)
 
   @OptionGroup var gen: GenOptions
@@ -54,7 +55,8 @@ struct Hospitals: ParsableCommand {
       'mi-gen cases' and 'mi-gen outpatient' run of the same pool.
 
       Example:
-        mi-gen hospitals --hospitals 20 > hospitals.csv && mi-catalog import hospitals hospitals.csv --name hosp
+        mi-gen hospitals --hospitals 20 > hospitals.csv
+        mi-catalog import hospitals hospitals.csv --name hosp
       """)
 
   @OptionGroup var gen: GenOptions

@@ -15,7 +15,8 @@ struct MIGen: ParsableCommand {
 
       Example: a year of inpatient cases over the national dictionaries, grouped
         mi-gen cases --count 100000 --seed 7 --year 2024 \\
-          --dx ../shared/reference/icd/dx-yb2.tsv --proc ../shared/reference/icd/proc-yb2.tsv \\
+          --dx ../shared/reference/icd/dx-yb2.tsv \\
+          --proc ../shared/reference/icd/proc-yb2.tsv \\
           | mi-group --scheme chs-drg-1.1 > grouped.ndjson
       """,
     version: MIVersion.current,

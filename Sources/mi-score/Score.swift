@@ -17,8 +17,8 @@ struct Score: ParsableCommand {
       names the scheme, class and variant (dip:high:linear-2020). Points have 4 decimals, rounded once.
 
       Example:
-        mi-score --params params-2024 --catalog dip-2024 --hospitals hospitals-2024 grouped.ndjson \\
-          | jq -c 'select(.case_class != "normal") | {setl_id, case_class, points, score_rule}'
+        mi-score --params params-2024 --catalog dip-2024 --hospitals hospitals-2024 \\
+          grouped.ndjson | jq -c 'select(.case_class != "normal")'
       """)
 
   @Option(

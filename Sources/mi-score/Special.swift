@@ -19,7 +19,8 @@ struct Special: ParsableCommand {
 
       Example:
         mi-score special --params params-2024 --quota scored.ndjson > review.ndjson
-        mi-score --params params-2024 --catalog dip-2024 --approved approved.ndjson grouped.ndjson
+        mi-score --params params-2024 --catalog dip-2024 --approved approved.ndjson \\
+          grouped.ndjson
       """)
 
   @Option(
