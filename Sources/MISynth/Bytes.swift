@@ -49,6 +49,12 @@ extension Array where Element == UInt8 {
     padded(Int(m % 100), 2)
   }
 
+  /// Appends a literal (a member's key) and an amount in yuan of `v` fen.
+  @inline(__always) mutating func fenField(_ key: StaticString, _ v: Int64) {
+    lit(key)
+    fen(v)
+  }
+
   /// Appends a JSON string of plain ASCII/UTF-8 text that needs no escaping (codes, names we made).
   @inline(__always) mutating func str(_ s: [UInt8]) {
     append(UInt8(ascii: "\""))
