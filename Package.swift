@@ -10,7 +10,7 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .wh
 /// and the domain libraries named here, with a man page `man/<name>.1`. The tests and the scripts find the tools
 /// from `man/` (README, "Adding a tool").
 let tools: [(name: String, libraries: [Target.Dependency])] = [
-  ("mi-catalog", ["MIGrouping", "MIScoring", "MIClearing", "MICapitation"]),
+  ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation"]),
   ("mi-gen", ["MISynth"]),
   ("mi-group", ["MIGrouping"]),
   ("mi-score", ["MIScoring"]),
@@ -38,6 +38,8 @@ let libraries: [Target] = [
   .target(name: "MIScoring", dependencies: ["MICore", "MIGrouping"], swiftSettings: fast),
   .target(name: "MIClearing", dependencies: ["MICore"], swiftSettings: fast),
   .target(name: "MICapitation", dependencies: ["MICore", "MIClearing"], swiftSettings: fast),
+  // Reference-data tables as mi-catalog reads, compares and exports them.
+  .target(name: "MIReference", dependencies: ["MICore"], swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
   .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
 ]
