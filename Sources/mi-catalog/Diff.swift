@@ -2,6 +2,7 @@ import ArgumentParser
 import MICommandLine
 import MICore
 import MIGrouping
+import MIReference
 
 /// `mi-catalog diff A B`: what changed between two versions of the same kind.
 struct Diff: ParsableCommand {
@@ -48,33 +49,5 @@ struct Diff: ParsableCommand {
       return try DRGSchemeDiff.diff(ws, a, b)
     default: return nil
     }
-  }
-}
-
-/// The code-level difference of two sorted code lists.
-enum CodeDiff {
-  /// `+`, `-` and `~` lines in code order.
-  static func lines(_ old: [CodeEntry], _ new: [CodeEntry]) -> [String] {
-    var out: [String] = []
-    var i = 0
-    var j = 0
-    while i < old.count || j < new.count {
-      if j >= new.count || (i < old.count && old[i].code < new[j].code) {
-        out.append("-\t\(old[i].code)\t\(old[i].name)")
-        i += 1
-      } else if i >= old.count || new[j].code < old[i].code {
-        out.append("+\t\(new[j].code)\t\(new[j].name)")
-        j += 1
-      } else {
-        if old[i].name != new[j].name {
-          out.append("~\t\(old[i].code)\t\(old[i].name)\t\(new[j].name)")
-        } else if old[i].attrs != new[j].attrs {
-          out.append("~\t\(old[i].code)\t\(old[i].attrs ?? "")\t\(new[j].attrs ?? "")")
-        }
-        i += 1
-        j += 1
-      }
-    }
-    return out
   }
 }

@@ -2,23 +2,7 @@ import ArgumentParser
 import Foundation
 import MICommandLine
 import MICore
-
-/// Reads a two-column code table (code, name), with or without a `code` header row.
-func readCodeTable(_ path: String, headerFirst: String = "code") throws(MIError) -> [CodeEntry] {
-  let table = try TableReader(path: path)
-  var out: [CodeEntry] = []
-  var seen: [String: Int] = [:]
-  while let row = try table.nextRow() {
-    if out.isEmpty && table.lineNumber == 1 && row.first?.lowercased() == headerFirst { continue }
-    guard row.count >= 2 else { throw table.error("name", "expected two columns (code, name), found \(row.count)") }
-    let code = row[0].trimmingCharacters(in: .whitespaces)
-    guard !code.isEmpty else { throw table.error("code", "empty code") }
-    if let first = seen[code] { throw table.error("code", "duplicate code '\(code)' (first on line \(first))") }
-    seen[code] = table.lineNumber
-    out.append(CodeEntry(code: code, name: row[1...].joined(separator: table.delimiter == 0x09 ? "\t" : ",")))
-  }
-  return out
-}
+import MIReference
 
 /// Imports code entries as a new version of `kind` and reports it.
 func importCodes(
@@ -55,7 +39,7 @@ protocol CodeDictionaryImport: ParsableCommand {
 
 extension CodeDictionaryImport {
   func run() throws {
-    try importCodes(try readCodeTable(file), kind: Self.kind, file: file, options: options, common: common)
+    try importCodes(try CodeTable.read(file), kind: Self.kind, file: file, options: options, common: common)
   }
 }
 
@@ -115,23 +99,7 @@ struct ImportDict: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let table = try TableReader(path: file)
-    var entries: [CodeEntry] = []
-    var seen: [String: Int] = [:]
-    while let row = try table.nextRow() {
-      if table.lineNumber == 1 && row.first?.lowercased() == "dic_type_code" { continue }
-      guard row.count == 3 else {
-        throw table.error(nil, "expected three columns (dic_type_code, val_code, val_name), found \(row.count)")
-      }
-      let type = row[0].trimmingCharacters(in: .whitespaces)
-      let code = row[1].trimmingCharacters(in: .whitespaces)
-      guard !type.isEmpty else { throw table.error("dic_type_code", "empty dictionary type") }
-      guard !code.isEmpty, code != "null" else { throw table.error("val_code", "empty code") }
-      let key = "\(type):\(code)"
-      if let first = seen[key] { throw table.error("val_code", "duplicate code '\(key)' (first on line \(first))") }
-      seen[key] = table.lineNumber
-      entries.append(CodeEntry(code: key, name: row[2]))
-    }
+    let entries = try CodeTable.readDict(file)
     try importCodes(entries, kind: "dict", file: file, options: options, common: common)
   }
 }
@@ -157,74 +125,5 @@ struct ImportHospitals: ParsableCommand {
   func run() throws {
     let entries = try HospitalRegistry.read(file)
     try importCodes(entries, kind: "hospitals", file: file, options: options, common: common)
-  }
-}
-
-/// Parsing and checking of hospital registry rows.
-enum HospitalRegistry {
-  static let columns = ["fixmedins_code", "fixmedins_name", "hosp_lv", "admdvs", "payment", "start_date"]
-
-  /// Reads the registry into code entries whose attrs hold level, admdvs, payment and start date.
-  static func read(_ path: String) throws(MIError) -> [CodeEntry] {
-    let table = try TableReader(path: path)
-    guard let header = try table.nextRow() else {
-      throw MIError.data(file: path, line: 1, field: nil, message: "empty file")
-    }
-    var index: [String: Int] = [:]
-    for (i, h) in header.enumerated() {
-      let name = h.trimmingCharacters(in: .whitespaces).lowercased()
-      index[name == "name" ? "fixmedins_name" : name] = i
-    }
-    for c in columns where index[c] == nil {
-      throw table.error(c, "missing column (the header must name \(columns.joined(separator: ", ")))")
-    }
-    var out: [CodeEntry] = []
-    var seen: [String: Int] = [:]
-    while let row = try table.nextRow() {
-      func field(_ c: String) -> String {
-        let i = index[c]!
-        return i < row.count ? row[i].trimmingCharacters(in: .whitespaces) : ""
-      }
-      let code = field("fixmedins_code")
-      guard !code.isEmpty else { throw table.error("fixmedins_code", "empty code") }
-      if let first = seen[code] {
-        throw table.error("fixmedins_code", "duplicate code '\(code)' (first on line \(first))")
-      }
-      seen[code] = table.lineNumber
-      let level = field("hosp_lv")
-      guard ["0", "1", "2", "3"].contains(level) else {
-        throw table.error("hosp_lv", "expected 0, 1, 2 or 3, found '\(level)'")
-      }
-      let admdvs = field("admdvs")
-      guard admdvs.count == 6, admdvs.allSatisfy(\.isASCII), admdvs.allSatisfy(\.isNumber) else {
-        throw table.error("admdvs", "expected a 6-digit 医保区划 code, found '\(admdvs)'")
-      }
-      var payment = field("payment")
-      if payment.uppercased() == "FFS" { payment = "按项目" }
-      payment = payment == "按项目" ? payment : payment.uppercased()
-      guard ["DRG", "DIP", "按项目"].contains(payment) else {
-        throw table.error("payment", "expected DRG, DIP or 按项目, found '\(field("payment"))'")
-      }
-      let date = field("start_date")
-      guard isDate(date) else { throw table.error("start_date", "expected yyyy-MM-dd, found '\(date)'") }
-      var attrs: [UInt8] = []
-      var w = JSONWriter()
-      w.begin(&attrs)
-      w.string("hosp_lv", level, &attrs)
-      w.string("admdvs", admdvs, &attrs)
-      w.string("payment", payment, &attrs)
-      w.string("start_date", date, &attrs)
-      attrs.append(UInt8(ascii: "}"))
-      out.append(CodeEntry(code: code, name: field("fixmedins_name"), attrs: String(decoding: attrs, as: UTF8.self)))
-    }
-    return out
-  }
-
-  static func isDate(_ s: String) -> Bool {
-    let b = Array(s.utf8)
-    guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return false }
-    let digits = [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { b[$0] >= 48 && b[$0] <= 57 }
-    guard digits, let m = Int(s.dropFirst(5).prefix(2)), let d = Int(s.suffix(2)) else { return false }
-    return (1...12).contains(m) && (1...31).contains(d)
   }
 }

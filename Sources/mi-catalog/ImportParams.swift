@@ -19,7 +19,8 @@ struct ImportParams: ParsableCommand {
 
       Example:
         mi-catalog import params examples/params-2024.toml --name params-2024
-        mi-score --params params-2024 --catalog dip-2024 grouped.ndjson > scored.ndjson
+        mi-score --params params-2024 --catalog dip-2024 grouped.ndjson \\
+          > scored.ndjson
       """)
 
   @Argument(help: ArgumentHelp("The parameters file (TOML).", valueName: "file")) var file: String

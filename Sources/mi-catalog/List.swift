@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MICommandLine
 import MICore
+import MIReference
 
 /// `mi-catalog list`: the versions in the workspace.
 struct List: ParsableCommand {
@@ -103,56 +104,8 @@ struct Export: ParsableCommand {
       if codes.isEmpty && !blobs.isEmpty {
         throw MIError.usage("'\(name)' is kept as files; name one with --file (\(blobs.joined(separator: ", ")))")
       }
-      let attrKeys = attributeKeys(codes)
-      try out.write((["code", "name"] + attrKeys).joined(separator: "\t") + "\n")
-      for c in codes {
-        var row = [c.code, c.name]
-        if !attrKeys.isEmpty {
-          let values = attributes(c.attrs)
-          row += attrKeys.map { values[$0] ?? "" }
-        }
-        try out.write(row.joined(separator: "\t") + "\n")
-      }
+      for line in CodeExport.tsvLines(codes) { try out.write(line + "\n") }
     }
     try out.finish()
-  }
-
-  /// The attribute names used by any entry, in first-seen order.
-  private func attributeKeys(_ codes: [CodeEntry]) -> [String] {
-    var keys: [String] = []
-    for c in codes {
-      for k in attributeOrder(c.attrs) where !keys.contains(k) { keys.append(k) }
-    }
-    return keys
-  }
-
-  private func attributeOrder(_ attrs: String?) -> [String] {
-    guard let attrs else { return [] }
-    return (try? TestableRecord.scan(attrs) { s in (0..<s.members.count).map { s.key($0) } }) ?? []
-  }
-
-  private func attributes(_ attrs: String?) -> [String: String] {
-    guard let attrs else { return [:] }
-    return
-      (try? TestableRecord.scan(attrs) { s in
-        var out: [String: String] = [:]
-        for i in 0..<s.members.count {
-          let k = s.key(i)
-          out[k] = (try? s.code(k)) ?? String(decoding: s.rawValue(i), as: UTF8.self)
-        }
-        return out
-      }) ?? [:]
-  }
-}
-
-/// Scans a JSON object held in a String.
-enum TestableRecord {
-  static func scan<T>(_ text: String, _ body: (RecordScanner) throws -> T) throws -> T {
-    var t = text
-    return try t.withUTF8 { buf in
-      let s = RecordScanner()
-      try s.parse(UnsafeRawBufferPointer(buf))
-      return try body(s)
-    }
   }
 }

@@ -21,7 +21,8 @@ struct MIClear: ParsableCommand {
 
       Example: prepay March, post it to the ledger, then clear the year against
       the posted prepayments:
-        mi-score --params params-2024 --catalog dip-2024 grouped.ndjson > scored.ndjson
+        mi-score --params params-2024 --catalog dip-2024 grouped.ndjson \\
+          > scored.ndjson
         mi-clear prepay --month 2024-03 --params params-2024 --post scored.ndjson
         mi-clear settle --year 2024 --params params-2024 --adjustments adj.ndjson \\
           --post scored.ndjson

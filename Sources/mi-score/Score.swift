@@ -17,12 +17,14 @@ struct Score: ParsableCommand {
       names the scheme, class and variant (dip:high:linear-2020). Points have 4 decimals, rounded once.
 
       Example:
-        mi-score --params params-2024 --catalog dip-2024 --hospitals hospitals-2024 grouped.ndjson \\
-          | jq -c 'select(.case_class != "normal") | {setl_id, case_class, points, score_rule}'
+        mi-score --params params-2024 --catalog dip-2024 --hospitals hospitals-2024 \\
+          grouped.ndjson | jq -c 'select(.case_class != "normal")'
       """)
 
   @Option(
-    help: ArgumentHelp("Params version with the [scoring] section (mi-catalog import params).", valueName: "name"))
+    help: ArgumentHelp(
+      "Params version with the [scoring] section (mi-catalog import params), or a .toml file to try.",
+      valueName: "name|file"))
   var params: String
   @Option(help: ArgumentHelp("DIP catalog version (分值): cases are DIP cases.", valueName: "name"))
   var catalog: String?
@@ -46,10 +48,17 @@ struct Score: ParsableCommand {
   }
 
   func run() throws {
-    let ws = try common.workspace(.read)
-    let p = try Params.load(ws, name: params)
+    let (p, opened) = try common.params(params, needsWorkspace: true)
+    let ws = try opened ?? common.workspace(.read)
     let sp = try ScoringParams.load(p)
-    guard sp.present else { throw MIError.reference("\(ws.path): params '\(params)' has no [scoring] section") }
+    // A file tried directly gets the check mi-catalog import params gives a version: a typo is an error.
+    if let typo = p.unusedKeys().first(where: { $0.hasPrefix("scoring.") }) {
+      throw p.invalid(typo, "unknown key: mi-score does not read it")
+    }
+    guard sp.present else {
+      if p.origin == .file { throw MIError.usage("\(params): no [scoring] section") }
+      throw MIError.reference("\(ws.path): params '\(params)' has no [scoring] section")
+    }
     let scheme: Scheme = catalog != nil ? .dip : .drg
     let table = try WeightTable.load(ws, name: catalog ?? weights!, scheme: scheme)
     var levels: [String: String] = [:]

@@ -19,11 +19,14 @@ struct Special: ParsableCommand {
 
       Example:
         mi-score special --params params-2024 --quota scored.ndjson > review.ndjson
-        mi-score --params params-2024 --catalog dip-2024 --approved approved.ndjson grouped.ndjson
+        mi-score --params params-2024 --catalog dip-2024 --approved approved.ndjson \\
+          grouped.ndjson
       """)
 
   @Option(
-    help: ArgumentHelp("Params version whose special_quota applies (default 0.005 DIP, 0.05 DRG).", valueName: "name"))
+    help: ArgumentHelp(
+      "Params version or .toml file whose special_quota applies (default 0.005 DIP, 0.05 DRG).",
+      valueName: "name|file"))
   var params: String?
   @Flag(help: "Write only the candidates within the quota.")
   var quota = false
@@ -33,7 +36,7 @@ struct Special: ParsableCommand {
 
   func run() throws {
     var sp = ScoringParams.defaults
-    if let params { sp = try ScoringParams.load(try Params.load(try common.workspace(.read), name: params)) }
+    if let params { sp = try ScoringParams.load(try common.params(params, needsWorkspace: false).0) }
     let shares: [Scheme: Fixed] = [.dip: sp.dip.specialQuota, .drg: sp.drg.specialQuota]
     let stream = try RecordStream(inputs: files, options: common.stream)
     var review = SpecialReview()

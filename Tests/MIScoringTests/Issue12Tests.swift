@@ -239,31 +239,5 @@ import Testing
     // The level refusal is what the page says (no silent 1.0000).
     #expect(!page.contains("else its level's from the DIP catalog, else 1.0000;"))
   }
-
-  /// Item 5: an approval that cannot apply (ungrouped S08, per-diem S09) is marked not applied with its reason
-  /// and counted apart from the applied one (S10).
-  @Test func approvalsThatDoNotApplyAreListed() throws {
-    guard let dir = try ScoreCLITests.workspace() else { return }
-    let run = try TestSupport.shell(
-      """
-      printf '{"setl_id":"S08"}\n{"setl_id":"S09"}\n{"setl_id":"S10"}\n{"setl_id":"S99"}\n' > approved.ndjson &&
-      mi-score --params params-t --catalog dip-test --hospitals hosp-t --db mi.db --approved approved.ndjson \
-        --rejects /dev/null cases.ndjson > scored.ndjson
-      """, in: dir)
-    #expect(run.status == 0, "\(run.err)")
-    #expect(
-      run.err
-        == "mi-score: read 11, written 10, rejected 1; normal 5, low 1, high 1, special 1, ungrouped 1, per-diem 1, "
-        + "special candidates 2, approved 3 of 4 found: applied 1 · not applied 2 (per-diem 1 · ungrouped 1; "
-        + "setl_id S08 S09), points 20090.0000\n")
-    let out = try String(contentsOf: dir.appendingPathComponent("scored.ndjson"), encoding: .utf8)
-    let byID = Dictionary(
-      uniqueKeysWithValues: out.split(separator: "\n").map { l in (String(l.prefix(17)), String(l)) })
-    #expect(byID[#"{"setl_id":"S08","#]?.contains(#""case_class":"ungrouped""#) == true)
-    #expect(byID[#"{"setl_id":"S08","#]?.contains(#""special_approval":"not-applied:ungrouped""#) == true)
-    #expect(byID[#"{"setl_id":"S09","#]?.contains(#""special_approval":"not-applied:per-diem""#) == true)
-    #expect(byID[#"{"setl_id":"S10","#]?.contains(#""case_class":"special""#) == true)
-    #expect(byID[#"{"setl_id":"S10","#]?.contains(#""special_approval":"applied""#) == true)
-    #expect(byID[#"{"setl_id":"S01","#]?.contains("special_approval") == false)
-  }
+  // Item 5 (approvals that do not apply) is the golden case Tests/CLITests/Cases/mi-score/0604.
 }

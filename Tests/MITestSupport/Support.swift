@@ -30,6 +30,13 @@ public enum TestSupport {
   /// The project's `examples/` directory.
   public static var examplesDir: URL { packageRoot.appendingPathComponent("examples") }
 
+  /// The tools, one per man page `man/mi-*.1`, sorted (a tool added to Package.swift's `tools` comes with its page).
+  public static let tools: [String] = {
+    let man = packageRoot.appendingPathComponent("man").path
+    let pages = (try? FileManager.default.contentsOfDirectory(atPath: man)) ?? []
+    return pages.filter { $0.hasPrefix("mi-") && $0.hasSuffix(".1") }.map { String($0.dropLast(2)) }.sorted()
+  }()
+
   /// A new empty temporary directory.
   public static func tempDir(_ label: String = "mi-test") throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")

@@ -1,0 +1,88 @@
+import Foundation
+import MICore
+
+/// The code-level difference of two sorted code lists.
+public enum CodeDiff {
+  /// `+`, `-` and `~` lines in code order.
+  public static func lines(_ old: [CodeEntry], _ new: [CodeEntry]) -> [String] {
+    var out: [String] = []
+    var i = 0
+    var j = 0
+    while i < old.count || j < new.count {
+      if j >= new.count || (i < old.count && old[i].code < new[j].code) {
+        out.append("-\t\(old[i].code)\t\(old[i].name)")
+        i += 1
+      } else if i >= old.count || new[j].code < old[i].code {
+        out.append("+\t\(new[j].code)\t\(new[j].name)")
+        j += 1
+      } else {
+        if old[i].name != new[j].name {
+          out.append("~\t\(old[i].code)\t\(old[i].name)\t\(new[j].name)")
+        } else if old[i].attrs != new[j].attrs {
+          out.append("~\t\(old[i].code)\t\(old[i].attrs ?? "")\t\(new[j].attrs ?? "")")
+        }
+        i += 1
+        j += 1
+      }
+    }
+    return out
+  }
+}
+
+/// A code set as TSV: a header (code, name, then one column per attribute any entry has, in first-seen order) and
+/// one row per entry.
+public enum CodeExport {
+  /// The header and the rows, without line ends.
+  public static func tsvLines(_ codes: [CodeEntry]) -> [String] {
+    let attrKeys = attributeKeys(codes)
+    var lines = [(["code", "name"] + attrKeys).joined(separator: "\t")]
+    for c in codes {
+      var row = [c.code, c.name]
+      if !attrKeys.isEmpty {
+        let values = attributes(c.attrs)
+        row += attrKeys.map { values[$0] ?? "" }
+      }
+      lines.append(row.joined(separator: "\t"))
+    }
+    return lines
+  }
+
+  /// The attribute names used by any entry, in first-seen order.
+  private static func attributeKeys(_ codes: [CodeEntry]) -> [String] {
+    var keys: [String] = []
+    for c in codes {
+      for k in attributeOrder(c.attrs) where !keys.contains(k) { keys.append(k) }
+    }
+    return keys
+  }
+
+  private static func attributeOrder(_ attrs: String?) -> [String] {
+    guard let attrs else { return [] }
+    return (try? TestableRecord.scan(attrs) { s in (0..<s.members.count).map { s.key($0) } }) ?? []
+  }
+
+  private static func attributes(_ attrs: String?) -> [String: String] {
+    guard let attrs else { return [:] }
+    return
+      (try? TestableRecord.scan(attrs) { s in
+        var out: [String: String] = [:]
+        for i in 0..<s.members.count {
+          let k = s.key(i)
+          out[k] = (try? s.code(k)) ?? String(decoding: s.rawValue(i), as: UTF8.self)
+        }
+        return out
+      }) ?? [:]
+  }
+}
+
+/// Scans a JSON object held in a String.
+enum TestableRecord {
+  static func scan<T>(_ text: String, _ body: (RecordScanner) throws -> T) throws -> T {
+    var t = text
+    return try t.withUTF8 { buf in
+      let s = RecordScanner()
+      try s.parse(UnsafeRawBufferPointer(buf))
+      return try body(s)
+    }
+  }
+}
