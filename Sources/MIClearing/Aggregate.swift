@@ -210,6 +210,25 @@ public final class CaseAggregator {
   }
 }
 
+extension CaseAggregator: Aggregate {
+  /// Adds one scored case (`add(_:)`).
+  public func add(record: RecordScanner) throws { try add(record) }
+
+  /// Adds one clearing-partial record (`merge(_:)`).
+  public func merge(partial record: RecordScanner, file: String, line: Int) throws { try merge(record) }
+
+  /// The totals as clearing-partial records (`Partials.write`).
+  public func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
+    var b: [UInt8] = []
+    let n = Partials.write(totals, period: String(decoding: period, as: UTF8.self), params: paramsName, into: &b)
+    try emit(b)
+    return n
+  }
+
+  /// The totals by pool and hospital.
+  public func finish() -> [PoolHospital: HospitalTotals] { totals }
+}
+
 /// Exact, mergeable partial aggregates (DESIGN.md §6): `--partial` writes a shard's totals as
 /// `kind: "clearing-partial"` records, `--merge` sums such records from every shard and then clears, so a
 /// distributed run (Spark `RDD.pipe`, Hadoop Streaming) gives the single-machine result byte for byte.

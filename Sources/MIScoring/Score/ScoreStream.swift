@@ -50,20 +50,10 @@ public final class ScoreFilter {
 
   /// Reads the approval list: NDJSON records with `setl_id` (other fields ignored).
   public static func readApproved(_ path: String) throws(MIError) -> Set<String> {
-    let reader = try LineReader(path: path)
-    let scanner = RecordScanner()
     var out: Set<String> = []
-    while let line = try reader.nextLine() {
-      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-      do {
-        try scanner.parse(line)
-        guard let id = try scanner.code("setl_id") else { throw FieldError("setl_id", "missing") }
-        out.insert(id)
-      } catch let error as FieldError {
-        throw error.at(reader.name, reader.lineNumber)
-      } catch {
-        throw MIError.data(file: reader.name, line: reader.lineNumber, field: nil, message: "\(error)")
-      }
+    try SideFile.forEachRecord(path) { (scanner, _) throws(FieldError) in
+      guard let id = try scanner.code("setl_id") else { throw FieldError("setl_id", "missing") }
+      out.insert(id)
     }
     return out
   }
