@@ -36,12 +36,8 @@ struct RunOptions: ParsableArguments {
   /// --params, --adjustments (settle only), --post, --force, --partial, --merge.
   @OptionGroup var run: AggregateOptions
 
-  /// `--threads N`.
-  @Option(
-    help: ArgumentHelp(
-      "Workers for plain input files of 64 MiB or more (default 0: one per core; 1: read in order). Not used with --rejects, --post or --merge.",
-      valueName: "n"))
-  var threads = 0
+  /// `--threads N` (workers for plain input files of 64 MiB or more; not with --rejects, --post or --merge).
+  @OptionGroup var threads: ThreadOptions
 
   /// Settlement files.
   @Argument(
@@ -88,7 +84,7 @@ struct CapitationRun {
     stream = try RecordStream(inputs: flags.inputs, options: common.stream)
     state = CapitationAggregate(params: params, paramsName: run.params, year: year, month: month)
     inputs = flags.inputs
-    threads = flags.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : flags.threads
+    threads = flags.threads.count
     sequentialOnly = common.rejects != nil || run.post
   }
 
