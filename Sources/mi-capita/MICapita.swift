@@ -28,7 +28,7 @@ struct MICapita: ParsableCommand {
           --draft-date 2025-02-10 opt-2024.ndjson > capitation-2024.ndjson
       """,
     version: MIVersion.current,
-    subcommands: [Prepay.self, Settle.self, Ledger.self])
+    subcommands: [Prepay.self, Settle.self, LedgerCommands<CapitaLedger>.self])
 }
 
 /// The flags prepay and settle share.

@@ -28,7 +28,7 @@ struct MIClear: ParsableCommand {
         mi-clear ledger
       """,
     version: MIVersion.current,
-    subcommands: [Prepay.self, Settle.self, Ledger.self, Benefit.self])
+    subcommands: [Prepay.self, Settle.self, LedgerCommands<ClearLedger>.self, Benefit.self])
 }
 
 /// The flags prepay and settle share.
