@@ -30,6 +30,7 @@ extension RecordStream {
   /// Reads every record of the inputs into `aggregate`: partial records when `merge` (`--merge`), else records
   /// (`add(record:)`). When `digest` is given, every record's bytes and a newline go into it (the input SHA-256 of a
   /// `--post`ed run).
+  @inlinable
   public func aggregate<A: Aggregate>(into aggregate: inout A, merge: Bool, digest: inout SHA256?) throws {
     // Local copies: the non-escaping closure's captured values are checked for exclusivity at compile time.
     var d = digest

@@ -8,12 +8,14 @@ import Foundation
 public final class FieldLocator: @unchecked Sendable {
   /// The names, in the order `Located` answers.
   public let names: [String]
-  /// Candidates by key length: those of length `n` are `starts[n]..<starts[n + 1]`.
-  @usableFromInline let starts: [Int]
+  /// Candidates by key length: those of length `n < lengths` are `starts[n]..<starts[n + 1]`. Raw memory,
+  /// allocated once: no reference counting or bounds checks on the record path.
+  @usableFromInline let starts: UnsafeMutablePointer<Int>
+  @usableFromInline let lengths: Int
   /// Per candidate: the byte offset of its name in `bytes`, and its place in `names`.
-  @usableFromInline let offsets: [Int]
-  @usableFromInline let places: [Int]
-  /// The names' bytes back to back (allocated once, never moved).
+  @usableFromInline let offsets: UnsafeMutablePointer<Int>
+  @usableFromInline let places: UnsafeMutablePointer<Int>
+  /// The names' bytes back to back.
   @usableFromInline let bytes: UnsafeMutableRawPointer
 
   /// Creates a locator of at most `Located.capacity` names.
@@ -34,12 +36,21 @@ public final class FieldLocator: @unchecked Sendable {
       offsets.append(at)
       at += names[k].utf8CodeUnitCount
     }
-    self.starts = starts
-    self.offsets = offsets
-    places = order
+    lengths = longest + 1
+    self.starts = .allocate(capacity: starts.count)
+    self.starts.initialize(from: starts, count: starts.count)
+    self.offsets = .allocate(capacity: max(offsets.count, 1))
+    self.offsets.initialize(from: offsets, count: offsets.count)
+    places = .allocate(capacity: max(order.count, 1))
+    places.initialize(from: order, count: order.count)
   }
 
-  deinit { bytes.deallocate() }
+  deinit {
+    bytes.deallocate()
+    starts.deallocate()
+    offsets.deallocate()
+    places.deallocate()
+  }
 
   /// The members of one record: `located[k]` is the index of `names[k]`, -1 when absent. A later duplicate key
   /// wins, as with `RecordScanner.index`.
@@ -82,7 +93,7 @@ public final class FieldLocator: @unchecked Sendable {
   @inlinable @inline(__always)
   func match(_ k: UnsafeRawBufferPointer, _ i: Int, _ found: inout Located) {
     let n = k.count
-    guard n + 1 < starts.count, let key = k.baseAddress else { return }
+    guard n < lengths, let key = k.baseAddress else { return }
     var c = starts[n]
     let end = starts[n + 1]
     while c < end {

@@ -41,27 +41,32 @@ public enum ParallelRead {
   }
 
   /// One range of one file.
-  struct Chunk: Sendable {
-    var file: Int
-    var path: String
-    var start: Int64
-    var end: Int64
+  @usableFromInline struct Chunk: Sendable {
+    @usableFromInline var file: Int
+    @usableFromInline var path: String
+    @usableFromInline var start: Int64
+    @usableFromInline var end: Int64
+
+    @usableFromInline init(file: Int, path: String, start: Int64, end: Int64) {
+      (self.file, self.path, self.start, self.end) = (file, path, start, end)
+    }
   }
 
   /// What a worker found in its range.
-  final class Outcome<A: Mergeable>: @unchecked Sendable {
-    var aggregator: A
-    var lines = 0
-    var records = 0
-    var error: (line: Int, error: FieldError)?
-    var ioError: MIError?
+  @usableFromInline final class Outcome<A: Mergeable>: @unchecked Sendable {
+    @usableFromInline var aggregator: A
+    @usableFromInline var lines = 0
+    @usableFromInline var records = 0
+    @usableFromInline var error: (line: Int, error: FieldError)?
+    @usableFromInline var ioError: MIError?
 
-    init(_ a: A) { aggregator = a }
+    @usableFromInline init(_ a: A) { aggregator = a }
   }
 
   /// Reads every input with `threads` workers, each range into an aggregate from `make`; returns the merged
   /// aggregate and the number of records read. A file is cut into at most `threads` ranges of at least
   /// `minimumChunk` bytes.
+  @inlinable
   public static func run<A: Mergeable>(
     inputs: [String], threads: Int, minimumChunk: Int64 = 16 << 20, make: () -> A
   ) throws(MIError) -> (A, records: Int) {
@@ -113,6 +118,7 @@ public enum ParallelRead {
   }
 
   /// Reads the lines that start in `chunk` (the last may run past its end).
+  @inlinable
   static func read<A: Mergeable>(_ chunk: Chunk, into o: Outcome<A>) throws(MIError) {
     let fd = open(chunk.path, O_RDONLY)
     guard fd >= 0 else { throw MIError.io("\(chunk.path): \(systemMessage())") }
