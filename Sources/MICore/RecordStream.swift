@@ -187,8 +187,8 @@ public final class RecordStream {
     while !inFlight.isEmpty { try retireOldest() }
   }
 
-  /// Counts a record written outside the handler (aggregate records written at the end).
-  public func countWritten(_ n: Int = 1) { counts.written += n }
+  /// Counts records written outside the handler (`emit` and `emitPartials` do; executables call those).
+  func countWritten(_ n: Int = 1) { counts.written += n }
 
   /// Writes records made outside the handler (an aggregating tool's results, written at the end): `write` appends
   /// whole lines to the output and returns how many; they are counted and the output is flushed when full.
