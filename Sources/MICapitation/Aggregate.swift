@@ -50,62 +50,7 @@ public struct PoolTotals: Sendable, Equatable {
   }
 }
 
-/// A code field's value on the record path: the bytes of a plain string or integer (no copy), or, for the rare
-/// escaped string or non-integer number, the normalised text from `RecordScanner.code`.
-enum CodeValue {
-  /// The bytes inside the line (valid while the record is being handled).
-  case bytes(UnsafeRawBufferPointer)
-  /// Normalised text.
-  case text(String)
-
-  /// Reads `key`; nil when absent, null or "". Wrong types throw `FieldError` naming the field.
-  @inline(__always)
-  static func read(_ s: RecordScanner, _ key: StaticString) throws(FieldError) -> CodeValue? {
-    guard let i = s.index(key) else { return nil }
-    return try read(s, at: i, field: key)
-  }
-
-  /// Reads member `i` (nil for -1: absent).
-  @inline(__always)
-  static func read(_ s: RecordScanner, at i: Int, field key: StaticString) throws(FieldError) -> CodeValue? {
-    guard i >= 0 else { return nil }
-    let raw = s.rawValue(i)
-    let n = raw.count
-    if n >= 2 && raw[0] == UInt8(ascii: "\"") {
-      let inner = UnsafeRawBufferPointer(rebasing: raw[1..<(n - 1)])
-      if !inner.contains(UInt8(ascii: "\\")) { return inner.isEmpty ? nil : .bytes(inner) }
-    } else if n > 0 && raw.allSatisfy({ $0 >= 48 && $0 <= 57 }) && !key.isStringOnlyCode {
-      return .bytes(raw)
-    }
-    return try s.code(at: i, field: key.description).map { .text($0) }
-  }
-
-  /// Whether the value starts with `prefix`.
-  @inline(__always)
-  func hasPrefix(_ prefix: [UInt8]) -> Bool {
-    switch self {
-    case .bytes(let b): return b.count >= prefix.count && b.prefix(prefix.count).elementsEqual(prefix)
-    case .text(let t): return t.utf8.starts(with: prefix)
-    }
-  }
-
-  /// Whether the value equals `other`.
-  @inline(__always)
-  func equals(_ other: [UInt8]) -> Bool {
-    switch self {
-    case .bytes(let b): return b.elementsEqual(other)
-    case .text(let t): return t.utf8.elementsEqual(other)
-    }
-  }
-
-  /// The value as text.
-  var string: String {
-    switch self {
-    case .bytes(let b): return String(decoding: b, as: UTF8.self)
-    case .text(let t): return t
-    }
-  }
-
+extension CodeValue {
   /// The person hash of the value (`PersonSet.hash`).
   @inline(__always)
   var personHash: UInt64 {
@@ -116,65 +61,28 @@ enum CodeValue {
   }
 }
 
-/// The members capitation reads, found in one pass over the record's keys (instead of one search per field);
-/// -1 when absent. A later duplicate key wins, as with `RecordScanner.index`.
+/// The members capitation reads (`FieldLocator`, one pass over the record's keys); -1 when absent.
 struct CapitationFields {
-  var setlTime = -1
-  var medType = -1
-  var insutype = -1
-  var hifp = -1
-  var special = -1
-  var psn = -1
-  var refund = -1
-  var insured = -1
-  var blng = -1
-  var institution = -1
+  static let locator = FieldLocator([
+    "setl_time", "med_type", "insutype", "hifp_pay", "special_amt", "psn_no", "refd_setl_flag", "insuplc_admdvs",
+    "fix_blng_admdvs", "fixmedins_code",
+  ])
+  let at: FieldLocator.Located
 
   /// Locates the fields of the record `s` holds.
   @inline(__always)
-  init(_ s: RecordScanner) {
-    let line = s.line
-    for (i, m) in s.members.enumerated() {
-      if m.keyEscaped {
-        var k = s.key(i)
-        k.withUTF8 { match(UnsafeRawBufferPointer($0), i) }
-      } else {
-        match(UnsafeRawBufferPointer(rebasing: line[m.keyStart..<m.keyEnd]), i)
-      }
-    }
-  }
+  init(_ s: RecordScanner, _ locator: FieldLocator) { at = locator.locate(s) }
 
-  @inline(__always)
-  private static func eq(_ k: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
-    memcmp(k.baseAddress!, name.utf8Start, k.count) == 0
-  }
-
-  @inline(__always)
-  private mutating func match(_ k: UnsafeRawBufferPointer, _ i: Int) {
-    switch k.count {
-    case 6: if Self.eq(k, "psn_no") { psn = i }
-    case 8:
-      if Self.eq(k, "med_type") {
-        medType = i
-      } else if Self.eq(k, "insutype") {
-        insutype = i
-      } else if Self.eq(k, "hifp_pay") {
-        hifp = i
-      }
-    case 9: if Self.eq(k, "setl_time") { setlTime = i }
-    case 11: if Self.eq(k, "special_amt") { special = i }
-    case 14:
-      if Self.eq(k, "fixmedins_code") {
-        institution = i
-      } else if Self.eq(k, "refd_setl_flag") {
-        refund = i
-      } else if Self.eq(k, "insuplc_admdvs") {
-        insured = i
-      }
-    case 15: if Self.eq(k, "fix_blng_admdvs") { blng = i }
-    default: break
-    }
-  }
+  var setlTime: Int { at[0] }
+  var medType: Int { at[1] }
+  var insutype: Int { at[2] }
+  var hifp: Int { at[3] }
+  var special: Int { at[4] }
+  var psn: Int { at[5] }
+  var refund: Int { at[6] }
+  var insured: Int { at[7] }
+  var blng: Int { at[8] }
+  var institution: Int { at[9] }
 }
 
 /// Reads outpatient settlements one by one and keeps per pool and institution sums and the distinct persons:
@@ -209,6 +117,7 @@ public struct CapitationAggregator {
   public internal(set) var withoutPool: [String: Int] = [:]
 
   private let prefix: [UInt8]
+  private let locator = CapitationFields.locator
   private let yearValue: Int
   private let specialPrefixes: [[UInt8]]
   private let inpatientPrefixes: [[UInt8]]
@@ -254,7 +163,7 @@ public struct CapitationAggregator {
   public mutating func add(_ s: RecordScanner) throws(FieldError) {
     // Year and month straight from the value's bytes: no String on the record path (a 19-byte time would not fit
     // a small string and would cost an allocation per record).
-    let f = CapitationFields(s)
+    let f = CapitationFields(s, locator)
     guard f.setlTime >= 0, case let raw = s.rawValue(f.setlTime), raw.count > 0, raw[0] != UInt8(ascii: "n") else {
       throw FieldError("setl_time", "missing")
     }
@@ -424,5 +333,22 @@ public struct CapitationAggregator {
     if insuredElsewhere > 0 { e.append("异地参保 \(insuredElsewhere)") }
     for (k, v) in withoutPool.sorted(by: { $0.key < $1.key }) { e.append("no pool \(k) \(v)") }
     return e
+  }
+}
+
+extension CapitationAggregator: Mergeable {
+  /// Adds one settlement (`add(_:)`).
+  public mutating func add(record: RecordScanner) throws { try add(record) }
+}
+
+extension ParallelRead {
+  /// Reads settlements of `year` (and `month`) in parallel into one `CapitationAggregator` per range, merged.
+  public static func run(
+    inputs: [String], threads: Int, params: CapitationParams, year: String, month: Int?,
+    minimumChunk: Int64 = 16 << 20
+  ) throws(MIError) -> (CapitationAggregator, records: Int) {
+    try run(inputs: inputs, threads: threads, minimumChunk: minimumChunk) {
+      CapitationAggregator(params: params, year: year, month: month)
+    }
   }
 }

@@ -156,7 +156,7 @@ extension CapitationAggregator {
 /// leaves nothing of itself behind.
 public struct CapitationPartialReader {
   /// Everything merged so far; `finish()` it as after reading settlements.
-  public private(set) var aggregator: CapitationAggregator
+  public internal(set) var aggregator: CapitationAggregator
   /// Header records read.
   public private(set) var partials = 0
   private let paramsName: String
@@ -311,4 +311,41 @@ extension CapitationAggregator {
       try body(v)
     }
   }
+}
+
+/// A capitation run's aggregate (`mi-capita prepay|settle`): settlements go into the aggregator, partial records
+/// (`--merge`) through the partial reader, which checks their headers.
+public struct CapitationAggregate: Aggregate {
+  /// The partial reader, holding the aggregator.
+  public private(set) var reader: CapitationPartialReader
+  /// The params name written in partial headers.
+  public let paramsName: String
+
+  /// Creates an empty aggregate for a run of `params` (named `paramsName`) over `year` and `month`.
+  public init(params: CapitationParams, paramsName: String, year: String, month: Int?) {
+    reader = CapitationPartialReader(params: params, paramsName: paramsName, year: year, month: month)
+    self.paramsName = paramsName
+  }
+
+  /// Everything read so far (set by the parallel reader, which aggregates on its own).
+  public var aggregator: CapitationAggregator {
+    get { reader.aggregator }
+    set { reader.aggregator = newValue }
+  }
+
+  /// Adds one settlement.
+  public mutating func add(record: RecordScanner) throws { try reader.aggregator.add(record) }
+
+  /// Merges one capitation-partial record (a header starts each partial file).
+  public mutating func merge(partial record: RecordScanner, file: String, line: Int) throws {
+    try reader.add(record, file: file, line: line)
+  }
+
+  /// The capitation-partial records of everything read, in the documented order.
+  public mutating func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
+    try reader.aggregator.writePartial(paramsName: paramsName, emit)
+  }
+
+  /// The totals by pool name.
+  public func finish() -> [String: PoolTotals] { reader.aggregator.finish() }
 }

@@ -61,71 +61,39 @@ public struct Adjustment: Sendable, Equatable {
   /// Reads an adjustments file; the first bad record stops with its file, line and field (nothing is written yet).
   /// Every record's bytes go into `digest` when one is given (the run's input SHA-256).
   public static func read(_ path: String, digest: inout SHA256?) throws(MIError) -> [Adjustment] {
-    let reader = try LineReader(path: path)
-    let scanner = RecordScanner()
     var out: [Adjustment] = []
-    while let line = try reader.nextLine() {
-      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-      if digest != nil {
-        digest!.update(line)
-        digest!.update(byte: 0x0A)
+    try SideFile.forEachRecord(path, digest: &digest) { (scanner, at) throws(FieldError) in
+      guard let code = try scanner.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
+      guard let amount = try scanner.fen("adj_amt") else { throw FieldError("adj_amt", "missing") }
+      guard let typeText = try scanner.string("adj_type") else { throw FieldError("adj_type", "missing") }
+      guard let type = AdjustmentType(rawValue: typeText) else {
+        throw FieldError(
+          "adj_type",
+          "unknown type \"\(typeText)\" (expected \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", ")))"
+        )
       }
-      do {
-        try scanner.parse(line)
-        guard let code = try scanner.code("fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
-        guard let amount = try scanner.fen("adj_amt") else { throw FieldError("adj_amt", "missing") }
-        guard let typeText = try scanner.string("adj_type") else { throw FieldError("adj_type", "missing") }
-        guard let type = AdjustmentType(rawValue: typeText) else {
-          throw FieldError(
-            "adj_type",
-            "unknown type \"\(typeText)\" (expected \(AdjustmentType.allCases.map(\.rawValue).joined(separator: ", ")))"
-          )
-        }
-        // adj_amt is a magnitude; its direction is the type's. A negative deduction would pay the hospital, a
-        // negative special case would take from it: a reversal is made by removing the line and running again.
-        if amount < 0 {
-          throw FieldError(
-            "adj_amt", "must not be negative (\(Money.format(amount))): the direction of the money is the adj_type's")
-        }
-        let period = try scanner.code("period")
-        if let period, !Period.isMonth(period) && !Period.isYear(period) {
-          throw FieldError("period", "expected YYYY or YYYY-MM, found \"\(period)\"")
-        }
-        // 周转金 is paid with a month's prepayment and recovered at the year end: one without a month would be
-        // recovered without ever being paid.
-        if type == .turnoverFund, period.map(Period.isMonth) != true {
-          throw FieldError(
-            "period",
-            "a turnover_fund needs the month it is paid with (YYYY-MM), found \(period.map { "\"\($0)\"" } ?? "none")")
-        }
-        out.append(
-          Adjustment(
-            fixmedinsCode: code, pool: try scanner.code("pool"), period: period, amountFen: amount, type: type,
-            reason: try scanner.string("reason") ?? "", file: reader.name, line: reader.lineNumber))
-      } catch let e as FieldError {
-        throw e.at(reader.name, reader.lineNumber)
-      } catch {
-        throw MIError.data(file: reader.name, line: reader.lineNumber, field: nil, message: "\(error)")
+      // adj_amt is a magnitude; its direction is the type's. A negative deduction would pay the hospital, a
+      // negative special case would take from it: a reversal is made by removing the line and running again.
+      if amount < 0 {
+        throw FieldError(
+          "adj_amt", "must not be negative (\(Money.format(amount))): the direction of the money is the adj_type's")
       }
+      let period = try scanner.code("period")
+      if let period, !Period.isMonth(period) && !Period.isYear(period) {
+        throw FieldError("period", "expected YYYY or YYYY-MM, found \"\(period)\"")
+      }
+      // 周转金 is paid with a month's prepayment and recovered at the year end: one without a month would be
+      // recovered without ever being paid.
+      if type == .turnoverFund, period.map(Period.isMonth) != true {
+        throw FieldError(
+          "period",
+          "a turnover_fund needs the month it is paid with (YYYY-MM), found \(period.map { "\"\($0)\"" } ?? "none")")
+      }
+      out.append(
+        Adjustment(
+          fixmedinsCode: code, pool: try scanner.code("pool"), period: period, amountFen: amount, type: type,
+          reason: try scanner.string("reason") ?? "", file: at.file, line: at.line))
     }
     return out
-  }
-}
-
-/// Period texts: a month `YYYY-MM` or a year `YYYY`.
-public enum Period {
-  /// Whether `s` is `YYYY-MM` with a month 01–12.
-  public static func isMonth(_ s: String) -> Bool {
-    let b = Array(s.utf8)
-    guard b.count == 7, b[4] == UInt8(ascii: "-"),
-      b.enumerated().allSatisfy({ $0.offset == 4 || ($0.element >= 48 && $0.element <= 57) })
-    else { return false }
-    let m = Int(s.suffix(2))!
-    return m >= 1 && m <= 12
-  }
-
-  /// Whether `s` is `YYYY`.
-  public static func isYear(_ s: String) -> Bool {
-    s.utf8.count == 4 && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
   }
 }

@@ -72,7 +72,7 @@ public final class CaseAggregator {
   private var slots: [HospitalTotals] = []
   private var slotOf: [PoolHospital: Int] = [:]
   private var slotKeys: [PoolHospital] = []
-  private var byRaw: [UInt64: (raw: [UInt8], slot: Int)] = [:]
+  private var byRaw = RawKeyCache()
   private static let special = Array(#""special""#.utf8)
   /// 10⁸ points (scale 4) and 10¹¹ yuan (in fen) per case: 2⁶³ still holds 90,000 such cases.
   static let maxPoints: Int64 = 1_000_000_000_000
@@ -129,16 +129,7 @@ public final class CaseAggregator {
     }
     let rawPool = s.rawValue(pi)
     let rawCode = s.rawValue(ci)
-    // FNV-1a over both raw values with a separator.
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    for b in rawPool { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    h = (h ^ 0xFF) &* 0x100_0000_01b3
-    for b in rawCode { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    if let hit = byRaw[h], hit.raw.count == rawPool.count + 1 + rawCode.count,
-      hit.raw.prefix(rawPool.count).elementsEqual(rawPool), hit.raw.suffix(rawCode.count).elementsEqual(rawCode)
-    {
-      return (hit.slot, "")
-    }
+    if let hit = byRaw.slot(rawPool, rawCode) { return (hit, "") }
     guard let code = try s.code(at: ci, field: "fixmedins_code") else { throw FieldError("fixmedins_code", "missing") }
     guard let pool = try s.code(at: pi, field: "insutype") else { throw FieldError("insutype", "missing") }
     guard params.pools[pool] != nil else {
@@ -146,7 +137,7 @@ public final class CaseAggregator {
       throw FieldError("insutype", "no clearing pool \"\(pool)\" in params \(paramsName) (pools: \(have))")
     }
     let i = slotIndex(PoolHospital(pool, code))
-    if byRaw[h] == nil { byRaw[h] = (Array(rawPool) + [0xFF] + Array(rawCode), i) }
+    byRaw.remember(rawPool, rawCode, slot: i)
     return (i, pool)
   }
 
@@ -208,6 +199,25 @@ public final class CaseAggregator {
     }
     return true
   }
+}
+
+extension CaseAggregator: Aggregate {
+  /// Adds one scored case (`add(_:)`).
+  public func add(record: RecordScanner) throws { try add(record) }
+
+  /// Adds one clearing-partial record (`merge(_:)`).
+  public func merge(partial record: RecordScanner, file: String, line: Int) throws { try merge(record) }
+
+  /// The totals as clearing-partial records (`Partials.write`).
+  public func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
+    var b: [UInt8] = []
+    let n = Partials.write(totals, period: String(decoding: period, as: UTF8.self), params: paramsName, into: &b)
+    try emit(b)
+    return n
+  }
+
+  /// The totals by pool and hospital.
+  public func finish() -> [PoolHospital: HospitalTotals] { totals }
 }
 
 /// Exact, mergeable partial aggregates (DESIGN.md §6): `--partial` writes a shard's totals as

@@ -109,8 +109,9 @@ public enum Entry {
   }
 }
 
-/// `--threads N` of the streaming tools (mi-group, mi-score): records are handled by N workers and written in
-/// input order, the same bytes for any N. 0 (the default, as in mi-capita) means one per processor, at most 8.
+/// `--threads N`, one meaning in every tool that has it (mi-group, mi-score, mi-capita): N workers handle the
+/// records, and the output is the same bytes for any N. 0 (the default) means one per processor, at most 8; 1 reads
+/// in one loop. mi-capita splits only large plain files (its man page says when).
 public struct ThreadOptions: ParsableArguments {
   @Option(
     help: ArgumentHelp(

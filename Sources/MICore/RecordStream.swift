@@ -187,8 +187,26 @@ public final class RecordStream {
     while !inFlight.isEmpty { try retireOldest() }
   }
 
-  /// Counts a record written outside the handler (aggregate records written at the end).
-  public func countWritten(_ n: Int = 1) { counts.written += n }
+  /// Counts records written outside the handler (`emit` and `emitPartials` do; executables call those).
+  func countWritten(_ n: Int = 1) { counts.written += n }
+
+  /// Writes records made outside the handler (an aggregating tool's results, written at the end): `write` appends
+  /// whole lines to the output and returns how many; they are counted and the output is flushed when full.
+  @discardableResult
+  public func emit(_ write: (inout [UInt8]) throws -> Int) throws -> Int {
+    let n = try write(&out.buffer)
+    counts.written += n
+    try out.flushIfNeeded()
+    return n
+  }
+
+  /// Writes one whole record line (ending in a newline) made outside the handler, as `emit(_:)` does.
+  public func emit(line: [UInt8]) throws {
+    try emit { b in
+      b.append(contentsOf: line)
+      return 1
+    }
+  }
 
   /// Flushes and closes the output and the rejects file, then prints the summary line with `extra` parts.
   public func finish(extra: [String] = []) throws(MIError) {

@@ -32,6 +32,9 @@ struct Prepay: ParsableCommand {
   func validate() throws {
     guard Period.isMonth(month) else { throw ValidationError("--month must be YYYY-MM, found '\(month)'") }
     try checkRun(options, common)
+    if options.run.adjustments != nil {
+      throw ValidationError("--adjustments applies to settle: a prepayment takes no adjustments")
+    }
   }
 
   func run() throws {
@@ -39,18 +42,19 @@ struct Prepay: ParsableCommand {
       options, common: common, year: String(month.prefix(4)), month: Int(month.suffix(2)), needsWorkspace: false)
     let totals = try r.aggregate()
     if try r.finishPartial() { return }
-    try r.checkPost(options, kind: "prepay", period: month)
+    try r.checkPost(kind: "prepay", period: month)
     var pools: [CapitationPrepay] = []
     for name in r.params.poolNames {
       let p = Capitation.prepay(pool: r.params.pools[name]!, totals: totals[name]!, month: Int(month.suffix(2))!)
-      CapitationRecords.write(p, month: month, paramsName: r.paramsName, into: &r.stream.out.buffer)
-      r.stream.countWritten(p.lines.count + 1)
-      try r.stream.out.flushIfNeeded()
+      try r.stream.emit { b in
+        CapitationRecords.write(p, month: month, paramsName: r.paramsName, into: &b)
+        return p.lines.count + 1
+      }
       pools.append(p)
     }
     var extra = r.extra
     for p in pools { extra.append("pool \(p.pool.name): prepay \(Money.format(p.prepayFen))") }
-    if let posted = try r.post(options, kind: "prepay", period: month, lines: CapitationRecords.ledgerLines(pools)) {
+    if let posted = try r.post(kind: "prepay", period: month, lines: CapitationRecords.ledgerLines(pools)) {
       extra.append(posted)
     }
     try r.finish(extra: extra)

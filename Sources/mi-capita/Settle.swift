@@ -44,12 +44,6 @@ struct Settle: ParsableCommand {
   @Option(help: ArgumentHelp("The year to clear.", valueName: "yyyy"))
   var year: String
 
-  /// `--adjustments FILE`.
-  @Option(
-    help: ArgumentHelp(
-      "Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
-  var adjustments: String?
-
   /// `--prepaid`.
   @Option(help: ArgumentHelp("Prepayments from: ledger (default), computed, or none.", valueName: "source"))
   var prepaid: PrepaidSource?
@@ -67,10 +61,11 @@ struct Settle: ParsableCommand {
       throw ValidationError("--draft-date must be a date yyyy-mm-dd, found '\(d)'")
     }
     try checkRun(options, common)
-    if options.partial {
+    if options.run.partial {
       // These shape the finished result only: a partial that ignored them would hide a mistake.
       for (given, flag) in [
-        (adjustments != nil, "--adjustments"), (prepaid != nil, "--prepaid"), (draftDate != nil, "--draft-date"),
+        (options.run.adjustments != nil, "--adjustments"), (prepaid != nil, "--prepaid"),
+        (draftDate != nil, "--draft-date"),
       ]
       where given {
         throw ValidationError("\(flag) applies when finishing: give it to --merge, not to --partial")
@@ -81,16 +76,16 @@ struct Settle: ParsableCommand {
   func run() throws {
     let prepaid = self.prepaid ?? .ledger
     var r = try CapitationRun(
-      options, common: common, year: year, month: nil, needsWorkspace: prepaid == .ledger && !options.partial)
+      options, common: common, year: year, month: nil, needsWorkspace: prepaid == .ledger && !options.run.partial)
     var adj: [Adjustment] = []
-    if let path = adjustments {
+    if let path = options.run.adjustments {
       var d = r.digest
       adj = try Adjustment.read(path, digest: &d).filter { $0.applies(to: year) }
       r.digest = d
     }
     let totals = try r.aggregate()
     if try r.finishPartial() { return }
-    try r.checkPost(options, kind: "settle", period: year)
+    try r.checkPost(kind: "settle", period: year)
     let deductions = try Capitation.deductions(adj, totals: totals)
     var ledger: [String: [String: Int64]] = [:]
     if prepaid == .ledger, let ws = r.ws {
@@ -116,10 +111,10 @@ struct Settle: ParsableCommand {
           auditDeductions: deductions.audit[name] ?? [:], assessmentDeductions: deductions.assessment[name] ?? [:]))
     }
     for c in results {
-      CapitationRecords.write(
-        c, year: year, params: r.params, paramsName: r.paramsName, draft: draft, into: &r.stream.out.buffer)
-      r.stream.countWritten(c.institutions.count + 1)
-      try r.stream.out.flushIfNeeded()
+      try r.stream.emit { b in
+        CapitationRecords.write(c, year: year, params: r.params, paramsName: r.paramsName, draft: draft, into: &b)
+        return c.institutions.count + 1
+      }
     }
     var extra = r.extra
     extra.append("adjustments \(deductions.used)")
@@ -128,7 +123,7 @@ struct Settle: ParsableCommand {
       extra.append(
         "pool \(c.pool.name): v \(Fixed(raw: c.pointValueRaw, scale: 6)) check \(c.checkPassed ? "pass" : "fail")")
     }
-    if let posted = try r.post(options, kind: "settle", period: year, lines: CapitationRecords.ledgerLines(results)) {
+    if let posted = try r.post(kind: "settle", period: year, lines: CapitationRecords.ledgerLines(results)) {
       extra.append(posted)
     }
     try r.finish(extra: extra)

@@ -52,16 +52,7 @@ struct ImportDIP: ParsableCommand {
     if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson.gz")
       || lower.hasSuffix(".json")
     {
-      let lines = try LineReader(path: file)
-      let scanner = RecordScanner()
-      while let line = try lines.nextLine() {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-        do {
-          try withScanned(scanner, Array(line)) { (s) throws(FieldError) in try reader.add(s) }
-        } catch {
-          throw MIError.data(file: lines.name, line: lines.lineNumber, field: error.field, message: error.message)
-        }
-      }
+      try SideFile.forEachRecord(file) { (s, _) throws(FieldError) in try reader.add(s) }
     } else {
       for g in try DIPCatalogReader.readTable(file) { reader.addGroup(g) }
     }

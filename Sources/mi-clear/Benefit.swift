@@ -50,7 +50,7 @@ struct Benefit: ParsableCommand {
       try sim.apply(s, writeCase: write, into: &stream.out.buffer)
       return write ? .written : .consumed
     }
-    stream.countWritten(sim.writeTotals(into: &stream.out.buffer))
+    try stream.emit { b in sim.writeTotals(into: &b) }
     let unmatched = sim.totals.values.reduce(0) { $0 + $1.unmatched }
     try stream.finish(extra: ["no rule \(unmatched)"])
   }

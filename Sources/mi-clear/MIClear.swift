@@ -29,23 +29,13 @@ struct MIClear: ParsableCommand {
         mi-clear ledger
       """,
     version: MIVersion.current,
-    subcommands: [Prepay.self, Settle.self, Ledger.self, Benefit.self])
+    subcommands: [Prepay.self, Settle.self, LedgerCommands<ClearLedger>.self, Benefit.self])
 }
 
 /// The flags prepay and settle share.
 struct RunOptions: ParsableArguments {
-  /// `--params NAME`.
-  @Option(
-    help: ArgumentHelp(
-      "Params version in the workspace (mi-catalog import params), or a .toml file to try before importing.",
-      valueName: "name"))
-  var params: String
-
-  /// `--adjustments FILE`.
-  @Option(
-    help: ArgumentHelp(
-      "Adjustments (NDJSON: fixmedins_code, pool, period, adj_amt, adj_type, reason).", valueName: "file"))
-  var adjustments: String?
+  /// --params, --adjustments, --post, --force, --partial, --merge.
+  @OptionGroup var run: AggregateOptions
 
   /// `--hospitals NAME`.
   @Option(
@@ -53,24 +43,6 @@ struct RunOptions: ParsableArguments {
       "Hospital registry version (mi-catalog import hospitals): adjustments may name its hospitals without cases.",
       valueName: "name"))
   var hospitals: String?
-
-  /// `--post`.
-  @Flag(help: "Record the run in the workspace ledger (a rerun of the period supersedes the earlier run).")
-  var post = false
-
-  /// `--force`.
-  @Flag(
-    help:
-      "With --post, supersede the effective run even with no cases in the period or fewer than half of its cases.")
-  var force = false
-
-  /// `--partial`.
-  @Flag(help: "Write this shard's exact per-hospital totals (kind clearing-partial) instead of clearing.")
-  var partial = false
-
-  /// `--merge`.
-  @Flag(help: "Read clearing-partial records of --partial runs instead of cases, sum them, then clear.")
-  var merge = false
 
   /// Case files.
   @Argument(
@@ -92,8 +64,8 @@ struct ClearingRun {
   let stream: RecordStream
   /// The per-hospital totals.
   let aggregator: CaseAggregator
-  /// Whether the inputs are clearing-partial records (--merge).
-  let merge: Bool
+  /// The shared flags.
+  let options: AggregateOptions
   /// SHA-256 of the inputs, kept only with --post.
   var digest: SHA256?
   /// Adjustments of other periods, for the summary line.
@@ -102,11 +74,13 @@ struct ClearingRun {
   var registry: Set<String>?
 
   /// Opens everything and reads the adjustments (a bad one stops the run before any output).
-  init(_ run: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
+  init(_ flags: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
+    let run = flags.run
+    options = run
     let (p, opened) = try common.params(
-      run.params, needsWorkspace: needsWorkspace || run.post || run.hospitals != nil, write: run.post)
+      run.params, needsWorkspace: needsWorkspace || run.post || flags.hospitals != nil, write: run.post)
     ws = opened
-    if let name = run.hospitals, let ws = opened {
+    if let name = flags.hospitals, let ws = opened {
       registry = Set(try ws.codes(try ws.refSet(name, kind: "hospitals")).map(\.code))
     }
     params = try ClearingParams.load(p)
@@ -121,69 +95,44 @@ struct ClearingRun {
     if let path = run.adjustments { all = try Adjustment.read(path, digest: &digest) }
     adjustments = all.filter { $0.applies(to: period) }
     adjustmentsIgnored = all.count - adjustments.count
-    stream = try RecordStream(inputs: run.inputs, options: common.stream)
+    stream = try RecordStream(inputs: flags.inputs, options: common.stream)
     aggregator = CaseAggregator(params: params, paramsName: run.params, period: period)
-    merge = run.merge
     if params.pointTrim == "p2.5-p97.5" && (run.partial || run.merge) {
       throw MIError.usage("point_trim \(params.pointTrim) needs the cases themselves: not with --partial or --merge")
     }
   }
 
-  /// Reads every case into the aggregator.
+  /// Reads every case (or with --merge every partial record) into the aggregator.
   mutating func aggregate() throws {
-    var d = digest
-    let agg = aggregator
-    let merging = merge
-    try stream.run { s in
-      if d != nil {
-        d!.update(s.line)
-        d!.update(byte: 0x0A)
-      }
-      if merging { try agg.merge(s) } else { try agg.add(s) }
-      return .consumed
-    }
-    digest = d
+    var agg = aggregator
+    try stream.aggregate(into: &agg, merge: options.merge, digest: &digest)
   }
 
   /// With `--partial`: writes the totals and finishes; returns true when it did.
-  func finishPartial(_ run: RunOptions, period: String) throws -> Bool {
-    guard run.partial else { return false }
-    stream.countWritten(
-      Partials.write(aggregator.totals, period: period, params: paramsName, into: &stream.out.buffer))
+  func finishPartial() throws -> Bool {
+    guard options.partial else { return false }
+    var agg = aggregator
+    try stream.emitPartials(of: &agg)
     try stream.finish(extra: extra)
     return true
   }
 
-  /// The cases of the period (special cases included).
-  var records: Int64 { aggregator.totals.values.reduce(0) { $0 + $1.cases } }
+  /// The ledger posting of a run of `kind` over `period`.
+  func posting(_ kind: String, _ period: String) -> LedgerPosting {
+    LedgerPosting(
+      tool: "mi-clear", kind: kind, period: period, records: aggregator.totals.values.reduce(0) { $0 + $1.cases },
+      outside: aggregator.outside, rejected: stream.counts.rejected, unit: "cases")
+  }
 
   /// With `--post`, refuses before anything is written a run that would supersede the effective run of the
   /// period with no cases or fewer than half of its cases (`LedgerGuard`), unless `--force`.
-  func checkPost(_ run: RunOptions, kind: String, period: String) throws {
-    guard run.post, let ws else { return }
-    for r in try ws.ledgerRuns(tool: "mi-clear") where r.effective && r.kind == kind && r.period == period {
-      if let e = LedgerGuard.refusal(
-        previous: r, records: records, outside: aggregator.outside, rejected: stream.counts.rejected, force: run.force,
-        unit: "cases")
-      {
-        throw e
-      }
-    }
+  func checkPost(kind: String, period: String) throws {
+    try posting(kind, period).check(options, ws)
   }
 
-  /// With `--post`, records the run (the guard is checked again inside the transaction); the summary part naming
-  /// the posted run, or nil.
-  func post(_ run: RunOptions, kind: String, period: String, lines: [LedgerLine]) throws -> String? {
-    guard run.post, let ws, var d = digest else { return nil }
-    let (records, outside, rejected) = (self.records, aggregator.outside, stream.counts.rejected)
-    let posted = try ws.postRun(
-      tool: "mi-clear", kind: kind, period: period, params: paramsName, inputSHA256: d.hexDigest(),
-      records: records, lines: lines
-    ) {
-      LedgerGuard.refusal(
-        previous: $0, records: records, outside: outside, rejected: rejected, force: run.force, unit: "cases")
-    }
-    return "posted run \(posted.id)"
+  /// With `--post`, records the run; the summary part naming the posted run, or nil.
+  func post(kind: String, period: String, lines: [LedgerLine]) throws -> String? {
+    try posting(kind, period).post(options, ws, digest: digest, lines: lines)
   }
 
   /// The summary parts shared by both commands.
@@ -194,13 +143,6 @@ struct ClearingRun {
     if adjustmentsIgnored > 0 { e.append("adjustments of other periods \(adjustmentsIgnored)") }
     return e
   }
-}
-
-/// Validates the combination of --partial, --merge and --post.
-func checkRun(_ run: RunOptions) throws {
-  if run.partial && run.merge { throw ValidationError("--partial and --merge exclude each other") }
-  if run.partial && run.post { throw ValidationError("--post records a finished run, not a --partial one") }
-  if run.force && !run.post { throw ValidationError("--force applies to --post only") }
 }
 
 /// Validates a period flag.

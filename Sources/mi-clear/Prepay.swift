@@ -35,7 +35,7 @@ struct Prepay: ParsableCommand {
 
   /// Checks the flags before anything is opened.
   func validate() throws {
-    try checkRun(options)
+    try options.run.check()
     try checkPeriod(month, month: true)
   }
 
@@ -43,22 +43,23 @@ struct Prepay: ParsableCommand {
   func run() throws {
     var r = try ClearingRun(options, common: common, period: month, needsWorkspace: false)
     try r.aggregate()
-    if try r.finishPartial(options, period: month) { return }
-    try r.checkPost(options, kind: "prepay", period: month)
+    if try r.finishPartial() { return }
+    try r.checkPost(kind: "prepay", period: month)
     let pools = try Prepayment.run(
       params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments, registry: r.registry)
     for p in pools {
-      ClearingRecords.write(
-        p, period: month, params: r.paramsName, ratio: r.params.monthlyRatio, deposit: r.params.qualityDeposit,
-        into: &r.stream.out.buffer)
-      r.stream.countWritten(p.lines.count + 1)
-      try r.stream.out.flushIfNeeded()
+      try r.stream.emit { b in
+        ClearingRecords.write(
+          p, period: month, params: r.paramsName, ratio: r.params.monthlyRatio, deposit: r.params.qualityDeposit,
+          into: &b)
+        return p.lines.count + 1
+      }
     }
     var extra = r.extra
     for p in pools {
       extra.append("pool \(p.pool): pay \(Money.format(p.sum(\.payAmt))) check \(p.checkPassed ? "pass" : "fail")")
     }
-    if let posted = try r.post(options, kind: "prepay", period: month, lines: Prepayment.ledgerLines(pools)) {
+    if let posted = try r.post(kind: "prepay", period: month, lines: Prepayment.ledgerLines(pools)) {
       extra.append(posted)
     }
     try r.stream.finish(extra: extra)

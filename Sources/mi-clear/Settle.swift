@@ -38,16 +38,16 @@ struct Settle: ParsableCommand {
 
   /// Checks the flags before anything is opened.
   func validate() throws {
-    try checkRun(options)
+    try options.run.check()
     try checkPeriod(year, month: false)
   }
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
-    var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger && !options.partial)
+    var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger && !options.run.partial)
     try r.aggregate()
-    if try r.finishPartial(options, period: year) { return }
-    try r.checkPost(options, kind: "settle", period: year)
+    if try r.finishPartial() { return }
+    try r.checkPost(kind: "settle", period: year)
     var ledger: [LedgerLine] = []
     if !noLedger, let ws = r.ws {
       ledger = try ws.effectiveLines(tool: "mi-clear", kind: "prepay", periodPrefix: year + "-")
@@ -57,9 +57,10 @@ struct Settle: ParsableCommand {
       params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments, ledger: ledger,
       trimSamples: r.aggregator.trimSamples, registry: r.registry)
     for p in pools {
-      ClearingRecords.write(p, period: year, params: r.paramsName, into: &r.stream.out.buffer)
-      r.stream.countWritten(p.lines.count + 1)
-      try r.stream.out.flushIfNeeded()
+      try r.stream.emit { b in
+        ClearingRecords.write(p, period: year, params: r.paramsName, into: &b)
+        return p.lines.count + 1
+      }
     }
     var extra = r.extra
     for p in pools {
@@ -69,7 +70,7 @@ struct Settle: ParsableCommand {
           + "fund part \(Money.format(p.fundPartAmt)) clearing \(Money.format(p.sum(\.clearingAmt))) "
           + "check \(p.checkPassed ? "pass" : "fail")")
     }
-    if let posted = try r.post(options, kind: "settle", period: year, lines: ClearingRecords.ledgerLines(pools)) {
+    if let posted = try r.post(kind: "settle", period: year, lines: ClearingRecords.ledgerLines(pools)) {
       extra.append(posted)
     }
     try r.stream.finish(extra: extra)

@@ -71,11 +71,8 @@ struct Derive: ParsableCommand {
   @Option(help: ArgumentHelp("The subtype's CV must be this share lower than the group's.", valueName: "share"))
   var auxCVDrop: String = "0.20"
 
-  @Flag(help: "Write exact partial aggregates of these cases (NDJSON) for a later --merge, instead of a result.")
-  var partial = false
-
-  @Flag(help: "Read partial aggregates (of --partial runs) instead of cases, and finish the derivation.")
-  var merge = false
+  /// `--partial`, `--merge`.
+  @OptionGroup var distributed: PartialOptions
 
   @Option(
     help: ArgumentHelp(
@@ -187,6 +184,7 @@ struct Derive: ParsableCommand {
       o.names = GroupNames(dx: d, proc: p)
     }
 
+    let (partial, merge) = (distributed.partial, distributed.merge)
     guard !(partial && merge), !(partial && `import` != nil) else {
       throw ValidationError("--partial writes partial aggregates: it goes with neither --merge nor --import")
     }
@@ -199,73 +197,11 @@ struct Derive: ParsableCommand {
       o.auxMinGroupCases = max(1, auxMinGroupCases)
       o.auxCVDrop = try share(auxCVDrop, "--aux-cv-drop")
     }
-    let deriver = Deriver(options: o)
-    let stream = try RecordStream(inputs: files, options: common.stream)
-    try stream.run { scanner in
-      if merge { try deriver.addPartial(scanner) } else { try deriver.add(scanner) }
-      return .consumed
-    }
-    if partial {
-      // Partial aggregates are exact (every cost in fen), so merging them reproduces a single run byte for byte.
-      var written = 0
-      try deriver.writePartial { l in
-        stream.out.buffer.append(contentsOf: l)
-        try stream.out.flushIfNeeded()
-        written += 1
-      }
-      stream.countWritten(written)
-      try stream.finish()
-      return
-    }
-    let result = try deriver.finish()
-    for line in result.report {
-      // Report labels are the bureau's Chinese terms; --lang en swaps them for English ones.
-      let text =
-        common.lang == .en ? Derive.english.reduce(line) { $0.replacingOccurrences(of: $1.0, with: $1.1) } : line
-      Diagnostics.line("\(Diagnostics.tool): \(text)")
-    }
-    let name = `import` ?? "derived"
-    let lines: [[UInt8]]
-    let source = files.isEmpty ? "-" : files.joined(separator: " ")
-    if m == .dip {
-      let cat = result.catalog(name: name, scale: o.scale, procClasses: o.procClasses)
-      lines = cat.entryLines()
-      if let ws, `import` != nil {
-        // The version's sha256 is that of its review NDJSON: the catalog content itself.
-        let sha = SHA256.hex(Data(lines.joined()))
-        let set = try cat.store(in: ws, source: source, sha256: sha, replace: replace)
-        Diagnostics.line("\(Diagnostics.tool): stored \(set.entries) dip entries as '\(set.name)'")
-      }
-    } else {
-      let weights = DRGWeights(
-        scale: o.scale,
-        entries: result.groups.map {
-          DRGWeights.Entry(
-            code: $0.code, weight: $0.group.score, caseCount: $0.group.caseCount, meanFen: $0.group.meanFen,
-            cv: $0.group.cv)
-        }, versionInfo: result.versionInfo)
-      lines = weights.entryLines()
-      if let ws, let n = `import` {
-        let sha = SHA256.hex(Data(lines.joined()))
-        let set = try weights.store(in: ws, name: n, source: source, sha256: sha, replace: replace)
-        Diagnostics.line("\(Diagnostics.tool): stored \(set.entries) DRG weights as '\(set.name)'")
-      }
-    }
-    if `import` == nil || common.output != nil {
-      for l in lines {
-        stream.out.buffer.append(contentsOf: l)
-        try stream.out.flushIfNeeded()
-      }
-      stream.countWritten(lines.count)
-    }
-    try stream.finish()
+    var run = DeriveRun(options: o, inputs: files, stream: common.stream)
+    (run.partial, run.merge, run.importName, run.replace) = (partial, merge, `import`, replace)
+    run.english = common.lang == .en
+    try run.run(ws)
   }
-
-  /// The report's Chinese terms and their English labels for `--lang en`.
-  static let english = [
-    ("核心病种", "core groups"), ("综合病种", "comprehensive groups"), ("基层病种", "basic-group"),
-    ("医疗机构调节系数", "hospital coefficients"), ("内科诊疗组", "medical group"), ("辅助分型", "auxiliary subtypes"),
-  ]
 
   /// A share or CV given as a decimal (0.95), to scale 4.
   private func share(_ text: String, _ flag: String) throws -> Int64 {

@@ -46,13 +46,12 @@ struct Special: ParsableCommand {
       return .consumed
     }
     var w = JSONWriter()
-    var written = 0
     for (c, rank, within) in review.ranked(shares: shares) where within || !quota {
-      SpecialReview.write(c, rank: rank, withinQuota: within, &w, into: &stream.out.buffer)
-      written += 1
-      try stream.out.flushIfNeeded()
+      try stream.emit { b in
+        SpecialReview.write(c, rank: rank, withinQuota: within, &w, into: &b)
+        return 1
+      }
     }
-    stream.countWritten(written)
     let parts = [Scheme.dip, .drg].compactMap { (s: Scheme) -> String? in
       guard let n = review.discharges[s] else { return nil }
       let q = review.quota(s, share: shares[s]!)

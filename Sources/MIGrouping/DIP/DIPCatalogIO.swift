@@ -137,24 +137,13 @@ public struct DIPCatalogReader {
 
   /// Reads auxiliary definitions (NDJSON, one aux entry per line, `coef` optional) for `mi-score derive --aux`.
   public static func readAuxDefinitions(_ path: String) throws(MIError) -> [DIPAux] {
-    let lines = try LineReader(path: path)
-    let scanner = RecordScanner()
     var out: [DIPAux] = []
     var seen = Set<String>()
-    while let line = try lines.nextLine() {
-      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-      do {
-        let a = try withScanned(scanner, Array(line)) { (s) throws(FieldError) in
-          if let e = try s.string("entry"), e != "aux" { throw FieldError("entry", "expected \"aux\", found \"\(e)\"") }
-          return try auxEntry(s, requireCoef: false)
-        }
-        guard seen.insert(a.code).inserted else { throw FieldError("aux_code", "duplicate code '\(a.code)'") }
-        out.append(a)
-      } catch let e as FieldError {
-        throw MIError.data(file: lines.name, line: lines.lineNumber, field: e.field, message: e.message)
-      } catch {
-        throw MIError.data(file: lines.name, line: lines.lineNumber, field: nil, message: "\(error)")
-      }
+    try SideFile.forEachRecord(path) { (s, _) throws(FieldError) in
+      if let e = try s.string("entry"), e != "aux" { throw FieldError("entry", "expected \"aux\", found \"\(e)\"") }
+      let a = try auxEntry(s, requireCoef: false)
+      guard seen.insert(a.code).inserted else { throw FieldError("aux_code", "duplicate code '\(a.code)'") }
+      out.append(a)
     }
     return out
   }

@@ -178,16 +178,7 @@ public struct DRGWeights: Sendable, Equatable {
     if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".json")
       || lower.hasSuffix(".ndjson.gz")
     {
-      let lines = try LineReader(path: path)
-      let scanner = RecordScanner()
-      while let line = try lines.nextLine() {
-        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-        do {
-          try withScanned(scanner, Array(line)) { (s) throws(FieldError) in try r.add(s) }
-        } catch {
-          throw MIError.data(file: lines.name, line: lines.lineNumber, field: error.field, message: error.message)
-        }
-      }
+      try SideFile.forEachRecord(path) { (s, _) throws(FieldError) in try r.add(s) }
       return r.weights
     }
     let table = try TableReader(path: path)

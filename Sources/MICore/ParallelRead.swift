@@ -1,14 +1,22 @@
 import Dispatch
 import Foundation
-import MICore
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
-/// Reads large plain files in byte ranges on several cores, one `CapitationAggregator` per range, then merges them.
+/// An aggregate that workers can fill separately and then combine (sums add, sets unite): what `ParallelRead`
+/// needs. `merge` throws only when a sum leaves 64 bits.
+public protocol Mergeable: SendableMetatype {
+  /// Adds the record the scanner holds; a bad record throws `FieldError` naming its field.
+  mutating func add(record: RecordScanner) throws
+  /// Adds everything `other` holds.
+  mutating func merge(_ other: Self) throws
+}
+
+/// Reads large plain files in byte ranges on several cores, one aggregate per range, then merges them.
 ///
-/// A year of a city is tens of millions of settlements in one file; the record path is CPU-bound, so the file is
+/// A year of a city (mi-capita) is tens of millions of records in one file; the record path is CPU-bound, so the file is
 /// cut into `threads` ranges at line boundaries (a range holds the lines that start inside it) and each range is
 /// read with `pread` by its own worker. Sums are integers and persons are set unions, so the merged result equals
 /// a sequential read byte for byte. Lines are handled as `RecordStream` handles them: a UTF-8 BOM at the start of a
@@ -33,30 +41,35 @@ public enum ParallelRead {
   }
 
   /// One range of one file.
-  struct Chunk: Sendable {
-    var file: Int
-    var path: String
-    var start: Int64
-    var end: Int64
+  @usableFromInline struct Chunk: Sendable {
+    @usableFromInline var file: Int
+    @usableFromInline var path: String
+    @usableFromInline var start: Int64
+    @usableFromInline var end: Int64
+
+    @usableFromInline init(file: Int, path: String, start: Int64, end: Int64) {
+      (self.file, self.path, self.start, self.end) = (file, path, start, end)
+    }
   }
 
   /// What a worker found in its range.
-  final class Outcome: @unchecked Sendable {
-    var aggregator: CapitationAggregator
-    var lines = 0
-    var records = 0
-    var error: (line: Int, error: FieldError)?
-    var ioError: MIError?
+  @usableFromInline final class Outcome<A: Mergeable>: @unchecked Sendable {
+    @usableFromInline var aggregator: A
+    @usableFromInline var lines = 0
+    @usableFromInline var records = 0
+    @usableFromInline var error: (line: Int, error: FieldError)?
+    @usableFromInline var ioError: MIError?
 
-    init(_ a: CapitationAggregator) { aggregator = a }
+    @usableFromInline init(_ a: A) { aggregator = a }
   }
 
-  /// Reads every input with `threads` workers; returns the merged aggregator and the number of records read.
-  /// A file is cut into at most `threads` ranges of at least `minimumChunk` bytes.
-  public static func run(
-    inputs: [String], threads: Int, params: CapitationParams, year: String, month: Int?,
-    minimumChunk: Int64 = 16 << 20
-  ) throws(MIError) -> (CapitationAggregator, records: Int) {
+  /// Reads every input with `threads` workers, each range into an aggregate from `make`; returns the merged
+  /// aggregate and the number of records read. A file is cut into at most `threads` ranges of at least
+  /// `minimumChunk` bytes.
+  @inlinable
+  public static func run<A: Mergeable>(
+    inputs: [String], threads: Int, minimumChunk: Int64 = 16 << 20, make: () -> A
+  ) throws(MIError) -> (A, records: Int) {
     var chunks: [Chunk] = []
     for (f, path) in inputs.enumerated() {
       var st = stat()
@@ -68,7 +81,7 @@ public enum ParallelRead {
           Chunk(file: f, path: path, start: size * Int64(k) / Int64(parts), end: size * Int64(k + 1) / Int64(parts)))
       }
     }
-    let outcomes = chunks.map { _ in Outcome(CapitationAggregator(params: params, year: year, month: month)) }
+    let outcomes = chunks.map { _ in Outcome(make()) }
     let work = chunks
     // concurrentPerform runs as many iterations at once as there are cores.
     DispatchQueue.concurrentPerform(iterations: work.count) { k in
@@ -93,7 +106,7 @@ public enum ParallelRead {
     var merged = outcomes[0].aggregator
     var records = outcomes[0].records
     for o in outcomes.dropFirst() {
-      do throws(FieldError) {
+      do {
         try merged.merge(o.aggregator)
       } catch {
         // Only sums beyond 64 bits fail here; no one line is to blame.
@@ -105,7 +118,8 @@ public enum ParallelRead {
   }
 
   /// Reads the lines that start in `chunk` (the last may run past its end).
-  static func read(_ chunk: Chunk, into o: Outcome) throws(MIError) {
+  @inlinable
+  static func read<A: Mergeable>(_ chunk: Chunk, into o: Outcome<A>) throws(MIError) {
     let fd = open(chunk.path, O_RDONLY)
     guard fd >= 0 else { throw MIError.io("\(chunk.path): \(systemMessage())") }
     defer { close(fd) }
@@ -188,12 +202,14 @@ public enum ParallelRead {
         let line = UnsafeRawBufferPointer(rebasing: b[s..<t])
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return }
         records += 1
-        do throws(FieldError) {
+        do {
           if let bad = UTF8Check.firstInvalid(line) { throw FieldError(nil, UTF8Check.message(at: bad)) }
           try scanner.parse(line)
-          try agg.add(scanner)
+          try agg.add(record: scanner)
+        } catch let e as FieldError {
+          failed = e
         } catch {
-          failed = error
+          failed = FieldError(nil, "\(error)")
         }
       }
       if let failed {

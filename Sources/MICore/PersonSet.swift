@@ -1,4 +1,5 @@
-/// A set of persons for counting N (就医人数) without keeping records or even the ids themselves.
+/// A set of persons for counting N (就医人数, mi-capita) without keeping records or even the ids themselves: a set
+/// of 64-bit hashes, the byte work of an aggregate's distinct count.
 ///
 /// Each `psn_no` is hashed to 64 bits (FNV-1a over its bytes, then the MurmurHash3 `fmix64` finaliser to spread
 /// the bits) and the hashes are kept in an open-addressing table of `UInt64` (linear probing, load ≤ 1/2, grown by
@@ -11,10 +12,11 @@
 /// the reported 点值 by 1/N and leaves every institution's payout unchanged (N cancels, DOMAIN.md §4). The value 0
 /// marks an empty slot, so a hash of 0 is stored as 1 (one more collision case of the same order).
 public struct PersonSet: Sendable {
-  private var slots: [UInt64]
-  private var mask: Int
+  @usableFromInline var slots: [UInt64]
+  @usableFromInline var mask: Int
   /// The number of distinct hashes held.
-  public private(set) var count = 0
+  public var count: Int { held }
+  @usableFromInline var held = 0
 
   /// Creates an empty set.
   public init(capacity: Int = 1024) {
@@ -25,7 +27,7 @@ public struct PersonSet: Sendable {
   }
 
   /// The 64-bit hash of an id's bytes.
-  @inline(__always)
+  @inlinable @inline(__always)
   public static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     var h: UInt64 = 0xcbf2_9ce4_8422_2325
     for b in bytes {
@@ -47,7 +49,7 @@ public struct PersonSet: Sendable {
   }
 
   /// Adds a hash; returns whether it was new.
-  @discardableResult
+  @inlinable @discardableResult
   public mutating func insert(hash h: UInt64) -> Bool {
     if (count + 1) * 2 > slots.count { grow() }
     let m = mask
@@ -63,7 +65,7 @@ public struct PersonSet: Sendable {
         i = (i + 1) & m
       }
     }
-    if added { count += 1 }
+    if added { held += 1 }
     return added
   }
 
@@ -88,11 +90,11 @@ public struct PersonSet: Sendable {
     for s in other.slots where s != 0 { insert(hash: s) }
   }
 
-  private mutating func grow() {
+  @usableFromInline mutating func grow() {
     let old = slots
     slots = [UInt64](repeating: 0, count: old.count * 2)
     mask = slots.count - 1
-    count = 0
+    held = 0
     for s in old where s != 0 { insert(hash: s) }
   }
 }

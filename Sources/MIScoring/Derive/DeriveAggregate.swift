@@ -1,0 +1,19 @@
+import MICore
+
+extension Deriver: Aggregate {
+  /// Adds one historical case (`add(_:)`).
+  public func add(record: RecordScanner) throws { try add(record) }
+
+  /// Adds one derive-partial record (`addPartial(_:)`).
+  public func merge(partial record: RecordScanner, file: String, line: Int) throws { try addPartial(record) }
+
+  /// The derive-partial records (`writePartial`), one line at a time.
+  public func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
+    var n = 0
+    try writePartial { line in
+      try emit(line)
+      n += 1
+    }
+    return n
+  }
+}
