@@ -87,42 +87,21 @@ struct Settle: ParsableCommand {
     if try r.finishPartial() { return }
     try r.checkPost(kind: "settle", period: year)
     let deductions = try Capitation.deductions(adj, totals: totals)
-    var ledger: [String: [String: Int64]] = [:]
-    if prepaid == .ledger, let ws = r.ws {
-      for l in try ws.effectiveLines(tool: "mi-capita", kind: "prepay", periodPrefix: year + "-")
-      where l.item == "prepay" {
-        ledger[l.pool, default: [:]][l.fixmedinsCode, default: 0] += l.amountFen
-      }
+    let pre: [String: [String: Int64]]?
+    switch prepaid {
+    case .ledger: pre = try r.ws.map { ws throws(MIError) in try Capitation.ledgerPrepaid(ws, year: year) } ?? [:]
+    case .computed: pre = nil
+    case .none: pre = [:]
     }
     let draft = draftDate.flatMap { CapitationRecords.Draft(date: $0, params: r.params) }
-    var results: [CapitationClearing] = []
-    for name in r.params.poolNames {
-      let pool = r.params.pools[name]!
-      let t = totals[name]!
-      let pre: [String: Int64]
-      switch prepaid {
-      case .ledger: pre = ledger[name] ?? [:]
-      case .computed: pre = Capitation.computedPrepaid(pool: pool, totals: t)
-      case .none: pre = [:]
-      }
-      results.append(
-        try Capitation.settle(
-          pool: pool, params: r.params, totals: t, persons: t.persons, prepaid: pre,
-          auditDeductions: deductions.audit[name] ?? [:], assessmentDeductions: deductions.assessment[name] ?? [:]))
-    }
+    let results = try Capitation.settleYear(params: r.params, totals: totals, prepaid: pre, deductions: deductions)
     for c in results {
       try r.stream.emit { b in
         CapitationRecords.write(c, year: year, params: r.params, paramsName: r.paramsName, draft: draft, into: &b)
         return c.institutions.count + 1
       }
     }
-    var extra = r.extra
-    extra.append("adjustments \(deductions.used)")
-    if deductions.notApplicable > 0 { extra.append("adjustments not for capitation \(deductions.notApplicable)") }
-    for c in results {
-      extra.append(
-        "pool \(c.pool.name): v \(Fixed(raw: c.pointValueRaw, scale: 6)) check \(c.checkPassed ? "pass" : "fail")")
-    }
+    var extra = r.extra + Capitation.settleSummary(results, deductions: deductions)
     if let posted = try r.post(kind: "settle", period: year, lines: CapitationRecords.ledgerLines(results)) {
       extra.append(posted)
     }

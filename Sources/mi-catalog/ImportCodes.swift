@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MICommandLine
 import MICore
 import MIReference
@@ -10,17 +9,9 @@ func importCodes(
   meta: String = "{}",
   detail: String = ""
 ) throws {
-  guard !entries.isEmpty else {
-    throw MIError.reference("\(file): no entries; an empty \(kind) version is refused")
-  }
-  let sha = try SHA256.hex(file: file)
-  let ws = try common.workspace(.create)
-  let set = try ws.importSet(
-    name: options.name, kind: kind, source: file, sha256: sha, meta: meta, replace: options.replace
-  ) { db, id in
-    try Workspace.insertCodes(db, set: id, entries)
-    return entries.count
-  }
+  let (set, sha) = try CodeImport.store(
+    entries, kind: kind, file: file, name: options.name, replace: options.replace, meta: meta
+  ) { try common.workspace(.create) }
   Diagnostics.line(
     "mi-catalog: imported \(set.entries) \(kind) entries as '\(set.name)' (sha256 \(sha.prefix(12)))\(detail)")
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MICommandLine
 import MICore
 import MIGrouping
@@ -47,16 +46,8 @@ struct ImportDIP: ParsableCommand {
     guard DIPCatalog.scales.contains(scale) else { throw ValidationError("--scale must be 1000, 100 or 1") }
     let ws = try common.workspace(.create)
     let classes = try procClass.map { try ProcClassTable.load(ws, name: $0) } ?? ProcClassTable()
-    let lower = file.lowercased()
-    var reader = DIPCatalogReader()
-    if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson.gz")
-      || lower.hasSuffix(".json")
-    {
-      try SideFile.forEachRecord(file) { (s, _) throws(FieldError) in try reader.add(s) }
-    } else {
-      for g in try DIPCatalogReader.readTable(file) { reader.addGroup(g) }
-    }
-    let catalog = try reader.catalog(name: options.name, defaultScale: scale, procClasses: classes)
+    let catalog = try DIPCatalogReader.read(
+      file, name: options.name, defaultScale: scale, procClasses: classes)
     let sha = try SHA256.hex(file: file)
     let set = try catalog.store(in: ws, source: file, sha256: sha, replace: options.replace)
     let comp = catalog.groups.filter { $0.kind == .comprehensive }.count

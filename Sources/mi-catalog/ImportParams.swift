@@ -4,6 +4,7 @@ import MICapitation
 import MIClearing
 import MICommandLine
 import MICore
+import MIReference
 import MIScoring
 
 /// `mi-catalog import params`: a commented TOML policy-parameters file as a versioned reference set.
@@ -28,22 +29,10 @@ struct ImportParams: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-      throw MIError.io("\(file): \(error.localizedDescription)")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw MIError.usage("\(file): not UTF-8 text (convert it with iconv -f gb18030 -t utf-8)")
-    }
+    let (data, text) = try ParamsImport.read(file)
     try ImportParams.validate(text: text, name: file)
-    let sha = SHA256.hex(data)
     let ws = try common.workspace(.create)
-    let set = try ws.importSet(name: options.name, kind: "params", source: file, sha256: sha, replace: options.replace)
-    {
-      db, id in
-      try Workspace.insertBlob(db, set: id, name: "params.toml", data: data)
-      return 1
-    }
+    let (set, sha) = try ParamsImport.store(data, file: file, name: options.name, replace: options.replace, in: ws)
     Diagnostics.line("mi-catalog: imported params as '\(set.name)' (sha256 \(sha.prefix(12)))")
   }
 

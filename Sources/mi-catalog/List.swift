@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MICommandLine
 import MICore
 import MIReference
@@ -25,10 +24,7 @@ struct List: ParsableCommand {
   func run() throws {
     let ws = try common.workspace(.read)
     let out = try OutputFile(path: common.output)
-    try out.write("name\tkind\tentries\timported_at\tsha256\tsource\n")
-    for s in try ws.refSets(kind: kind) {
-      try out.write("\(s.name)\t\(s.kind)\t\(s.entries)\t\(s.importedAt)\t\(s.sha256.prefix(12))\t\(s.source)\n")
-    }
+    for line in try RefSetText.list(ws, kind: kind) { try out.write(line + "\n") }
     try out.finish()
   }
 }
@@ -49,19 +45,7 @@ struct Show: ParsableCommand {
     let ws = try common.workspace(.read)
     let s = try ws.refSet(name)
     let out = try OutputFile(path: common.output)
-    try out.write(
-      """
-      name\t\(s.name)
-      kind\t\(s.kind)
-      entries\t\(s.entries)
-      imported_at\t\(s.importedAt)
-      sha256\t\(s.sha256)
-      source\t\(s.source)
-      meta\t\(s.meta)
-
-      """)
-    let blobs = try ws.blobNames(s)
-    if !blobs.isEmpty { try out.write("files\t\(blobs.joined(separator: " "))\n") }
+    try out.write(try RefSetText.show(ws, s))
     try out.finish()
   }
 }
@@ -87,25 +71,7 @@ struct Export: ParsableCommand {
     let ws = try common.workspace(.read)
     let s = try ws.refSet(name)
     let out = try OutputFile(path: common.output)
-    let blobs = try ws.blobNames(s)
-    if let file {
-      guard let data = try ws.blob(s, file) else {
-        throw MIError.usage("'\(name)' has no file '\(file)' (has: \(blobs.joined(separator: ", ")))")
-      }
-      out.buffer.append(contentsOf: data)
-    } else {
-      let codes = try ws.codes(s)
-      if codes.isEmpty && blobs.count == 1 {
-        let data = try ws.blob(s, blobs[0]) ?? Data()
-        out.buffer.append(contentsOf: data)
-        try out.finish()
-        return
-      }
-      if codes.isEmpty && !blobs.isEmpty {
-        throw MIError.usage("'\(name)' is kept as files; name one with --file (\(blobs.joined(separator: ", ")))")
-      }
-      for line in CodeExport.tsvLines(codes) { try out.write(line + "\n") }
-    }
+    out.buffer.append(contentsOf: try RefSetText.export(ws, s, file: file))
     try out.finish()
   }
 }
