@@ -42,3 +42,17 @@ extension Capitation {
     return extra
   }
 }
+
+extension Capitation {
+  /// Every pool's prepayment for `month` (1–12), in the params' pool order.
+  public static func prepayMonth(params: CapitationParams, totals: [String: PoolTotals], month: Int)
+    -> [CapitationPrepay]
+  {
+    params.poolNames.map { prepay(pool: params.pools[$0]!, totals: totals[$0]!, month: month) }
+  }
+
+  /// The summary items of a month's prepayment, one per pool.
+  public static func prepaySummary(_ pools: [CapitationPrepay]) -> [String] {
+    pools.map { "pool \($0.pool.name): prepay \(Money.format($0.prepayFen))" }
+  }
+}

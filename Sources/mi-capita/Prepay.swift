@@ -43,17 +43,14 @@ struct Prepay: ParsableCommand {
     let totals = try r.aggregate()
     if try r.finishPartial() { return }
     try r.checkPost(kind: "prepay", period: month)
-    var pools: [CapitationPrepay] = []
-    for name in r.params.poolNames {
-      let p = Capitation.prepay(pool: r.params.pools[name]!, totals: totals[name]!, month: Int(month.suffix(2))!)
+    let pools = Capitation.prepayMonth(params: r.params, totals: totals, month: Int(month.suffix(2))!)
+    for p in pools {
       try r.stream.emit { b in
         CapitationRecords.write(p, month: month, paramsName: r.paramsName, into: &b)
         return p.lines.count + 1
       }
-      pools.append(p)
     }
-    var extra = r.extra
-    for p in pools { extra.append("pool \(p.pool.name): prepay \(Money.format(p.prepayFen))") }
+    var extra = r.extra + Capitation.prepaySummary(pools)
     if let posted = try r.post(kind: "prepay", period: month, lines: CapitationRecords.ledgerLines(pools)) {
       extra.append(posted)
     }

@@ -55,10 +55,7 @@ struct Prepay: ParsableCommand {
         return p.lines.count + 1
       }
     }
-    var extra = r.extra
-    for p in pools {
-      extra.append("pool \(p.pool): pay \(Money.format(p.sum(\.payAmt))) check \(p.checkPassed ? "pass" : "fail")")
-    }
+    var extra = r.extra + Prepayment.summary(pools)
     if let posted = try r.post(kind: "prepay", period: month, lines: Prepayment.ledgerLines(pools)) {
       extra.append(posted)
     }

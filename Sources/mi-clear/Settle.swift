@@ -62,14 +62,7 @@ struct Settle: ParsableCommand {
         return p.lines.count + 1
       }
     }
-    var extra = r.extra
-    for p in pools {
-      let budget = p.budgetAmt.map(Money.format) ?? "none"
-      extra.append(
-        "pool \(p.pool): point value \(p.pointValue?.description ?? "-") budget \(budget) "
-          + "fund part \(Money.format(p.fundPartAmt)) clearing \(Money.format(p.sum(\.clearingAmt))) "
-          + "check \(p.checkPassed ? "pass" : "fail")")
-    }
+    var extra = r.extra + Settlement.summary(pools)
     if let posted = try r.post(kind: "settle", period: year, lines: ClearingRecords.ledgerLines(pools)) {
       extra.append(posted)
     }
