@@ -86,3 +86,12 @@ enum TestableRecord {
     }
   }
 }
+
+extension CodeDiff {
+  /// The summary of change lines: `added N, removed N, changed N` (`+` lines, `-` lines, the others).
+  public static func summary(_ lines: [String]) -> String {
+    let added = lines.filter { $0.hasPrefix("+") }.count
+    let removed = lines.filter { $0.hasPrefix("-") }.count
+    return "added \(added), removed \(removed), changed \(lines.count - added - removed)"
+  }
+}

@@ -31,23 +31,9 @@ struct Diff: ParsableCommand {
       throw MIError.usage("'\(old)' is a \(a.kind) set and '\(new)' a \(b.kind) set: only versions of one kind compare")
     }
     let out = try OutputFile(path: common.output)
-    let lines = try kindSpecificDiff(ws, a, b) ?? CodeDiff.lines(try ws.codes(a), try ws.codes(b))
+    let lines = try ReferenceDiff.lines(ws, a, b) ?? CodeDiff.lines(try ws.codes(a), try ws.codes(b))
     for line in lines { try out.write(line + "\n") }
     try out.finish()
-    let added = lines.filter { $0.hasPrefix("+") }.count
-    let removed = lines.filter { $0.hasPrefix("-") }.count
-    Diagnostics.line(
-      "mi-catalog: \(old) → \(new): added \(added), removed \(removed), changed \(lines.count - added - removed)")
-  }
-
-  /// Kinds whose changes are more than their code lists (schemes: groups and code lists moved).
-  private func kindSpecificDiff(_ ws: Workspace, _ a: RefSet, _ b: RefSet) throws -> [String]? {
-    switch a.kind {
-    case DIPCatalog.kind:
-      return DIPCatalog.diff(try DIPCatalog.load(ws, name: a.name), try DIPCatalog.load(ws, name: b.name))
-    case DRGSchemeStore.kind:
-      return try DRGSchemeDiff.diff(ws, a, b)
-    default: return nil
-    }
+    Diagnostics.line("mi-catalog: \(old) → \(new): \(CodeDiff.summary(lines))")
   }
 }
