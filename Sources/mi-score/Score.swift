@@ -50,15 +50,8 @@ struct Score: ParsableCommand {
   func run() throws {
     let (p, opened) = try common.params(params, needsWorkspace: true)
     let ws = try opened ?? common.workspace(.read)
-    let sp = try ScoringParams.load(p)
     // A file tried directly gets the check mi-catalog import params gives a version: a typo is an error.
-    if let typo = p.unusedKeys().first(where: { $0.hasPrefix("scoring.") }) {
-      throw p.invalid(typo, "unknown key: mi-score does not read it")
-    }
-    guard sp.present else {
-      if p.origin == .file { throw MIError.usage("\(params): no [scoring] section") }
-      throw MIError.reference("\(ws.path): params '\(params)' has no [scoring] section")
-    }
+    let sp = try ScoringParams.loadForScoring(p, name: params, workspacePath: ws.path)
     let scheme: Scheme = catalog != nil ? .dip : .drg
     let table = try WeightTable.load(ws, name: catalog ?? weights!, scheme: scheme)
     var levels: [String: String] = [:]

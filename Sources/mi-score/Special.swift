@@ -37,7 +37,7 @@ struct Special: ParsableCommand {
   func run() throws {
     var sp = ScoringParams.defaults
     if let params { sp = try ScoringParams.load(try common.params(params, needsWorkspace: false).0) }
-    let shares: [Scheme: Fixed] = [.dip: sp.dip.specialQuota, .drg: sp.drg.specialQuota]
+    let shares = sp.specialShares
     let stream = try RecordStream(inputs: files, options: common.stream)
     var review = SpecialReview()
     try stream.run { s in
@@ -52,12 +52,6 @@ struct Special: ParsableCommand {
         return 1
       }
     }
-    let parts = [Scheme.dip, .drg].compactMap { (s: Scheme) -> String? in
-      guard let n = review.discharges[s] else { return nil }
-      let q = review.quota(s, share: shares[s]!)
-      let cands = review.candidates.filter { $0.scheme == s }.count
-      return "\(s.rawValue.uppercased()) discharges \(n), candidates \(cands), quota \(q) (\(shares[s]!))"
-    }
-    try stream.finish(extra: parts)
+    try stream.finish(extra: review.summary(shares: shares))
   }
 }
