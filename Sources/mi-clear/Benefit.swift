@@ -39,10 +39,7 @@ struct Benefit: ParsableCommand {
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
-    guard let data = FileManager.default.contents(atPath: policy), let text = String(data: data, encoding: .utf8) else {
-      throw MIError.io("\(policy): cannot read the policy file")
-    }
-    let rules = try BenefitPolicy.load(try Params(text: text, name: policy))
+    let rules = try BenefitPolicy.load(file: policy)
     let sim = BenefitSimulation(policy: rules)
     let stream = try RecordStream(inputs: inputs, options: common.stream)
     let write = !byHospital
@@ -51,7 +48,6 @@ struct Benefit: ParsableCommand {
       return write ? .written : .consumed
     }
     try stream.emit { b in sim.writeTotals(into: &b) }
-    let unmatched = sim.totals.values.reduce(0) { $0 + $1.unmatched }
-    try stream.finish(extra: ["no rule \(unmatched)"])
+    try stream.finish(extra: ["no rule \(sim.unmatched)"])
   }
 }

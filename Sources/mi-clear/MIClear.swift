@@ -83,12 +83,7 @@ struct ClearingRun {
     if let name = flags.hospitals, let ws = opened {
       registry = Set(try ws.codes(try ws.refSet(name, kind: "hospitals")).map(\.code))
     }
-    params = try ClearingParams.load(p)
-    // An imported version was checked by mi-catalog; a file tried directly gets the same check of its [clearing]
-    // keys, so a typo is an error rather than a silent default.
-    if let typo = p.unusedKeys().first(where: { $0.hasPrefix("clearing.") }) {
-      throw p.invalid(typo, "unknown key: mi-clear does not read it")
-    }
+    params = try ClearingParams.loadForClearing(p)
     paramsName = run.params
     digest = run.post ? SHA256() : nil
     var all: [Adjustment] = []
