@@ -14,19 +14,6 @@ import MIGrouping
 ///   `{"part":"costs","year":2021,"group_code":"GB11","costs":[…]}` (DRG): every cost in fen, sorted, because
 ///   percentile trimming needs them all;
 /// - `{"part":"level","hosp_lv":"2","year":2021,"case_cnt":N,"sum_fen":S}`.
-extension DeriveOptions {
-  /// The header of the run's partials: the digest covers what shapes the aggregate (the method, the hospital
-  /// levels of `--hospitals`, the auxiliary subtypes of `--aux`); a history has no period.
-  public var partialHeader: PartialHeader {
-    var t = "method=\(method.rawValue)\n"
-    for (code, lv) in hospitalLevels.sorted(by: { $0.key < $1.key }) { t += "hospital=\(code) \(lv)\n" }
-    for a in auxDefinitions { t += "aux=\(a.code) \(a.type) \(a.groups.sorted())\n" }
-    return PartialHeader(
-      kind: "derive-partial", tool: "mi-score", command: "'mi-score derive --partial'", params: method.rawValue,
-      paramsSHA256: PartialHeader.digest(t), covers: "derive options", year: nil, month: nil)
-  }
-}
-
 extension Deriver {
   /// The partial records of everything added so far, sorted by key, in memory (tests and small histories; a
   /// failure to read the temporary cost file stops the program: use `writePartial` to handle it).
@@ -168,5 +155,18 @@ extension Deriver {
       for v in values { try store.add(acc, year: y, fen: v) }
     case let other: throw FieldError("part", "expected year, excluded, normalized, costs or level, found \"\(other)\"")
     }
+  }
+}
+
+extension DeriveOptions {
+  /// The header of the run's partials: the digest covers what shapes the aggregate (the method, the hospital
+  /// levels of `--hospitals`, the auxiliary subtypes of `--aux`); a history has no period.
+  public var partialHeader: PartialHeader {
+    var t = "method=\(method.rawValue)\n"
+    for (code, lv) in hospitalLevels.sorted(by: { $0.key < $1.key }) { t += "hospital=\(code) \(lv)\n" }
+    for a in auxDefinitions { t += "aux=\(a.code) \(a.type) \(a.groups.sorted())\n" }
+    return PartialHeader(
+      kind: "derive-partial", tool: "mi-score", command: "'mi-score derive --partial'", params: method.rawValue,
+      paramsSHA256: PartialHeader.digest(t), covers: "derive options", year: nil, month: nil)
   }
 }
