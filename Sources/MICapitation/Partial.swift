@@ -5,9 +5,9 @@ import MICore
 /// every settlement.
 ///
 /// A partial is NDJSON, every record `"kind":"capitation-partial"` with a `part`, in this order:
-/// - `header`: `params` (the name given), `params_sha256` (of the `[capitation]` values, `CapitationPartial.digest`),
-///   `year` (`"2024"`) and `month` (3, or null for the whole year); a merge refuses a partial of other params or
-///   another period. Every partial file starts with one; concatenated partials keep theirs.
+/// - `header`: the header every partial file starts with (`PartialHeader`, mi-clear(1) PARTIAL FILES), its
+///   `params_sha256` of the `[capitation]` values (`CapitationPartial.digest`), `year` and `month` (null for the
+///   whole year); concatenated partials keep theirs.
 /// - `counts`: `outside_period`, `inpatient`, `insured_elsewhere` (settlements left out of capitation);
 /// - `no-pool`: `pool` (the name it would have), `setl_cnt`, sorted by pool;
 /// - `pool`: `pool`, `remote_amt` (R summed), `remote_setl_cnt`, for every pool of the params;
@@ -45,9 +45,14 @@ public enum CapitationPartial {
       if let party = q.shareParty { t += " share_party=\(party.rawValue)" }
       t += "\n"
     }
-    var h = SHA256()
-    h.update(Array(t.utf8))
-    return h.hexDigest()
+    return PartialHeader.digest(t)
+  }
+
+  /// The header of a run's partials (`PartialHeader`): the params digest covers the `[capitation]` values.
+  public static func header(_ p: CapitationParams, paramsName: String, year: String, month: Int?) -> PartialHeader {
+    PartialHeader(
+      kind: kind, tool: "mi-capita", command: "mi-capita --partial", params: paramsName, paramsSHA256: digest(p),
+      covers: "[capitation] values", year: year, month: month)
   }
 
   /// The 16 lowercase hex digits of a hash.
@@ -82,12 +87,8 @@ extension CapitationAggregator {
       try emit(b)
       written += 1
     }
-    try record("header") { w, b in
-      w.string("params", paramsName, &b)
-      w.string("params_sha256", CapitationPartial.digest(params), &b)
-      w.string("year", year, &b)
-      w.int("month", month.map(Int64.init), &b)
-    }
+    try emit(CapitationPartial.header(params, paramsName: paramsName, year: year, month: month).line())
+    written += 1
     try record("counts") { w, b in
       w.int("outside_period", Int64(outsidePeriod), &b)
       w.int("inpatient", Int64(inpatient), &b)
@@ -158,13 +159,10 @@ public struct CapitationPartialReader {
   /// Everything merged so far; `finish()` it as after reading settlements.
   public internal(set) var aggregator: CapitationAggregator
   /// Header records read.
-  public private(set) var partials = 0
-  private let paramsName: String
-  private let digest: String
+  public var partials: Int { headers.partials }
   /// An aggregator holding nothing, with a small person table (one is copied per record).
   private let empty: CapitationAggregator
-  private var position: (file: String, line: Int)? = nil
-  private var headerSeen = false
+  private var headers: PartialHeaderReader
 
   /// Creates a reader for a run of `params` (named `paramsName`) over `year` and `month`.
   public init(params: CapitationParams, paramsName: String, year: String, month: Int?) {
@@ -172,50 +170,17 @@ public struct CapitationPartialReader {
     var e = CapitationAggregator(params: params, year: year, month: month)
     e.persons = PersonSet(capacity: 8)
     empty = e
-    self.paramsName = paramsName
-    digest = CapitationPartial.digest(params)
+    headers = PartialHeaderReader(CapitationPartial.header(params, paramsName: paramsName, year: year, month: month))
   }
 
   /// Reads the record `s` holds, at `line` of `file` (a new file, or a line number that goes back, must start
   /// with a header).
   public mutating func add(_ s: RecordScanner, file: String, line: Int) throws(FieldError) {
-    if !(position.map { $0.file == file && $0.line < line } ?? false) { headerSeen = false }
-    position = (file, line)
-    guard try s.string("kind") == CapitationPartial.kind else {
-      throw FieldError("kind", "expected \"\(CapitationPartial.kind)\" (a record of mi-capita --partial)")
-    }
+    if try headers.read(s, file: file, line: line) { return }
     guard let part = try s.string("part") else { throw FieldError("part", "missing") }
-    if part == "header" {
-      try checkHeader(s)
-      headerSeen = true
-      partials += 1
-      return
-    }
-    guard headerSeen else {
-      throw FieldError("part", "a partial starts with its header record (part \"header\"), found \"\(part)\"")
-    }
     var one = empty
     try one.readPartial(part, s)
     try aggregator.merge(one)
-  }
-
-  /// Checks a header against the run: the same `[capitation]` values (by digest), year and month.
-  private func checkHeader(_ s: RecordScanner) throws(FieldError) {
-    let a = aggregator
-    let name = try s.string("params") ?? "?"
-    guard let sha = try s.string("params_sha256") else { throw FieldError("params_sha256", "missing") }
-    guard sha == digest else {
-      throw FieldError(
-        "params_sha256", "a partial made under params \(name) with other [capitation] values than \(paramsName)")
-    }
-    guard let year = try s.code("year") else { throw FieldError("year", "missing") }
-    guard year == a.year else { throw FieldError("year", "a partial of \(year); this run is of \(a.year)") }
-    let month = try s.int("month")
-    guard month == a.month.map(Int64.init) else {
-      let theirs = month.map { "month \($0)" } ?? "the whole year"
-      let ours = a.month.map { "month \($0)" } ?? "the whole year"
-      throw FieldError("month", "a partial of \(theirs); this run is of \(ours)")
-    }
   }
 }
 

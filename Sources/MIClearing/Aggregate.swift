@@ -73,6 +73,8 @@ public final class CaseAggregator {
   private var slotOf: [PoolHospital: Int] = [:]
   private var slotKeys: [PoolHospital] = []
   private var byRaw = RawKeyCache()
+  /// The headers of merged partials (`--merge`), checked against this run's.
+  private var headers: PartialHeaderReader
   private static let special = Array(#""special""#.utf8)
   /// 10⁸ points (scale 4) and 10¹¹ yuan (in fen) per case: 2⁶³ still holds 90,000 such cases.
   static let maxPoints: Int64 = 1_000_000_000_000
@@ -98,6 +100,7 @@ public final class CaseAggregator {
     self.paramsName = paramsName
     self.period = Array(period.utf8)
     trim = params.pointTrim == "p2.5-p97.5"
+    headers = PartialHeaderReader(Partials.header(params, paramsName: paramsName, period: period))
   }
 
   /// Adds one `kind: "clearing-partial"` record of another run (`--merge`).
@@ -205,15 +208,18 @@ extension CaseAggregator: Aggregate {
   /// Adds one scored case (`add(_:)`).
   public func add(record: RecordScanner) throws { try add(record) }
 
-  /// Adds one clearing-partial record (`merge(_:)`).
-  public func merge(partial record: RecordScanner, file: String, line: Int) throws { try merge(record) }
+  /// Adds one clearing-partial record (`merge(_:)`) after its file's header (`PartialHeaderReader`).
+  public func merge(partial record: RecordScanner, file: String, line: Int) throws {
+    if try headers.read(record, file: file, line: line) { return }
+    try merge(record)
+  }
 
-  /// The totals as clearing-partial records (`Partials.write`).
+  /// The header and the totals as clearing-partial records (`Partials.write`).
   public func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
-    var b: [UInt8] = []
+    var b = headers.expected.line()
     let n = Partials.write(totals, period: String(decoding: period, as: UTF8.self), params: paramsName, into: &b)
     try emit(b)
-    return n
+    return n + 1
   }
 
   /// The totals by pool and hospital.
@@ -222,7 +228,8 @@ extension CaseAggregator: Aggregate {
 
 /// Exact, mergeable partial aggregates (DESIGN.md §6): `--partial` writes a shard's totals as
 /// `kind: "clearing-partial"` records, `--merge` sums such records from every shard and then clears, so a
-/// distributed run (Spark `RDD.pipe`, Hadoop Streaming) gives the single-machine result byte for byte.
+/// distributed run (Spark `RDD.pipe`, Hadoop Streaming) gives the single-machine result byte for byte. A partial
+/// file starts with its header (`header`, `PartialHeader`).
 public enum Partials {
   /// The fields of a partial record besides `kind`, `pool`, `fixmedins_code`, `period` and `params`.
   static var fields: [(StaticString, WritableKeyPath<HospitalTotals, Int64>, Bool)] {
@@ -234,7 +241,17 @@ public enum Partials {
     ]
   }
 
-  /// Writes the totals as partial records, sorted by pool and hospital; returns the count.
+  /// The header of a run's partials (`PartialHeader`) for `period` (`YYYY-MM` or `YYYY`): the params digest
+  /// covers the `[clearing]` values.
+  public static func header(_ params: ClearingParams, paramsName: String, period: String) -> PartialHeader {
+    let parts = period.split(separator: "-")
+    return PartialHeader(
+      kind: "clearing-partial", tool: "mi-clear", command: "mi-clear --partial", params: paramsName,
+      paramsSHA256: params.digest, covers: "[clearing] values", year: parts.first.map(String.init),
+      month: parts.count > 1 ? Int(parts[1]) : nil)
+  }
+
+  /// Writes the totals as partial records (not the header), sorted by pool and hospital; returns the count.
   @discardableResult
   public static func write(
     _ totals: [PoolHospital: HospitalTotals], period: String, params: String, into out: inout [UInt8]

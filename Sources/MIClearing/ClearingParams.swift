@@ -69,6 +69,9 @@ public struct PoolParams: Sendable, Equatable {
 ///
 /// Every value has a default from DOMAIN.md §8 except the budgets, which are the bureau's own. Errors name the key.
 public struct ClearingParams: Sendable {
+  /// SHA-256 of the `[clearing]` values as written (`Params.digest(section:)`): the `params_sha256` of partial
+  /// headers; empty for params built in code.
+  public var digest = ""
   /// Pools by name (insutype), sorted by name when iterated through `poolNames`.
   public var pools: [String: PoolParams] = [:]
   /// `point_mode`: fixed | floating | elastic (default floating).
@@ -117,6 +120,7 @@ public struct ClearingParams: Sendable {
   /// Reads and validates the `[clearing]` section; every error names its key (`mi-catalog import params` calls this).
   public static func load(_ p: Params) throws(MIError) -> ClearingParams {
     var c = ClearingParams()
+    c.digest = p.digest(section: "clearing")
     let one = Fixed(raw: 10000, scale: 4)
     let zero = Fixed(raw: 0, scale: 4)
     c.pointMode = PointMode(

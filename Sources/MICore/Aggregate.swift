@@ -4,7 +4,8 @@
 /// gives, byte for byte (DESIGN.md §6; the shape of xsv's `Commute::merge`).
 ///
 /// The partial records are NDJSON of one `kind` per tool (`clearing-partial`, `capitation-partial`,
-/// `derive-partial`); mi-clear(1), section PARTIAL FILES, documents them.
+/// `derive-partial`), each file starting with the one header record of `PartialHeader` (written by `writePartials`,
+/// checked in `merge` by a `PartialHeaderReader`); mi-clear(1), section PARTIAL FILES, documents them.
 public protocol Aggregate {
   /// What `finish` gives.
   associatedtype Result

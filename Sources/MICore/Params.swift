@@ -343,6 +343,21 @@ public final class Params: @unchecked Sendable {
   /// Reports a key as invalid with `message` (for checks across keys).
   public func invalid(_ key: String, _ message: String) -> MIError { error(key, message) }
 
+  /// SHA-256 (hex) of every leaf key under `section` and its value, one `path=value` line each, sorted by path:
+  /// the same values give the same digest whether they come from a workspace version or a `.toml` file (comments
+  /// and layout aside). Reading them this way does not count as use (`unusedKeys`).
+  public func digest(section: String) -> String {
+    var t = ""
+    func walk(_ table: TOMLTable, _ prefix: String) {
+      for k in table.keys.sorted() {
+        guard let v = table[k] else { continue }
+        if let sub = v.table { walk(sub, prefix + k + ".") } else { t += "\(prefix)\(k)=\(v)\n" }
+      }
+    }
+    if let s = root[section]?.table { walk(s, section + ".") }
+    return PartialHeader.digest(t)
+  }
+
   /// Every leaf key of the file that no accessor has read, sorted (unknown keys, usually typos).
   public func unusedKeys() -> [String] {
     var out: [String] = []

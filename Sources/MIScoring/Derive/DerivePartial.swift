@@ -5,7 +5,8 @@ import MIGrouping
 /// the history, `mi-score derive --merge` on all the partials, gives the same catalog, byte for byte, as one run
 /// over the whole history.
 ///
-/// A partial is NDJSON, `"kind":"derive-partial"`, sorted by key:
+/// A partial is NDJSON, `"kind":"derive-partial"`, sorted by key, after its header (`PartialHeader`, mi-clear(1)
+/// PARTIAL FILES: `params` is the method, `params_sha256` that of `DeriveOptions.partialHeader`, no period):
 /// - `{"part":"year","year":2021,"case_cnt":N}` cases seen per year;
 /// - `{"part":"excluded","reason":"cost ≤ 0","case_cnt":N}`;
 /// - `{"part":"normalized","case_cnt":N}` cases whose codes were normalised (letter case, spaces), when any;
@@ -26,7 +27,8 @@ extension Deriver {
     return out
   }
 
-  /// Passes the partial records of everything added so far, sorted by key, one at a time to `emit`; the costs
+  /// Passes the partial records of everything added so far (not the header, which the `Aggregate` conformance
+  /// writes first), sorted by key, one at a time to `emit`; the costs
   /// are read back from the store, so nothing per case is held beyond one record. No case can be added after.
   public func writePartial(_ emit: ([UInt8]) throws -> Void) throws {
     try store.seal()
@@ -153,5 +155,18 @@ extension Deriver {
       for v in values { try store.add(acc, year: y, fen: v) }
     case let other: throw FieldError("part", "expected year, excluded, normalized, costs or level, found \"\(other)\"")
     }
+  }
+}
+
+extension DeriveOptions {
+  /// The header of the run's partials: the digest covers what shapes the aggregate (the method, the hospital
+  /// levels of `--hospitals`, the auxiliary subtypes of `--aux`); a history has no period.
+  public var partialHeader: PartialHeader {
+    var t = "method=\(method.rawValue)\n"
+    for (code, lv) in hospitalLevels.sorted(by: { $0.key < $1.key }) { t += "hospital=\(code) \(lv)\n" }
+    for a in auxDefinitions { t += "aux=\(a.code) \(a.type) \(a.groups.sorted())\n" }
+    return PartialHeader(
+      kind: "derive-partial", tool: "mi-score", command: "'mi-score derive --partial'", params: method.rawValue,
+      paramsSHA256: PartialHeader.digest(t), covers: "derive options", year: nil, month: nil)
   }
 }
