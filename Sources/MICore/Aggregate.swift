@@ -4,22 +4,28 @@
 /// gives, byte for byte (DESIGN.md §6; the shape of xsv's `Commute::merge`).
 ///
 /// The partial records are NDJSON of one `kind` per tool (`clearing-partial`, `capitation-partial`,
-/// `derive-partial`), each file starting with the one header record of `PartialHeader` (written by `writePartials`,
-/// checked in `merge` by a `PartialHeaderReader`); mi-clear(1), section PARTIAL FILES, documents them.
+/// `derive-partial`), each file starting with the one header record of the aggregate's `partialHeader`: the
+/// mechanism, not the conformance, writes it (`emitPartials`) and checks it (`RecordStream.aggregate` with a
+/// `PartialHeaderReader`), so a new aggregate cannot forget either; mi-clear(1), section PARTIAL FILES, documents
+/// them.
 public protocol Aggregate {
   /// What `finish` gives.
   associatedtype Result
+
+  /// The header of this run's partials: written first by `emitPartials`, and on `--merge` every partial file must
+  /// start with one that agrees (`PartialHeader.check`) before `merge(partial:)` sees its records.
+  var partialHeader: PartialHeader { get }
 
   /// Adds the record the scanner holds; a bad field throws `FieldError` (the record is rejected and leaves no
   /// trace in the aggregate).
   mutating func add(record: RecordScanner) throws
 
-  /// Merges one partial record (written by `writePartials` of a `--partial` run) held by the scanner, read at
-  /// `line` of `file` (a partial with a header starts again at a new file or a line number that goes back).
-  mutating func merge(partial record: RecordScanner, file: String, line: Int) throws
+  /// Merges one partial record (written by `writePartials` of a `--partial` run) held by the scanner: a data
+  /// record of the aggregate's `kind`, after its file's header (both checked by `RecordStream.aggregate`).
+  mutating func merge(partial record: RecordScanner) throws
 
   /// Passes the partial records of everything added or merged so far to `emit` (whole lines, one or more at a
-  /// time); returns how many records.
+  /// time), not the header (`emitPartials` writes it first); returns how many records.
   @discardableResult
   mutating func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int
 
@@ -28,14 +34,18 @@ public protocol Aggregate {
 }
 
 extension RecordStream {
-  /// Reads every record of the inputs into `aggregate`: partial records when `merge` (`--merge`), else records
-  /// (`add(record:)`). When `digest` is given, every record's bytes and a newline go into it (the input SHA-256 of a
-  /// `--post`ed run).
+  /// Reads every record of the inputs into `aggregate`: records (`add(record:)`), or when `merge` (`--merge`)
+  /// partial records, every file of which must start with a header agreeing with the aggregate's `partialHeader`
+  /// (a new file, or a line number that goes back: concatenated partials; `PartialHeaderReader`). When `digest` is
+  /// given, every record's bytes and a newline go into it (the input SHA-256 of a `--post`ed run). Returns how many
+  /// partial headers were read (0 without `merge`), for the summary line's "partials N".
   @inlinable
-  public func aggregate<A: Aggregate>(into aggregate: inout A, merge: Bool, digest: inout SHA256?) throws {
+  @discardableResult
+  public func aggregate<A: Aggregate>(into aggregate: inout A, merge: Bool, digest: inout SHA256?) throws -> Int {
     // Local copies: the non-escaping closure's captured values are checked for exclusivity at compile time.
     var d = digest
     var a = aggregate
+    var headers = PartialHeaderReader(a.partialHeader)
     defer {
       aggregate = a
       digest = d
@@ -45,20 +55,27 @@ extension RecordStream {
         d!.update(s.line)
         d!.update(byte: 0x0A)
       }
-      if merge { try a.merge(partial: s, file: position.file, line: position.line) } else { try a.add(record: s) }
+      if !merge {
+        try a.add(record: s)
+      } else if try !headers.read(s, file: position.file, line: position.line) {
+        try a.merge(partial: s)
+      }
       return .consumed
     }
+    return headers.partials
   }
 
-  /// Writes the partial records of `aggregate` to the output (`--partial`), counted; returns how many.
+  /// Writes the header and the partial records of `aggregate` to the output (`--partial`), counted; returns how
+  /// many, the header included.
   @discardableResult
   public func emitPartials<A: Aggregate>(of aggregate: inout A) throws -> Int {
     let out = self.out
+    out.buffer.append(contentsOf: aggregate.partialHeader.line())
     let n = try aggregate.writePartials { lines in
       out.buffer.append(contentsOf: lines)
       try out.flushIfNeeded()
     }
-    countWritten(n)
-    return n
+    countWritten(n + 1)
+    return n + 1
   }
 }

@@ -68,6 +68,8 @@ struct CapitationRun {
   let sequentialOnly: Bool
   /// Records read by the parallel reader, when it was used.
   var parallelRecords: Int?
+  /// Partial files read (`--merge`).
+  var partials = 0
   /// The shared flags.
   let options: AggregateOptions
 
@@ -105,7 +107,7 @@ struct CapitationRun {
       state.aggregator = merged
       parallelRecords = records
     } else {
-      try stream.aggregate(into: &state, merge: options.merge, digest: &digest)
+      partials = try stream.aggregate(into: &state, merge: options.merge, digest: &digest)
     }
     return state.finish()
   }
@@ -122,7 +124,7 @@ struct CapitationRun {
   var extra: [String] {
     var e = aggregator.extra
     if digest != nil && aggregator.outsidePeriod == 0 { e.insert("outside the period 0", at: 0) }
-    if options.merge { e.append("partials \(state.reader.partials)") }
+    if options.merge { e.append("partials \(partials)") }
     return e
   }
 
