@@ -246,9 +246,9 @@ extension CapitationAggregator {
 /// (`--merge`, after its file's header, which `RecordStream.aggregate` checks) is read into an empty aggregator and
 /// added with `CapitationAggregator.merge`, so a bad record throws `FieldError` naming its field and leaves nothing
 /// of itself behind.
-public struct CapitationAggregate: Aggregate {
-  /// Everything read or merged so far (set by the parallel reader, which aggregates on its own).
-  public var aggregator: CapitationAggregator
+public struct CapitationAggregate: Aggregate, Mergeable {
+  /// Everything read or merged so far.
+  public private(set) var aggregator: CapitationAggregator
   /// The header of the run's partials (`CapitationPartial.header`).
   public let partialHeader: PartialHeader
   /// An aggregator holding nothing, with a small person table (one is copied per partial record).
@@ -273,6 +273,9 @@ public struct CapitationAggregate: Aggregate {
     try one.readPartial(part, record)
     try aggregator.merge(one)
   }
+
+  /// Adds what another worker's aggregate read (`RecordStream.aggregate(into:merge:threads:digest:make:)`).
+  public mutating func merge(_ other: CapitationAggregate) throws { try aggregator.merge(other.aggregator) }
 
   /// The capitation-partial records of everything read, in the documented order.
   public mutating func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {

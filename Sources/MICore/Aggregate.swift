@@ -33,6 +33,22 @@ public protocol Aggregate {
   mutating func finish() throws -> Result
 }
 
+/// An aggregate that workers can fill separately and then combine (sums add, sets unite), so that records can be
+/// read on several cores (`RecordStream.aggregate(into:merge:threads:digest:make:)`). `merge` throws only when a sum
+/// leaves 64 bits.
+public protocol Mergeable: SendableMetatype {
+  /// Adds the record the scanner holds; a bad record throws `FieldError` naming its field.
+  mutating func add(record: RecordScanner) throws
+  /// Adds everything `other` holds.
+  mutating func merge(_ other: Self) throws
+}
+
+/// One worker's aggregate in `RecordStream.aggregate(into:merge:threads:digest:make:)`, used by its thread alone.
+@usableFromInline final class WorkerAggregate<A>: @unchecked Sendable {
+  @usableFromInline var value: A
+  @usableFromInline init(_ value: A) { self.value = value }
+}
+
 extension RecordStream {
   /// Reads every record of the inputs into `aggregate`: records (`add(record:)`), or when `merge` (`--merge`)
   /// partial records, every file of which must start with a header agreeing with the aggregate's `partialHeader`
@@ -77,5 +93,38 @@ extension RecordStream {
     }
     countWritten(n + 1)
     return n + 1
+  }
+
+  /// Reads every record of the inputs into `aggregate` with `threads` workers, the one parallel reader of the
+  /// tools (`run(threads:digest:makeHandler:)`, one meaning of `--threads`): each worker adds the records of the
+  /// batches it handles to its own aggregate from `make()`, and the workers' aggregates are then merged into
+  /// `aggregate`. Sums add and sets unite (`Mergeable`), so the result is the one loop's whichever worker read which
+  /// batch; the counts, the rejects, the digest and the first error are `run`'s. With `merge` (partials, whose
+  /// headers are read in file order) or `threads` ≤ 1 it is `aggregate(into:merge:digest:)`; returns what that
+  /// returns (partial headers read), 0 otherwise.
+  @inlinable
+  @discardableResult
+  public func aggregate<A: Aggregate & Mergeable>(
+    into aggregate: inout A, merge: Bool, threads: Int, digest: inout SHA256?, make: () -> A
+  ) throws -> Int {
+    if merge || threads <= 1 { return try self.aggregate(into: &aggregate, merge: merge, digest: &digest) }
+    let parts = (0..<threads).map { _ in WorkerAggregate(make()) }
+    try run(threads: threads, digest: &digest) { k in
+      let part = parts[k]
+      return { s, _ in
+        try part.value.add(record: s)
+        return .consumed
+      }
+    }
+    for part in parts {
+      do {
+        try aggregate.merge(part.value)
+      } catch {
+        // Only sums beyond 64 bits fail here; no one line is to blame.
+        throw MIError.data(
+          file: position.file, line: 0, field: nil, message: "the inputs' sums no longer fit in 64 bits")
+      }
+    }
+    return 0
   }
 }

@@ -36,7 +36,7 @@ struct RunOptions: ParsableArguments {
   /// --params, --adjustments (settle only), --post, --force, --partial, --merge.
   @OptionGroup var run: AggregateOptions
 
-  /// `--threads N` (workers for plain input files of 64 MiB or more; not with --rejects, --post or --merge).
+  /// `--threads N` (workers reading the settlements; partials of --merge are read in order).
   @OptionGroup var threads: ThreadOptions
 
   /// Settlement files.
@@ -63,11 +63,7 @@ struct CapitationRun {
   let stream: RecordStream
   var state: CapitationAggregate
   var digest: SHA256?
-  let inputs: [String]
   let threads: Int
-  let sequentialOnly: Bool
-  /// Records read by the parallel reader, when it was used.
-  var parallelRecords: Int?
   /// Partial files read (`--merge`).
   var partials = 0
   /// The shared flags.
@@ -85,29 +81,18 @@ struct CapitationRun {
     digest = run.post ? SHA256() : nil
     stream = try RecordStream(inputs: flags.inputs, options: common.stream)
     state = CapitationAggregate(params: params, paramsName: run.params, year: year, month: month)
-    inputs = flags.inputs
     threads = flags.threads.count
-    sequentialOnly = common.rejects != nil || run.post
   }
 
   /// Everything read.
   var aggregator: CapitationAggregator { state.aggregator }
 
-  /// Reads every settlement into the aggregator (and the input digest when posting); with `--merge`, reads
-  /// partials instead.
+  /// Reads every settlement into the aggregator (and the input digest when posting), on `--threads` workers;
+  /// with `--merge`, reads partials instead.
   mutating func aggregate() throws -> [String: PoolTotals] {
-    let a = aggregator
-    if !options.merge && threads > 1 && !sequentialOnly && ParallelRead.eligible(inputs) {
-      // The parallel read counts its records only when it is through: a stopped run says so.
-      Diagnostics.summaryOnError {
-        "\(Diagnostics.tool): written 0, rejected 0; stopped by the error above (records read in parallel are not counted)"
-      }
-      let (merged, records) = try ParallelRead.run(
-        inputs: inputs, threads: threads, params: params, year: a.year, month: a.month)
-      state.aggregator = merged
-      parallelRecords = records
-    } else {
-      partials = try stream.aggregate(into: &state, merge: options.merge, digest: &digest)
+    let (p, name, year, month) = (params, paramsName, aggregator.year, aggregator.month)
+    partials = try stream.aggregate(into: &state, merge: options.merge, threads: threads, digest: &digest) {
+      CapitationAggregate(params: p, paramsName: name, year: year, month: month)
     }
     return state.finish()
   }
@@ -146,14 +131,7 @@ struct CapitationRun {
     try posting(kind, period).post(options, ws, digest: digest, lines: lines)
   }
 
-  /// Closes the output and prints the summary line (the parallel reader counts its own records).
-  func finish(extra: [String]) throws {
-    guard let records = parallelRecords else { return try stream.finish(extra: extra) }
-    try stream.out.finish()
-    Diagnostics.summaryOnError(nil)
-    var counts = Counts()
-    counts.read = records
-    counts.written = stream.counts.written
-    Diagnostics.line("\(Diagnostics.tool): \(counts.summary(extra))")
-  }
+  /// Closes the output and prints the summary line.
+  func finish(extra: [String]) throws { try stream.finish(extra: extra) }
+
 }

@@ -131,19 +131,35 @@ private struct Sums: Aggregate, Mergeable {
 
   @Test(arguments: [1, 2, 5])
   func parallelReadOfAnyMergeable(threads: Int) throws {
-    let lines = (1...2000).map { #"{"key":"k\#($0 % 7)","n":\#($0)}"# }
+    // 60,000 records: about 2 MB, so batches of about 1 MB go to more than one worker.
+    let lines = (1...60000).map { #"{"key":"k\#($0 % 7)","n":\#($0)}"# }
     let path = try file(lines.joined(separator: "\n") + "\n")
-    let (sums, records) = try ParallelRead.run(inputs: [path], threads: threads, minimumChunk: 1000) { Sums() }
-    #expect(records == 2000)
-    let total: Int64 = sums.finish().values.reduce(0, +)
-    #expect(total == 2000 * 2001 / 2)
-    var bad = lines
-    bad[1500] = #"{"key":"k"}"#
-    let badPath = try file(bad.joined(separator: "\n") + "\n", "bad.ndjson")
-    let error = #expect(throws: MIError.self) {
-      try ParallelRead.run(inputs: [badPath], threads: threads, minimumChunk: 1000) { Sums() }
+    let out = try TestSupport.tempDir().appendingPathComponent("out").path
+    func read(_ path: String, rejects: String? = nil) throws -> (Sums, Counts, String) {
+      let stream = try RecordStream(inputs: [path], options: StreamOptions(output: out, rejects: rejects))
+      var sums = Sums()
+      var digest: SHA256? = SHA256()
+      try stream.aggregate(into: &sums, merge: false, threads: threads, digest: &digest) { Sums() }
+      return (sums, stream.counts, digest!.hexDigest())
     }
-    #expect(error?.message.hasSuffix("bad.ndjson:1501: field \"n\": missing") == true, "\(String(describing: error))")
+    let (sums, counts, digest) = try read(path)
+    #expect(counts.read == 60000)
+    let total: Int64 = sums.finish().values.reduce(0, +)
+    #expect(total == 60000 * 60001 / 2)
+    // The digest is of the records in input order, whichever worker read them.
+    var expected = SHA256()
+    expected.update(Array((lines.joined(separator: "\n") + "\n").utf8))
+    #expect(digest == expected.hexDigest())
+    var bad = lines
+    bad[41500] = #"{"key":"k"}"#
+    let badPath = try file(bad.joined(separator: "\n") + "\n", "bad.ndjson")
+    let error = #expect(throws: MIError.self) { try read(badPath) }
+    #expect(error?.message.hasSuffix("bad.ndjson:41501: field \"n\": missing") == true, "\(String(describing: error))")
+    // With --rejects the bad record goes there and leaves nothing in the sums.
+    let rejects = try TestSupport.tempDir().appendingPathComponent("rejects").path
+    let (kept, keptCounts, _) = try read(badPath, rejects: rejects)
+    #expect(keptCounts.rejected == 1)
+    #expect(kept.finish().values.reduce(0, +) == total - 41501)
   }
 
   @Test func fieldLocatorFindsNamesInOnePass() throws {
