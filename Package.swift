@@ -38,8 +38,11 @@ let libraries: [Target] = [
   .target(name: "MIScoring", dependencies: ["MICore", "MIGrouping"], swiftSettings: fast),
   .target(name: "MIClearing", dependencies: ["MICore"], swiftSettings: fast),
   .target(name: "MICapitation", dependencies: ["MICore", "MIClearing"], swiftSettings: fast),
-  // Reference-data tables as mi-catalog reads, compares and exports them.
-  .target(name: "MIReference", dependencies: ["MICore"], swiftSettings: fast),
+  // Reference-data tables as mi-catalog reads, checks, compares and exports them: above the domain libraries,
+  // whose readers check what is imported (a params version section by section, a DIP catalog, DRG weights).
+  .target(
+    name: "MIReference", dependencies: ["MICore", "MIGrouping", "MIScoring", "MIClearing", "MICapitation"],
+    swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
   .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
 ]

@@ -57,81 +57,49 @@ func checkRun(_ options: RunOptions, _ common: CommonOptions) throws {
 
 /// What prepay and settle share: the params, the workspace when needed, the stream and the aggregate.
 struct CapitationRun {
-  let ws: Workspace?
+  /// The workspace, the stream, the aggregate, the digest and the shared flags.
+  var run: AggregateRun<CapitationAggregate>
   let params: CapitationParams
   let paramsName: String
-  let stream: RecordStream
-  var state: CapitationAggregate
-  var digest: SHA256?
   let threads: Int
-  /// Partial files read (`--merge`).
-  var partials = 0
-  /// The shared flags.
-  let options: AggregateOptions
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ flags: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
-    let run = flags.run
-    options = run
-    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace, write: run.post)
-    ws = opened
+    let (p, ws) = try common.params(flags.run.params, needsWorkspace: needsWorkspace, write: flags.run.post)
     params = try CapitationParams.load(p)
     for w in params.warnings { Diagnostics.warning(w) }
-    paramsName = run.params
-    digest = run.post ? SHA256() : nil
-    stream = try RecordStream(inputs: flags.inputs, options: common.stream)
-    state = CapitationAggregate(params: params, paramsName: run.params, year: year, month: month)
+    paramsName = flags.run.params
+    let state = CapitationAggregate(params: params, paramsName: paramsName, year: year, month: month)
+    run = try AggregateRun(flags.run, common: common, inputs: flags.inputs, ws: ws, state: state)
     threads = flags.threads.count
   }
 
   /// Everything read.
-  var aggregator: CapitationAggregator { state.aggregator }
+  var aggregator: CapitationAggregator { run.state.aggregator }
 
-  /// Reads every settlement into the aggregator (and the input digest when posting), on `--threads` workers;
-  /// with `--merge`, reads partials instead.
-  mutating func aggregate() throws -> [String: PoolTotals] {
+  /// Reads every settlement (on `--threads` workers) or with `--merge` every partial, and with `--partial` writes
+  /// the partial records and the summary line: nil when it did, else the totals.
+  mutating func read() throws -> [String: PoolTotals]? {
     let (p, name, year, month) = (params, paramsName, aggregator.year, aggregator.month)
-    partials = try stream.aggregate(into: &state, merge: options.merge, threads: threads, digest: &digest) {
-      CapitationAggregate(params: p, paramsName: name, year: year, month: month)
-    }
-    return state.finish()
-  }
-
-  /// With `--partial`: writes the partial records and the summary line; returns true when it did.
-  mutating func finishPartial() throws -> Bool {
-    guard options.partial else { return false }
-    try stream.emitPartials(of: &state)
-    try finish(extra: aggregator.extra)
-    return true
+    try run.read(threads: threads) { CapitationAggregate(params: p, paramsName: name, year: year, month: month) }
+    return try run.finishPartial(extra: aggregator.extra) ? nil : run.state.finish()
   }
 
   /// The summary-line parts of what was left out, and with `--merge` the partials read.
   var extra: [String] {
     var e = aggregator.extra
-    if digest != nil && aggregator.outsidePeriod == 0 { e.insert("outside the period 0", at: 0) }
-    if options.merge { e.append("partials \(partials)") }
+    if run.digest != nil && aggregator.outsidePeriod == 0 { e.insert("outside the period 0", at: 0) }
+    if run.options.merge { e.append("partials \(run.partials)") }
     return e
   }
 
-  /// The ledger posting of a run of `kind` over `period`.
-  func posting(_ kind: String, _ period: String) -> LedgerPosting {
-    LedgerPosting(
+  /// The ledger posting of a run of `kind` over `period`, refused before anything is written when it would
+  /// supersede the effective run with too few settlements (`LedgerGuard`), unless `--force`.
+  func posting(_ kind: String, _ period: String) throws -> LedgerPosting {
+    let p = LedgerPosting(
       tool: "mi-capita", kind: kind, period: period, records: Int64(aggregator.inPeriod),
-      outside: aggregator.outsidePeriod, rejected: stream.counts.rejected, unit: "settlements")
+      outside: aggregator.outsidePeriod, rejected: run.stream.counts.rejected, unit: "settlements")
+    try run.checkPost(p)
+    return p
   }
-
-  /// With `--post`, refuses before anything is written a run that would supersede the effective run of the
-  /// period with no settlements or fewer than half of its settlements (`LedgerGuard`), unless `--force`.
-  func checkPost(kind: String, period: String) throws {
-    try posting(kind, period).check(options, ws)
-  }
-
-  /// With `--post`, records the run in the ledger; the summary part naming the posted run, or nil.
-  func post(kind: String, period: String, lines: [LedgerLine]) throws -> String? {
-    try posting(kind, period).post(options, ws, digest: digest, lines: lines)
-  }
-
-  /// Closes the output and prints the summary line.
-  func finish(extra: [String]) throws { try stream.finish(extra: extra) }
-
 }
