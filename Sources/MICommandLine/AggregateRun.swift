@@ -16,7 +16,7 @@ public struct AggregateRun<A: Aggregate> {
   /// The shared flags.
   public let options: AggregateOptions
   /// Partial files read (`--merge`).
-  public private(set) var partials = 0
+  public var partials = 0
 
   /// Opens the stream of `inputs` (standard input when empty) for a run whose aggregate starts as `state`; the
   /// input digest starts with `--post` (`digest`: what the run has already hashed, or nil for a fresh one).
@@ -29,7 +29,9 @@ public struct AggregateRun<A: Aggregate> {
     stream = try RecordStream(inputs: inputs, options: common.stream)
   }
 
-  /// Reads every record (with `--merge` every partial record) into the aggregate, in one loop.
+  /// Reads every record (with `--merge` every partial record) into the aggregate, in one loop. Inlinable, as
+  /// the record loops are, so the tool's aggregate is called directly, not through the generic witness.
+  @inlinable
   public mutating func read() throws {
     partials = try stream.aggregate(into: &state, merge: options.merge, digest: &digest)
   }
@@ -58,6 +60,7 @@ public struct AggregateRun<A: Aggregate> {
 extension AggregateRun where A: Mergeable {
   /// Reads every record into the aggregate on `threads` workers, each filling its own from `make()`
   /// (`RecordStream.aggregate(into:merge:threads:digest:make:)`); with `--merge`, the partials in one loop.
+  @inlinable
   public mutating func read(threads: Int, make: () -> A) throws {
     partials = try stream.aggregate(into: &state, merge: options.merge, threads: threads, digest: &digest, make: make)
   }
