@@ -44,7 +44,7 @@ public final class AuditEngine {
   /// Where bad records go (--rejects); nil stops the run at the first.
   public var rejects: RejectSink?
   /// Bytes of fee lines per temporary partition when regrouping.
-  public var partitionBytes: Int64 = 256 << 20
+  public var partitionBytes: Int64 = 64 << 20
   /// Fee rules only run on these rule indexes when set (mi-audit test runs one rule at a time).
   public var only: Set<Int>?
 
