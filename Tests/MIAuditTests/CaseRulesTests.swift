@@ -195,6 +195,24 @@ private struct Cases {
     #expect(try run(spec("readmission", ["same_group": .bool(true)]), c.list).isEmpty)
   }
 
+  /// D05 measures from the discharge that came last: stays [1, 20] and [5, 8] at one institution, then an
+  /// admission on day 22 → 22 − 20 = 2 days after the long stay (not 22 − 8 = 14 after the short one). An admission
+  /// on day 19, inside the long stay, is an overlap (D03's), not a readmission.
+  @Test func readmissionAfterLastDischarge() {
+    let cases = (0..<4).map { i -> AuditCase in
+      var c = AuditCase(seq: i, setlID: "S\(i)")
+      c.fixmedinsCode = "H1"
+      return c
+    }
+    let stays = [
+      Stay(index: 0, adm: 1, dscg: 20), Stay(index: 1, adm: 5, dscg: 8), Stay(index: 2, adm: 19, dscg: 21),
+      Stay(index: 3, adm: 23, dscg: 24),
+    ]
+    let pairs = Readmission.readmissions(stays, cases: cases, windowDays: 15)
+    // S1 (day 5) and S2 (day 19) start inside S0; S3 starts 23 − 21 = 2 days after S2, the last discharge.
+    #expect(pairs.map { [$0.0.index, $0.1.index] } == [[2, 3]])
+  }
+
   /// D06 busiest window over sorted admission days with 365 calendar days: 2024-01-05 (day 0), 04-01 (+87),
   /// 08-01 (+209), 2025-01-03 (+364: 2024 has 366 days, so 2025-01-05 is +366) → 4 within 365 days. With the last
   /// on 2025-01-04 (+365) it falls outside the first admission's window: at most 3.

@@ -133,26 +133,5 @@ extension Finding {
   }
 }
 
-/// Cases grouped by a key in first-appearance order (deterministic whatever the hashing).
-struct CaseGroups {
-  /// The keys in order of their first case.
-  var keys: [String] = []
-  /// The case indices of each key, in input order.
-  var members: [String: [Int]] = [:]
-
-  /// Groups the indices of `cases` that `include` keeps by `key` (cases without a key are left out).
-  init(_ cases: [AuditCase], key: (AuditCase) -> String?, include: (AuditCase) -> Bool = { _ in true }) {
-    for (i, c) in cases.enumerated() where include(c) {
-      guard let k = key(c) else { continue }
-      if members[k] == nil {
-        keys.append(k)
-        members[k] = [i]
-      } else {
-        members[k]!.append(i)
-      }
-    }
-  }
-}
-
 /// Money in a Chinese sentence: `1234.50元`.
 func yuan(_ fen: Int64) -> String { Money.format(fen) + "元" }

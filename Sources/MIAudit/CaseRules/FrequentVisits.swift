@@ -37,10 +37,9 @@ final class FrequentAdmission: CaseRule {
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
     let cases = table.cases
-    let persons = CaseGroups(cases, key: { $0.psnNo }, include: { $0.isInpatient != self.outpatient })
-    for p in persons.keys {
+    for (p, indices) in table.byPerson {
       var visits: [(day: Int, index: Int)] = []
-      for i in persons.members[p]! {
+      for i in indices where cases[i].isInpatient != outpatient {
         if let d = outpatient ? cases[i].visitDay : cases[i].admDay { visits.append((d, i)) }
       }
       visits.sort { $0.day != $1.day ? $0.day < $1.day : cases[$0.index].seq < cases[$1.index].seq }

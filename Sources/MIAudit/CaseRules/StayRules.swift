@@ -46,9 +46,7 @@ final class OutpatientDuringStay: CaseRule {
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
     let cases = table.cases
-    let persons = CaseGroups(cases, key: { $0.psnNo })
-    for p in persons.keys {
-      let indices = persons.members[p]!
+    for indices in table.byPerson.values {
       let stays = Stay.of(indices, in: cases)
       if stays.isEmpty { continue }
       for i in indices where !cases[i].isInpatient {
@@ -94,9 +92,8 @@ final class OverlappingStays: CaseRule {
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
     let cases = table.cases
-    let persons = CaseGroups(cases, key: { $0.psnNo }, include: { $0.isInpatient })
-    for p in persons.keys {
-      for (later, earlier, nights) in Self.overlaps(Stay.of(persons.members[p]!, in: cases), minNights: minNights) {
+    for indices in table.byPerson.values {
+      for (later, earlier, nights) in Self.overlaps(Stay.of(indices, in: cases), minNights: minNights) {
         let c = cases[later.index]
         let e = cases[earlier.index]
         let cont =
@@ -134,7 +131,7 @@ final class OverlappingStays: CaseRule {
 /// with `same_group = true` both stays must carry the same `group_code`. Amount: none by default (a lead), or the
 /// readmission's fund amount (`amount = "fund"`).
 ///
-/// State: the index of cases per person and institution.
+/// State: the cases' index by person, and per person its stays by institution.
 final class Readmission: CaseRule {
   let spec: RuleSpec
   let amount: CaseAmount
@@ -151,16 +148,25 @@ final class Readmission: CaseRule {
     sameGroup = try spec.bool("same_group", default: false)
   }
 
+  /// A person's candidate readmissions: each stay (in admission order) with the stay at the same institution
+  /// that was discharged last before it, when the admission day is not before that discharge day (an earlier
+  /// admission is an overlap, D03's).
+  static func readmissions(_ stays: [Stay], cases: [AuditCase], windowDays: Int) -> [(Stay, Stay)] {
+    var out: [(Stay, Stay)] = []
+    var last: [String: Stay] = [:]
+    for s in stays {
+      guard let site = cases[s.index].fixmedinsCode else { continue }
+      if let p = last[site], s.adm >= p.dscg, s.adm - p.dscg <= windowDays { out.append((p, s)) }
+      if last[site].map({ s.dscg > $0.dscg }) ?? true { last[site] = s }
+    }
+    return out
+  }
+
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
     let cases = table.cases
-    let keyed = CaseGroups(
-      cases, key: { c in c.psnNo.flatMap { p in c.fixmedinsCode.map { p + "\u{1F}" + $0 } } },
-      include: { $0.isInpatient })
-    for k in keyed.keys {
-      let stays = Stay.of(keyed.members[k]!, in: cases)
-      for (prev, cur) in zip(stays, stays.dropFirst()) {
+    for indices in table.byPerson.values {
+      for (prev, cur) in Self.readmissions(Stay.of(indices, in: cases), cases: cases, windowDays: windowDays) {
         let gap = cur.adm - prev.dscg
-        guard gap >= 0, gap <= windowDays else { continue }
         let c = cases[cur.index]
         let p = cases[prev.index]
         if let dx = c.principalDiag, excludeDx.contains(where: { dx.hasPrefix($0) }) { continue }
