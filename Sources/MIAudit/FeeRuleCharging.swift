@@ -112,7 +112,7 @@ final class DuplicateRule: FeeRule {
     }
   }
 
-  func finding(_ l: FeeLine, _ c: AuditCase?, _ p: DuplicatePair) -> Finding {
+  func finding(_ l: FeeLine, _ c: (any CaseKeyed)?, _ p: DuplicatePair) -> Finding {
     FeeRuleSupport.lineFinding(
       spec, l, c, amount: l.exposure,
       cont: "「\(p.mainName)」(\(p.main))与其所含「\(p.subName)」(\(p.sub))在\(p.windowText)内重复收费",
@@ -148,13 +148,14 @@ final class DuplicateRule: FeeRule {
     for (person, held) in subLines {
       guard let byCode = mainTimes[person] else { continue }
       for h in held {
-        let visitKey = h.line.setlID ?? h.line.mdtrtID ?? ""
-        let hit = pairs[h.line.medListCodg]?.first { p in
+        let l = h.line
+        let visitKey = l.setlID ?? l.mdtrtID ?? ""
+        let hit = pairs[l.medListCodg]?.first { p in
           p.window != .sameVisit
-            && (byCode[p.main]?.contains { $0.1 != visitKey && DuplicateRule.within(p.window, $0.0, h.line.time) }
+            && (byCode[p.main]?.contains { $0.1 != visitKey && DuplicateRule.within(p.window, $0.0, l.time) }
               ?? false)
         }
-        if let hit { findings.append(finding(h.line, h.c, hit)) }
+        if let hit { findings.append(finding(l, h.c, hit)) }
       }
     }
   }

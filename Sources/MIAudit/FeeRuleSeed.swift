@@ -217,6 +217,8 @@ final class DialysisRule: FeeRule {
   private var held: [String: [HeldLine]] = [:]
   /// provider → person-month → sessions.
   private var provider: [String: [String: Fixed]] = [:]
+  /// provider → the latest session day (its month's end is the finding's period end).
+  private var providerLastDay: [String: Int] = [:]
 
   init(_ spec: RuleSpec, _ context: RuleContext) throws {
     self.spec = spec
@@ -252,6 +254,7 @@ final class DialysisRule: FeeRule {
         let k = FeeRuleSupport.person(l, c) + "\u{1F}" + DialysisRule.month(l.day)
         provider[h, default: [:]][k, default: Fixed(raw: 0, scale: 4)] =
           (provider[h]?[k] ?? Fixed(raw: 0, scale: 4)) + l.cnt
+        providerLastDay[h] = max(providerLastDay[h] ?? l.day, l.day)
       }
     }
   }
@@ -308,6 +311,11 @@ final class DialysisRule: FeeRule {
         volaCont: "机构\(h)人均每月透析\(mean)次（\(perPersonMonth.count)个患者月），高于基线\(baseline)次",
         volaAmt: 0, volaEvid: "血液透析监测指标：机构人均每月透析次数基线\(baseline)", key: h, seq: 0)
       f.fixmedinsCode = h
+      if let last = providerLastDay[h] {
+        let c = AuditTime.civil(last)
+        f.occurDate = AuditTime.dateText(
+          AuditTime.dayNumber(year: c.year, month: c.month, day: DateTime.days(c.year, c.month)))
+      }
       f.metric = mean.description
       f.threshold = baseline.description
       findings.append(f)
