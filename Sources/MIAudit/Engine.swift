@@ -85,7 +85,7 @@ public final class AuditEngine {
   }
 
   /// Findings kept in memory before they are spilled to sorted temporary files.
-  public var findingsInMemory = 200_000
+  public var findingsInMemory = 100_000
 
   /// The audit: case rules, then the fee pass (again, regrouped, when the lines are not grouped by visit).
   private func audit(
