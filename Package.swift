@@ -16,6 +16,7 @@ let tools: [(name: String, libraries: [Target.Dependency])] = [
   ("mi-score", ["MIScoring"]),
   ("mi-clear", ["MIClearing"]),
   ("mi-capita", ["MICapitation"]),
+  ("mi-report", ["MIReport"]),
 ]
 
 /// The libraries and the system modules under them.
@@ -40,6 +41,8 @@ let libraries: [Target] = [
   .target(name: "MICapitation", dependencies: ["MICore", "MIClearing"], swiftSettings: fast),
   // Reference-data tables as mi-catalog reads, compares and exports them.
   .target(name: "MIReference", dependencies: ["MICore"], swiftSettings: fast),
+  // Indicators over the other tools' records, and their renderers (table, CSV, Markdown, NDJSON, HTML with SVG).
+  .target(name: "MIReport", dependencies: ["MICore", "MIReference"], swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
   .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
 ]
@@ -55,6 +58,7 @@ let testsAndBenchmarks: [Target] = [
   .testTarget(name: "MIScoringTests", dependencies: ["MIScoring", "MITestSupport"]),
   .testTarget(name: "MIClearingTests", dependencies: ["MIClearing", "MITestSupport"]),
   .testTarget(name: "MICapitationTests", dependencies: ["MICapitation", "MITestSupport"]),
+  .testTarget(name: "MIReportTests", dependencies: ["MIReport", "MITestSupport"]),
   .testTarget(
     name: "CLITests",
     dependencies: ["MITestSupport", "mi-bench-core"] + tools.map { .target(name: $0.name) },
