@@ -10,7 +10,7 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .wh
 /// and the domain libraries named here, with a man page `man/<name>.1`. The tests and the scripts find the tools
 /// from `man/` (README, "Adding a tool").
 let tools: [(name: String, libraries: [Target.Dependency])] = [
-  ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation"]),
+  ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation", "MIReport"]),
   ("mi-gen", ["MISynth"]),
   ("mi-group", ["MIGrouping"]),
   ("mi-score", ["MIScoring"]),

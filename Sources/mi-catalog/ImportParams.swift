@@ -5,6 +5,7 @@ import MIClearing
 import MICommandLine
 import MICore
 import MIReference
+import MIReport
 import MIScoring
 
 /// `mi-catalog import params`: a commented TOML policy-parameters file as a versioned reference set.
@@ -15,7 +16,7 @@ struct ImportParams: ParsableCommand {
     discussion: """
       The file is stored as it is (comments included) as blob params.toml of a version of kind params, after \
       each library has read and checked its own section: [scoring] (mi-score), [clearing] (mi-clear), \
-      [capitation] (mi-capita). A bad value, or a key no tool reads (usually a typo that would silently fall back \
+      [capitation] (mi-capita), [targets] (mi-report). A bad value, or a key no tool reads (usually a typo that would silently fall back \
       to a default), is an error naming its line and the key (exit 2), and nothing is imported.
 
       Example:
@@ -46,6 +47,7 @@ struct ImportParams: ParsableCommand {
     // Section validators of other libraries:
     _ = try ClearingParams.load(params)
     _ = try CapitationParams.loadIfPresent(params)
+    _ = try ReportTargets.load(params, name: name)
     let unknown = params.unusedKeys()
     if let first = unknown.first {
       let more = unknown.count > 1 ? " (also unknown: \(unknown.dropFirst().joined(separator: ", ")))" : ""
