@@ -61,7 +61,7 @@ let testsAndBenchmarks: [Target] = [
   .testTarget(name: "MIReportTests", dependencies: ["MIReport", "MITestSupport"]),
   .testTarget(
     name: "CLITests",
-    dependencies: ["MITestSupport", "mi-bench-core"] + tools.map { .target(name: $0.name) },
+    dependencies: ["MITestSupport", "mi-bench-core", "CZlib"] + tools.map { .target(name: $0.name) },
     exclude: ["Cases"]),
 ]
 

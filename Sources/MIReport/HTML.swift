@@ -62,12 +62,13 @@ public struct HTMLReport {
     figure{margin:0;border:1px solid #d5dde6;border-radius:6px;padding:8px;break-inside:avoid}
     figcaption{font-weight:bold;font-size:13px;margin-bottom:4px}
     table{border-collapse:collapse;font-size:12px;margin:4px 0 12px}th,td{border:1px solid #cfd8e3;padding:3px 6px}
-    th{background:#eef3f9;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
+    th{background:#eef3f9;text-align:left;min-width:3em}td{white-space:nowrap}.scroll{overflow-x:auto;max-width:100%}td.n{text-align:right;font-variant-numeric:tabular-nums}
     tr.total td{font-weight:bold;border-top:2px solid #8aa0b8}.met{color:#1b7f3b}.unmet{color:#c0392b;font-weight:bold}
     details{margin:2px 0 2px 14px}summary{cursor:pointer;padding:2px 0}summary:hover{background:#f3f7fb}
     svg text{font-size:11px;fill:#33404d}.bar{fill:#2f6db5}.bar2{fill:#e08a2c}.line{fill:none;stroke:#e08a2c;stroke-width:2}
     .axis{stroke:#8aa0b8;stroke-width:1}
-    @media print{body{margin:8mm}.charts{grid-template-columns:1fr 1fr}table{page-break-inside:auto}tr{page-break-inside:avoid}
+    @media print{body{margin:8mm}.charts{grid-template-columns:1fr 1fr}.scroll{overflow:visible}
+    table{page-break-inside:auto;font-size:8px}th,td{padding:1px 3px}tr{page-break-inside:avoid}
     summary{list-style:none}a{color:inherit;text-decoration:none}}
     """
 
@@ -90,14 +91,15 @@ public struct HTMLReport {
   }
 
   func table(_ t: Table) -> String {
-    var h = "<h2 id=\"t-\(t.kind)\">\(esc(t.title(lang)))</h2>\n<table class=\"\(t.kind)\"><thead><tr>"
+    var h =
+      "<h2 id=\"t-\(t.kind)\">\(esc(t.title(lang)))</h2>\n<div class=\"scroll\"><table class=\"\(t.kind)\"><thead><tr>"
     for c in t.columns { h += "<th>\(esc(c.label(lang)))</th>" }
     h += "</tr></thead><tbody>\n"
     func cells(_ r: [Cell], total: Bool) -> String {
       var s = total ? "<tr class=\"total\">" : "<tr>"
       for (i, c) in r.enumerated() {
         var text = c.text(lang)
-        if total && i == 0 && c == .none { text = lang == .zh ? "合计" : "Total" }
+        if total && c == .none { text = i == 0 ? (lang == .zh ? "合计" : "Total") : "" }
         var cls = c.isNumeric ? "n" : ""
         if case .met(let m?) = c { cls = m ? "met" : "unmet" }
         // A code column of an institution links to its drill-down.
@@ -111,7 +113,7 @@ public struct HTMLReport {
     }
     for r in t.rows { h += cells(r, total: false) }
     if let f = t.footer { h += cells(f, total: true) }
-    return h + "</tbody></table>\n"
+    return h + "</tbody></table></div>\n"
   }
 
   /// An id fragment from a code: letters, digits, `-` and `_` kept, anything else as `.XX` hex bytes.

@@ -115,6 +115,8 @@ extension HTMLReport {
     let maxV = max(1, ps.map { max(abs($0.budget), abs($0.payment)) }.max()!)
     let step = Double(w) / Double(ps.count)
     var s = svgOpen() + axes(l, t, w, h)
+    // The scale's top, exact, inside the plot (the bars' own amounts are in their titles and the table).
+    s += "<text x=\"\(l + 4)\" y=\"\(t + 8)\">\(Money.format(maxV))</text>\n"
     for (i, p) in ps.enumerated() {
       let x0 = l + Int((Double(i) * step + step * 0.1).rounded())
       let bw = max(1, Int((step * 0.38).rounded()))

@@ -50,9 +50,7 @@ public enum Render {
       for r in t.rows { out += line(r.map { $0.text(lang) }, r.map { color ? paint($0) : nil }) }
       if let f = t.footer {
         out += rule
-        out += line(
-          f.enumerated().map { $0.offset == 0 && $0.element == .none ? total(lang) : $0.element.text(lang) },
-          f.map { _ in nil })
+        out += line(footerTexts(f, lang), f.map { _ in nil })
       }
     }
     return out
@@ -62,6 +60,13 @@ public enum Render {
   static func paint(_ c: Cell) -> String? {
     guard case .met(let m?) = c else { return nil }
     return m ? "32" : "31"
+  }
+
+  /// The texts of a totals row: its label in the first empty cell, the other empty cells blank.
+  static func footerTexts(_ f: [Cell], _ lang: ReportLanguage) -> [String] {
+    f.enumerated().map {
+      $0.offset == 0 && $0.element == .none ? total(lang) : ($0.element == .none ? "" : $0.element.text(lang))
+    }
   }
 
   /// The label of a totals row.
@@ -78,10 +83,7 @@ public enum Render {
       row(t.columns.map { $0.label(lang) })
       for r in t.rows { row(r.map { $0 == .none ? "" : $0.text(lang) }) }
       if let f = t.footer {
-        row(
-          f.enumerated().map {
-            $0.offset == 0 && $0.element == .none ? total(lang) : ($0.element == .none ? "" : $0.element.text(lang))
-          })
+        row(footerTexts(f, lang))
       }
     }
     return out
@@ -113,9 +115,7 @@ public enum Render {
       out += "|" + numeric.map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
       for r in t.rows { out += "| " + r.map { esc($0.text(lang)) }.joined(separator: " | ") + " |\n" }
       if let f = t.footer {
-        let cells = f.enumerated().map {
-          $0.offset == 0 && $0.element == .none ? total(lang) : ($0.element == .none ? "" : $0.element.text(lang))
-        }
+        let cells = footerTexts(f, lang)
         out += "| " + cells.map { $0.isEmpty ? "" : "**\(esc($0))**" }.joined(separator: " | ") + " |\n"
       }
     }

@@ -90,7 +90,8 @@ extension IndicatorAggregate {
       main.rows.append(row)
     }
     var r = IndicatorReport(tables: [main], indicatorKeys: shown.map(\.column.key))
-    r.tables.append(targetsTable(total, targets))
+    let targetRows = targetsTable(total, targets)
+    if !targetRows.rows.isEmpty { r.tables.append(targetRows) }
     if !rules.isEmpty { r.tables.append(auditTable()) }
     if !pools.isEmpty { r.tables.append(poolsTable()) }
     r.months = months.keys.sorted().map { m in (m, months[m]!.cases, months[m]!.medfee, months[m]!.hifp) }

@@ -38,7 +38,7 @@ extension IndicatorAggregate {
   /// Audit findings by rule: count and 违规金额 (mi-audit's `rule_id`, `rule_name`, `vola_amt`).
   func auditTable() -> Table {
     var t = Table(
-      kind: "audit-total", title: ("审核结果(按规则)", "Audit findings by rule"),
+      kind: "audit", title: ("审核结果(按规则)", "Audit findings by rule"),
       columns: [
         Column("rule_id", "规则", "rule"), Column("rule_name", "规则名称", "rule name"),
         Column("findings", "疑点数", "findings"), Column("vola_amt", "违规金额", "amount"),
@@ -58,7 +58,7 @@ extension IndicatorAggregate {
   /// Budget against payment per pool (总额准确度 = budget ÷ actual payment, DOMAIN.md §7, DIP3 pp.89–93).
   func poolsTable() -> Table {
     var t = Table(
-      kind: "pool-total", title: ("资金池预算与支付", "Pools: budget and payment"),
+      kind: "pool-budget", title: ("资金池预算与支付", "Pools: budget and payment"),
       columns: [
         Column("source", "来源", "source"), Column("pool", "资金池", "pool"), Column("budget_amt", "预算", "budget"),
         Column("payment_amt", "支付", "payment"), Column("clearing_amt", "清算金额", "clearing"),

@@ -22,7 +22,7 @@ public enum ReportWriter {
 
   /// The tables of the kinds named (`--tables`), in the report's order; an unknown kind is a usage error.
   public static func selectTables(_ tables: [Table], _ kinds: [String]) throws(MIError) -> [Table] {
-    let known = ["indicator", "target", "audit-total", "pool-total", "indicator-definition", "sum"]
+    let known = ["indicator", "target", "audit", "pool-budget", "indicator-definition", "sum"]
     for k in kinds where !known.contains(k) {
       throw MIError.usage("--tables: unknown table '\(k)' (known: \(known.joined(separator: ", ")))")
     }

@@ -17,8 +17,8 @@ struct MIReportCommand: ParsableCommand {
       with two decimals; names and ID numbers are never shown.
 
       Example: each hospital's clearing, then the HTML report:
-        mi-report indicators --by fixmedins_code --hospitals hospitals-2024 \\
-          --columns fixmedins_name,clear_cases,clear_points,clearing_amt,settle_ratio \\
+        mi-report indicators --hospitals hospitals-2024 --tables indicator \\
+          --columns fixmedins_name,clear_cases,clearing_amt,settle_ratio \\
           clearing-2024.ndjson
         mi-report indicators --format html -o report.html --hospitals h.csv \\
           scored.ndjson clearing-2024.ndjson
@@ -47,7 +47,7 @@ struct FormatOptions: ParsableArguments {
   /// `--tables`.
   @Option(
     help: ArgumentHelp(
-      "Write only these tables (comma-separated kinds: indicator, target, audit-total, pool-total, indicator-definition, sum).",
+      "Write only these tables (comma-separated kinds: indicator, target, audit, pool-budget, indicator-definition, sum).",
       valueName: "list"))
   var tables: String?
 
