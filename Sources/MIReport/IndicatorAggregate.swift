@@ -27,8 +27,6 @@ public struct IndicatorAggregate: Mergeable, Sendable {
   var rules: [String: RuleSums] = [:]
   /// Cost ratios of scored cases in tenths: index k counts ratios in [k/10, (k+1)/10); the last bin holds ≥ 3.
   var costRatioBins = [Int64](repeating: 0, count: 31)
-  /// Institutions with cases scored under DRG/DIP (points), for the observed coverage.
-  var scoredInstitutions: Set<String> = []
   /// The latest settlement year seen (the year the coverage target applies to).
   var latestYear = ""
   /// Records of other kinds, by kind.
@@ -93,7 +91,10 @@ public struct IndicatorAggregate: Mergeable, Sendable {
       || (a == UInt8(ascii: "5") && b == UInt8(ascii: "2"))
   }
 
-  // One function per record kind: each reads the fields its formulas need (DOMAIN.md §6–§7, `Indicators.swift`).
+  // One function per record kind: each reads the fields its formulas need (DOMAIN.md §6–§7, `Definitions.swift`).
+  // addCase is longer than the house's ~60 lines on purpose: it reads each field of a case once and adds it to the
+  // cell, the group, the month and the drill-down in one place; split up, the parts would pass a dozen values
+  // around or read the fields twice on the path every case takes.
   private mutating func addCase(_ s: RecordScanner) throws {
     let code = try s.code("fixmedins_code") ?? ""
     let pool = try s.code("insutype") ?? ""
@@ -156,14 +157,15 @@ public struct IndicatorAggregate: Mergeable, Sendable {
       if grouped { c.byGroup[group, default: GroupSums()].add(days: days, cost: medfee, points: points, hifp: hifp) }
     }
     if grouped { groups[group, default: GroupSums()].add(days: days, cost: medfee, points: points, hifp: hifp) }
-    if points != nil { scoredInstitutions.insert(code) }
     if !month.isEmpty {
-      months[month, default: MonthSums()].cases += 1
-      months[month]!.medfee += medfee
-      months[month]!.hifp += hifp
+      var m = months[month] ?? MonthSums()
+      m.cases += 1
+      m.medfee += medfee
+      m.hifp += hifp
+      months[month] = m
     }
-    if !pool.isEmpty { institutionPools[code, default: []].insert(pool) }
     if detail {
+      if !pool.isEmpty { institutionPools[code, default: []].insert(pool) }
       let line = CaseLine(
         setlID: try s.string("setl_id") ?? "", psnNo: psn ?? "", group: group, caseClass: caseClass, points: points,
         medfee: medfee, hifp: hifp)
@@ -197,7 +199,7 @@ public struct IndicatorAggregate: Mergeable, Sendable {
       c.ffsAmt += ffs
       c.ratioPayment += payment
     }
-    if !pool.isEmpty { institutionPools[code, default: []].insert(pool) }
+    if detail && !pool.isEmpty { institutionPools[code, default: []].insert(pool) }
   }
 
   private mutating func addCapitation(_ s: RecordScanner) throws {
@@ -260,7 +262,6 @@ public struct IndicatorAggregate: Mergeable, Sendable {
       rules[k] = mine
     }
     for k in costRatioBins.indices { costRatioBins[k] += o.costRatioBins[k] }
-    scoredInstitutions.formUnion(o.scoredInstitutions)
     if o.latestYear > latestYear { latestYear = o.latestYear }
     for (k, n) in o.ignored { ignored[k, default: 0] += n }
     for (k, l) in o.lines { lines[k, default: []] += l }
