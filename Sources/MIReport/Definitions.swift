@@ -87,8 +87,8 @@ public enum Indicators {
       "opt_ipt_ratio", "门诊住院比", "outpatient/inpatient", "门诊人次 ÷ 住院病例数", "outpatient visits ÷ inpatient cases",
       "issue 15 (门诊住院比)", .outpatient),
     .init(
-      "visits_per_person", "人次人头比", "visits per person", "(住院 + 门诊结算人次) ÷ 不同 psn_no 人数",
-      "(inpatient + outpatient settlements) ÷ distinct psn_no", "DOMAIN.md §4 (就医人数)", .outpatient),
+      "visits_per_person", "人次人头比", "visits per person", "门诊人次 ÷ 门诊就医人数 (不同 psn_no)",
+      "outpatient visits ÷ distinct outpatient psn_no", "DOMAIN.md §4 (就医人数)", .outpatient),
     .init(
       "clear_cases", "清算病例数", "cleared cases", "Σ cases (清算记录)", "Σ cases of the clearing records",
       "mi-clear(1) kind clearing", .clearing),

@@ -128,7 +128,6 @@ public struct IndicatorAggregate: Mergeable, Sendable {
     if grouped, let name = try s.string("group_name"), groupNames[group] == nil { groupNames[group] = name }
     withCell(v, code: code) { c in
       c.cases += 1
-      if let psn { c.persons.insert(hash: PersonSet.hash(psn)) }
       if status != nil { c.groupTried += 1 }
       if grouped { c.grouped += 1 }
       if let weight, grouped {

@@ -135,7 +135,7 @@ extension IndicatorAggregate {
     case "hifp_pay": return .money(c.hifp)
     case "outpatient": return .int(c.outpatient)
     case "opt_ipt_ratio": return fixed4(c.outpatient, c.cases)
-    case "visits_per_person": return fixed4(c.outpatient + c.cases, Int64(c.persons.count))
+    case "visits_per_person": return fixed4(c.outpatient, Int64(c.persons.count))
     case "clear_cases": return .int(c.clearCases)
     case "clear_points": return .fixed(Fixed(raw: c.clearPoints, scale: 4))
     case "payable_amt": return .money(c.payableAmt)

@@ -23,7 +23,8 @@ struct CellStats: Sendable {
   var material: Int64 = 0
   /// Per group of the cell: grouped cases with their days and costs, for the consumption indices.
   var byGroup: [String: GroupSums] = [:]
-  // Outpatient settlements and distinct persons (人次人头比).
+  // Outpatient settlements and their distinct persons (人次人头比; inpatient cases add no person, so memory for
+  // persons follows the outpatient data only).
   var outpatient: Int64 = 0
   var persons = PersonSet(capacity: 8)
   // Clearing records (mi-clear settle, kind "clearing").

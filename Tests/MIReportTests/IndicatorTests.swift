@@ -63,7 +63,7 @@ import Testing
     #expect(v("H2", "avg_cost") == .money(175_000))
     #expect(v("H2", "low_share") == .percent(IndicatorTests.f("1")))
     #expect(v("H2", "opt_ipt_ratio") == .fixed(IndicatorTests.f("0.5")))  // 1 outpatient / 2 inpatient
-    #expect(v("H2", "visits_per_person") == .fixed(IndicatorTests.f("1.5")))  // 3 settlements / P4, P5
+    #expect(v("H2", "visits_per_person") == .fixed(IndicatorTests.f("1")))  // 1 outpatient visit / P4
   }
 
   @Test func targetsMetAndNotMet() throws {
