@@ -17,8 +17,14 @@ public struct IndicatorAggregate: Mergeable, Sendable {
   public let detail: Bool
   /// The previous period's cases are read with their months moved one year on (同比, `--previous`).
   public let shiftYear: Bool
+  /// Whether the pool and the level of a case are needed (a dimension, or the drill-down's pools).
+  let usesPool: Bool
+  let usesLevel: Bool
 
   var cells: [String: CellStats] = [:]
+  /// The values and key of the last cell added to (`withCell`).
+  var lastValues: [String] = ["\u{0}"]
+  var lastKey = ""
   var cellValues: [String: [String]] = [:]
   var groups: [String: GroupSums] = [:]
   var groupNames: [String: String] = [:]
@@ -44,6 +50,8 @@ public struct IndicatorAggregate: Mergeable, Sendable {
     self.registry = registry
     self.detail = detail
     self.shiftYear = shiftYear
+    usesPool = dims.contains(.pool) || detail
+    usesLevel = dims.contains(.hosp_lv)
   }
 
   /// The values of the dimensions a record gives; `""` for one it has not (a clearing record has no month).
@@ -61,8 +69,13 @@ public struct IndicatorAggregate: Mergeable, Sendable {
 
   /// Applies `body` to the cell of `values`, creating it, and with `detail` to the institution's totals.
   private mutating func withCell(_ values: [String], code: String, _ body: (inout CellStats) -> Void) {
-    let key = values.joined(separator: "\u{1F}")
-    if cellValues[key] == nil { cellValues[key] = values }
+    // Consecutive records often share a cell (files sorted by institution or month): the key is built once.
+    if values != lastValues {
+      lastValues = values
+      lastKey = values.joined(separator: "\u{1F}")
+      if cellValues[lastKey] == nil { cellValues[lastKey] = values }
+    }
+    let key = lastKey
     body(&cells[key, default: CellStats()])
     if detail { body(&institutions[code, default: CellStats()]) }
   }
@@ -96,18 +109,20 @@ public struct IndicatorAggregate: Mergeable, Sendable {
   // cell, the group, the month and the drill-down in one place; split up, the parts would pass a dozen values
   // around or read the fields twice on the path every case takes.
   private mutating func addCase(_ s: RecordScanner) throws {
+    // Fields no formula of this run needs are not read (a level without --by hosp_lv, a pool without --by pool).
     let code = try s.code("fixmedins_code") ?? ""
-    let pool = try s.code("insutype") ?? ""
+    let pool = try usesPool ? s.code("insutype") ?? "" : ""
     var month = try s.string("setl_time").flatMap(monthOf) ?? ""
     if shiftYear, let y = Int(month.prefix(4)) { month = String(y + 1) + month.dropFirst(4) }
     let group = try s.code("group_code") ?? ""
-    let level = try s.code("hosp_lv") ?? registry[code]?.level ?? ""
+    let level = try usesLevel ? s.code("hosp_lv") ?? registry[code]?.level ?? "" : ""
     let medfee = try s.fen("medfee_sumamt") ?? 0
     let hifp = try s.fen("hifp_pay") ?? 0
-    let psn = try s.string("psn_no")
     let v = values(pool: pool, code: code, month: month, group: group, level: level)
     if month.count == 7, month.prefix(4) > latestYear { latestYear = String(month.prefix(4)) }
-    guard try IndicatorAggregate.isInpatient(s) else {
+    let inpatient = try IndicatorAggregate.isInpatient(s)
+    let psn = try !inpatient || detail ? s.string("psn_no") : nil
+    guard inpatient else {
       withCell(v, code: code) { c in
         c.outpatient += 1
         if let psn { c.persons.insert(hash: PersonSet.hash(psn)) }
@@ -125,7 +140,7 @@ public struct IndicatorAggregate: Mergeable, Sendable {
       costRatioBins[Int(min(max(r, 0) / 1000, 30))] += 1
     }
     let grouped = status == "grouped" && !group.isEmpty
-    if grouped, let name = try s.string("group_name"), groupNames[group] == nil { groupNames[group] = name }
+    if grouped, groupNames[group] == nil, let name = try s.string("group_name") { groupNames[group] = name }
     withCell(v, code: code) { c in
       c.cases += 1
       if status != nil { c.groupTried += 1 }
