@@ -10,13 +10,13 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .wh
 /// and the domain libraries named here, with a man page `man/<name>.1`. The tests and the scripts find the tools
 /// from `man/` (README, "Adding a tool").
 let tools: [(name: String, libraries: [Target.Dependency])] = [
-  ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation", "MIReport"]),
+  ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation"]),
   ("mi-gen", ["MISynth"]),
   ("mi-group", ["MIGrouping"]),
   ("mi-score", ["MIScoring"]),
   ("mi-clear", ["MIClearing"]),
   ("mi-capita", ["MICapitation"]),
-  ("mi-report", ["MIReport"]),
+  ("mi-report", ["MIReport", "MIReference"]),
 ]
 
 /// The libraries and the system modules under them.
@@ -39,10 +39,14 @@ let libraries: [Target] = [
   .target(name: "MIScoring", dependencies: ["MICore", "MIGrouping"], swiftSettings: fast),
   .target(name: "MIClearing", dependencies: ["MICore"], swiftSettings: fast),
   .target(name: "MICapitation", dependencies: ["MICore", "MIClearing"], swiftSettings: fast),
-  // Reference-data tables as mi-catalog reads, compares and exports them.
-  .target(name: "MIReference", dependencies: ["MICore"], swiftSettings: fast),
   // Indicators over the other tools' records, and their renderers (table, CSV, Markdown, NDJSON, HTML with SVG).
-  .target(name: "MIReport", dependencies: ["MICore", "MIReference"], swiftSettings: fast),
+  .target(name: "MIReport", dependencies: ["MICore"], swiftSettings: fast),
+  // Reference-data tables as mi-catalog reads, checks, compares and exports them: above the domain libraries,
+  // whose readers check what is imported (a params version section by section, a DIP catalog, DRG weights).
+  .target(
+    name: "MIReference",
+    dependencies: ["MICore", "MIGrouping", "MIScoring", "MIClearing", "MICapitation", "MIReport"],
+    swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
   .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
 ]

@@ -6,9 +6,9 @@
 #   scripts/bench-capita.sh                 # full size
 #   COUNT=3000000 PERSONS=500000 scripts/bench-capita.sh   # a county
 #
-# The data (about 10 GB at full size) is generated once into $DATA_DIR and reused while its parameters match.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# The data (about 10 GB at full size) is generated once into $DATA_DIR and reused while its parameters match;
+# BUILD=dir uses another release scratch path.
+. "$(dirname "$0")/bench-lib.sh"
 
 COUNT=${COUNT:-30000000}
 PERSONS=${PERSONS:-5000000}
@@ -16,18 +16,16 @@ INSTITUTIONS=${INSTITUTIONS:-2000}
 SEED=${SEED:-1}
 YEAR=${YEAR:-2024}
 DATA_DIR=${DATA_DIR:-${TMPDIR:-/tmp}/mi-bench-capita}
-SCRATCH=${SCRATCH:-.build-release}
-
-swift build -c release --scratch-path "$SCRATCH" --product mi-capita >&2
-swift build -c release --scratch-path "$SCRATCH" --product mi-gen >&2
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+bench_need bc
+bench_build mi-capita mi-gen
+bench_tmpdir
 
 mkdir -p "$DATA_DIR"
 DATA="$DATA_DIR/opt-$COUNT-$PERSONS-$INSTITUTIONS-$SEED-$YEAR.ndjson"
 if [ ! -s "$DATA" ]; then
   echo "generating $COUNT settlements into $DATA" >&2
   TIMEFORMAT='generated in %R s'
-  time "$BIN/mi-gen" outpatient --count "$COUNT" --persons "$PERSONS" --institutions "$INSTITUTIONS" \
+  time "$bin/mi-gen" outpatient --count "$COUNT" --persons "$PERSONS" --institutions "$INSTITUTIONS" \
     --seed "$SEED" --year "$YEAR" > "$DATA.tmp"
   mv "$DATA.tmp" "$DATA"
 fi
@@ -36,17 +34,12 @@ BYTES=$(stat -c %s "$DATA")
 # Warm the page cache once so that the figure measures the tool, not the disk.
 cat "$DATA" > /dev/null
 
-OUT="$DATA_DIR/capitation-$YEAR.ndjson"
-ERR="$DATA_DIR/capitation-$YEAR.err"
-/usr/bin/time -f '%e %U %S %M' -o "$DATA_DIR/time.txt" \
-  "$BIN/mi-capita" settle --year "$YEAR" --params examples/params-2024.toml --prepaid computed "$DATA" \
-  > "$OUT" 2> "$ERR"
-read -r SECONDS_USED USER_S SYS_S RSS_KB < "$DATA_DIR/time.txt"
-
+bench_run settle "$bin/mi-capita" settle --year "$YEAR" --params examples/params-2024.toml --prepaid computed "$DATA"
 echo "input:      $COUNT settlements, $PERSONS persons, $INSTITUTIONS institutions, $((BYTES / 1048576)) MiB"
-echo "settle:     ${SECONDS_USED} s wall (${USER_S} s user, ${SYS_S} s system), peak RSS $((RSS_KB / 1024)) MiB"
+read -r _ USER_S SYS_S < "$dir/time"
+echo "settle:     ${secs} s wall (${USER_S} s user, ${SYS_S} s system), peak RSS $((rss / 1024)) MiB"
 echo "load:       $(cut -d' ' -f1-3 /proc/loadavg) (other processes share the cores: compare CPU time with wall time)"
-awk -v n="$COUNT" -v b="$BYTES" -v s="$SECONDS_USED" \
+awk -v n="$COUNT" -v b="$BYTES" -v s="$secs" \
   'BEGIN { printf "throughput: %.0f settlements/s, %.0f MiB/s; limit 60 s: %s\n", n / s, b / s / 1048576, (s < 60 ? "met" : "NOT met") }'
-echo "summary:    $(tail -1 "$ERR")"
-grep '"kind":"pool"' "$OUT" | sed -E 's/.*"pool":"([^"]*)".*"persons":([0-9]+).*"point_value":([0-9.]+).*"check":"([a-z]+)".*/pool \1: persons \2, point value \3, check \4/'
+echo "summary:    $(tail -1 "$dir/err")"
+grep '"kind":"pool"' "$dir/out" | sed -E 's/.*"pool":"([^"]*)".*"persons":([0-9]+).*"point_value":([0-9.]+).*"check":"([a-z]+)".*/pool \1: persons \2, point value \3, check \4/'

@@ -7,19 +7,12 @@
 # (per-diem categories included) with the point value set to the derived catalog's yuan per point.
 # Usage: scripts/bench-score.sh [COUNT]   (default 1,000,000; HISTORY=n cases per history year, default COUNT/10;
 # BUILD=dir to use another release scratch path)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/bench-lib.sh"
 count=${1:-1000000}
 history=${HISTORY:-$((count / 10))}
-build=${BUILD:-.build-release}
-command -v jq >/dev/null || { echo "bench-score: installing jq" >&2; apt-get install -y jq >/dev/null; }
-command -v bc >/dev/null || { echo "bench-score: installing bc" >&2; apt-get install -y bc >/dev/null; }
-for product in mi-gen mi-catalog mi-score mi-group; do
-  swift build -c release --scratch-path "$build" --product "$product" >&2
-done
-bin=$build/release
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+bench_need jq bc
+bench_build mi-gen mi-catalog mi-score mi-group
+bench_tmpdir
 export MI_DB="$dir/mi.db"
 dicts=(--dx examples/dx.tsv --proc examples/proc.tsv)
 "$bin/mi-catalog" init 2>/dev/null
@@ -42,23 +35,16 @@ size=$(stat -c %s "$dir/grouped.ndjson")
 echo "grouped cases: $count, $((size / 1000000)) MB (catalog from $((history * 3)) history cases)"
 runs=${RUNS:-3}
 measure() { # name, cases, bytes, command...: best of RUNS runs: wall and CPU seconds, rates and peak RSS
-  local name=$1 n=$2 bytes=$3
+  local name=$1 n=$2 bytes=$3 best= best_cpu best_rss
   shift 3
-  local t0 t1 secs best= rss user sys cpu
   for _ in $(seq "$runs"); do
-    t0=$(date +%s.%N)
-    /usr/bin/time -f "%M %U %S" -o "$dir/time" "$@" > "$dir/out" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
-    t1=$(date +%s.%N)
-    secs=$(echo "$t1 - $t0" | bc -l)
+    bench_run "$name" "$@"
     if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then
-      best=$secs
-      read -r rss user sys < "$dir/time"
-      cpu=$(echo "$user + $sys" | bc -l)
+      best=$secs best_cpu=$cpu best_rss=$rss
     fi
   done
-  secs=$best
-  printf '%-10s wall %7.3f s %9.0f cases/s %6.1f MB/s | cpu %6.2f s | peak RSS %7d KB\n' "$name" "$secs" \
-    "$(echo "$n / $secs" | bc -l)" "$(echo "$bytes / $secs / 1000000" | bc -l)" "$cpu" "$rss"
+  secs=$best cpu=$best_cpu rss=$best_rss
+  bench_line "$name" "$n" "$bytes"
   echo "$secs" > "$dir/t-$name"
   echo "$cpu" > "$dir/c-$name"
 }
@@ -69,10 +55,7 @@ measure mi-score-1 "$count" "$size" "$bin/mi-score" --params params-bench --cata
 measure mi-score "$count" "$size" "$bin/mi-score" --params params-bench --catalog dip-bench "$dir/grouped.ndjson"
 tail -1 "$dir/err"
 printf 'mi-score --threads 1 vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time\n' \
-  "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-score-1")" | bc -l)" \
-  "$(echo "$(cat "$dir/c-jq") / $(cat "$dir/c-mi-score-1")" | bc -l)"
+  "$(bench_ratio t-jq t-mi-score-1)" "$(bench_ratio c-jq c-mi-score-1)"
 printf 'mi-score (%d workers) vs jq -c .: %.1fx faster in wall time, %.1fx in CPU time; vs cat: %.1fx the wall time\n' \
-  "$(nproc)" "$(echo "$(cat "$dir/t-jq") / $(cat "$dir/t-mi-score")" | bc -l)" \
-  "$(echo "$(cat "$dir/c-jq") / $(cat "$dir/c-mi-score")" | bc -l)" \
-  "$(echo "$(cat "$dir/t-mi-score") / $(cat "$dir/t-cat")" | bc -l)"
+  "$(nproc)" "$(bench_ratio t-jq t-mi-score)" "$(bench_ratio c-jq c-mi-score)" "$(bench_ratio t-mi-score t-cat)"
 grep -o '"score_rule":"[^"]*"' "$dir/out" | sed 's/:capped-[0-9]*d/:capped/' | sort | uniq -c | sort -rn | head -8

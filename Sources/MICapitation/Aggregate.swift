@@ -335,20 +335,3 @@ public struct CapitationAggregator {
     return e
   }
 }
-
-extension CapitationAggregator: Mergeable {
-  /// Adds one settlement (`add(_:)`).
-  public mutating func add(record: RecordScanner) throws { try add(record) }
-}
-
-extension ParallelRead {
-  /// Reads settlements of `year` (and `month`) in parallel into one `CapitationAggregator` per range, merged.
-  public static func run(
-    inputs: [String], threads: Int, params: CapitationParams, year: String, month: Int?,
-    minimumChunk: Int64 = 16 << 20
-  ) throws(MIError) -> (CapitationAggregator, records: Int) {
-    try run(inputs: inputs, threads: threads, minimumChunk: minimumChunk) {
-      CapitationAggregator(params: params, year: year, month: month)
-    }
-  }
-}

@@ -70,10 +70,10 @@ public enum CapitationPartial {
 }
 
 extension CapitationAggregator {
-  /// Passes the partial records of everything read so far, in the documented order, one at a time to `emit`
-  /// (each a whole line); returns how many.
+  /// Passes the partial records of everything read so far, in the documented order after the header (which
+  /// `RecordStream.emitPartials` writes), one at a time to `emit` (each a whole line); returns how many.
   @discardableResult
-  public func writePartial(paramsName: String, _ emit: ([UInt8]) throws -> Void) throws -> Int {
+  public func writePartial(_ emit: ([UInt8]) throws -> Void) throws -> Int {
     var written = 0
     func record(_ part: StaticString, _ members: (inout JSONWriter, inout [UInt8]) -> Void) throws {
       var b: [UInt8] = []
@@ -87,8 +87,6 @@ extension CapitationAggregator {
       try emit(b)
       written += 1
     }
-    try emit(CapitationPartial.header(params, paramsName: paramsName, year: year, month: month).line())
-    written += 1
     try record("counts") { w, b in
       w.int("outside_period", Int64(outsidePeriod), &b)
       w.int("inpatient", Int64(inpatient), &b)
@@ -147,40 +145,6 @@ extension CapitationAggregator {
       try record("all-persons") { w, b in w.strings("hashes", chunk.map(CapitationPartial.hex), &b) }
     }
     return written
-  }
-}
-
-/// Reads the records of `--partial` runs (`CapitationPartial`) into one aggregator, for `--merge`.
-///
-/// Each file must start with a header of the run's params and period; every other record is read into an empty
-/// aggregator and added with `CapitationAggregator.merge`, so a bad record throws `FieldError` naming its field and
-/// leaves nothing of itself behind.
-public struct CapitationPartialReader {
-  /// Everything merged so far; `finish()` it as after reading settlements.
-  public internal(set) var aggregator: CapitationAggregator
-  /// Header records read.
-  public var partials: Int { headers.partials }
-  /// An aggregator holding nothing, with a small person table (one is copied per record).
-  private let empty: CapitationAggregator
-  private var headers: PartialHeaderReader
-
-  /// Creates a reader for a run of `params` (named `paramsName`) over `year` and `month`.
-  public init(params: CapitationParams, paramsName: String, year: String, month: Int?) {
-    aggregator = CapitationAggregator(params: params, year: year, month: month)
-    var e = CapitationAggregator(params: params, year: year, month: month)
-    e.persons = PersonSet(capacity: 8)
-    empty = e
-    headers = PartialHeaderReader(CapitationPartial.header(params, paramsName: paramsName, year: year, month: month))
-  }
-
-  /// Reads the record `s` holds, at `line` of `file` (a new file, or a line number that goes back, must start
-  /// with a header).
-  public mutating func add(_ s: RecordScanner, file: String, line: Int) throws(FieldError) {
-    if try headers.read(s, file: file, line: line) { return }
-    guard let part = try s.string("part") else { throw FieldError("part", "missing") }
-    var one = empty
-    try one.readPartial(part, s)
-    try aggregator.merge(one)
   }
 }
 
@@ -278,39 +242,46 @@ extension CapitationAggregator {
   }
 }
 
-/// A capitation run's aggregate (`mi-capita prepay|settle`): settlements go into the aggregator, partial records
-/// (`--merge`) through the partial reader, which checks their headers.
-public struct CapitationAggregate: Aggregate {
-  /// The partial reader, holding the aggregator.
-  public private(set) var reader: CapitationPartialReader
-  /// The params name written in partial headers.
-  public let paramsName: String
+/// A capitation run's aggregate (`mi-capita prepay|settle`): settlements go into the aggregator; a partial record
+/// (`--merge`, after its file's header, which `RecordStream.aggregate` checks) is read into an empty aggregator and
+/// added with `CapitationAggregator.merge`, so a bad record throws `FieldError` naming its field and leaves nothing
+/// of itself behind.
+public struct CapitationAggregate: Aggregate, Mergeable {
+  /// Everything read or merged so far.
+  public private(set) var aggregator: CapitationAggregator
+  /// The header of the run's partials (`CapitationPartial.header`).
+  public let partialHeader: PartialHeader
+  /// An aggregator holding nothing, with a small person table (one is copied per partial record).
+  private let empty: CapitationAggregator
 
   /// Creates an empty aggregate for a run of `params` (named `paramsName`) over `year` and `month`.
   public init(params: CapitationParams, paramsName: String, year: String, month: Int?) {
-    reader = CapitationPartialReader(params: params, paramsName: paramsName, year: year, month: month)
-    self.paramsName = paramsName
-  }
-
-  /// Everything read so far (set by the parallel reader, which aggregates on its own).
-  public var aggregator: CapitationAggregator {
-    get { reader.aggregator }
-    set { reader.aggregator = newValue }
+    aggregator = CapitationAggregator(params: params, year: year, month: month)
+    var e = CapitationAggregator(params: params, year: year, month: month)
+    e.persons = PersonSet(capacity: 8)
+    empty = e
+    partialHeader = CapitationPartial.header(params, paramsName: paramsName, year: year, month: month)
   }
 
   /// Adds one settlement.
-  public mutating func add(record: RecordScanner) throws { try reader.aggregator.add(record) }
+  public mutating func add(record: RecordScanner) throws { try aggregator.add(record) }
 
-  /// Merges one capitation-partial record (a header starts each partial file).
-  public mutating func merge(partial record: RecordScanner, file: String, line: Int) throws {
-    try reader.add(record, file: file, line: line)
+  /// Merges one capitation-partial record (not a header).
+  public mutating func merge(partial record: RecordScanner) throws {
+    guard let part = try record.string("part") else { throw FieldError("part", "missing") }
+    var one = empty
+    try one.readPartial(part, record)
+    try aggregator.merge(one)
   }
+
+  /// Adds what another worker's aggregate read (`RecordStream.aggregate(into:merge:threads:digest:make:)`).
+  public mutating func merge(_ other: CapitationAggregate) throws { try aggregator.merge(other.aggregator) }
 
   /// The capitation-partial records of everything read, in the documented order.
   public mutating func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
-    try reader.aggregator.writePartial(paramsName: paramsName, emit)
+    try aggregator.writePartial(emit)
   }
 
   /// The totals by pool name.
-  public func finish() -> [String: PoolTotals] { reader.aggregator.finish() }
+  public func finish() -> [String: PoolTotals] { aggregator.finish() }
 }

@@ -73,8 +73,8 @@ public final class CaseAggregator {
   private var slotOf: [PoolHospital: Int] = [:]
   private var slotKeys: [PoolHospital] = []
   private var byRaw = RawKeyCache()
-  /// The headers of merged partials (`--merge`), checked against this run's.
-  private var headers: PartialHeaderReader
+  /// The header of this run's partials (`Partials.header`).
+  public let partialHeader: PartialHeader
   private static let special = Array(#""special""#.utf8)
   /// 10⁸ points (scale 4) and 10¹¹ yuan (in fen) per case: 2⁶³ still holds 90,000 such cases.
   static let maxPoints: Int64 = 1_000_000_000_000
@@ -100,7 +100,7 @@ public final class CaseAggregator {
     self.paramsName = paramsName
     self.period = Array(period.utf8)
     trim = params.pointTrim == "p2.5-p97.5"
-    headers = PartialHeaderReader(Partials.header(params, paramsName: paramsName, period: period))
+    partialHeader = Partials.header(params, paramsName: paramsName, period: period)
   }
 
   /// Adds one `kind: "clearing-partial"` record of another run (`--merge`).
@@ -208,18 +208,15 @@ extension CaseAggregator: Aggregate {
   /// Adds one scored case (`add(_:)`).
   public func add(record: RecordScanner) throws { try add(record) }
 
-  /// Adds one clearing-partial record (`merge(_:)`) after its file's header (`PartialHeaderReader`).
-  public func merge(partial record: RecordScanner, file: String, line: Int) throws {
-    if try headers.read(record, file: file, line: line) { return }
-    try merge(record)
-  }
+  /// Adds one clearing-partial record (`merge(_:)`).
+  public func merge(partial record: RecordScanner) throws { try merge(record) }
 
-  /// The header and the totals as clearing-partial records (`Partials.write`).
+  /// The totals as clearing-partial records (`Partials.write`).
   public func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
-    var b = headers.expected.line()
+    var b: [UInt8] = []
     let n = Partials.write(totals, period: String(decoding: period, as: UTF8.self), params: paramsName, into: &b)
     try emit(b)
-    return n + 1
+    return n
   }
 
   /// The totals by pool and hospital.

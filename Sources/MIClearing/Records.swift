@@ -2,8 +2,21 @@ import MICore
 
 /// The records mi-clear writes, in a fixed key order (SCHEMA.md "Produced records").
 public enum ClearingRecords {
+  /// The amounts of a hospital's clearing steps after its coefficient, in the order of its record (SCHEMA.md): from
+  /// the assessed amount to the clearing amount (DOMAIN.md §3.4).
+  static var stepAmounts: [(StaticString, KeyPath<ClearingLine, Int64>)] {
+    [
+      ("assessed_amt", \.assessedAmt), ("carve_out_amt", \.carveOutAmt), ("special_case_amt", \.specialCaseAmt),
+      ("vbp_return_amt", \.vbpReturnAmt), ("ffs_amt", \.ffsAmt), ("surplus_adj_amt", \.surplusAdjAmt),
+      ("deduction_amt", \.deductionAmt), ("assessment_deduction_amt", \.assessmentDeductionAmt),
+      ("payable_amt", \.payableAmt), ("prepaid_amt", \.prepaidAmt), ("turnover_fund_amt", \.turnoverFundAmt),
+      ("deposit_amt", \.depositAmt), ("deposit_return_amt", \.depositReturnAmt), ("clearing_amt", \.clearingAmt),
+    ]
+  }
+
   /// The `kind: "clearing"` records of a pool followed by its `kind: "pool"` record.
   public static func write(_ pc: PoolSettlement, period: String, params name: String, into out: inout [UInt8]) {
+    let steps = stepAmounts
     for h in pc.lines {
       var w = JSONWriter()
       writeHead(
@@ -11,20 +24,7 @@ public enum ClearingRecords {
         pointValue: pc.pointValue, pointsAmt: h.pointsAmt, into: &out)
       w.fen("fund_part_amt", h.fundPartAmt, &out)
       w.fixed("assessment_coef", h.coef.rescaled(to: 4).raw, scale: 4, &out)
-      w.fen("assessed_amt", h.assessedAmt, &out)
-      w.fen("carve_out_amt", h.carveOutAmt, &out)
-      w.fen("special_case_amt", h.specialCaseAmt, &out)
-      w.fen("vbp_return_amt", h.vbpReturnAmt, &out)
-      w.fen("ffs_amt", h.ffsAmt, &out)
-      w.fen("surplus_adj_amt", h.surplusAdjAmt, &out)
-      w.fen("deduction_amt", h.deductionAmt, &out)
-      w.fen("assessment_deduction_amt", h.assessmentDeductionAmt, &out)
-      w.fen("payable_amt", h.payableAmt, &out)
-      w.fen("prepaid_amt", h.prepaidAmt, &out)
-      w.fen("turnover_fund_amt", h.turnoverFundAmt, &out)
-      w.fen("deposit_amt", h.depositAmt, &out)
-      w.fen("deposit_return_amt", h.depositReturnAmt, &out)
-      w.fen("clearing_amt", h.clearingAmt, &out)
+      for (name, path) in steps { w.fen(name, h[keyPath: path], &out) }
       w.fixed("settle_ratio", h.settleRatio?.raw, scale: 4, &out)
       w.end(&out)
     }

@@ -125,22 +125,38 @@ public final class RecordStream {
   /// handle the batches; this thread then takes each batch's output in order. Memory is bounded by the batches
   /// in flight (two per worker). With `threads` ≤ 1 it is `run`.
   public func run(threads: Int, makeHandler: (Int) -> BatchHandler) throws {
+    var none: SHA256? = nil
+    try run(threads: threads, digest: &none, makeHandler: makeHandler)
+  }
+
+  /// `run(threads:makeHandler:)`, and when `digest` is given every record's bytes and a newline go into it, in
+  /// input order (the input SHA-256 of a `--post`ed run, as `aggregate` takes it): this thread, which reads the
+  /// lines, feeds it, so it is the same for any number of workers.
+  public func run(threads: Int, digest: inout SHA256?, makeHandler: (Int) -> BatchHandler) throws {
     if threads <= 1 {
       let handler = makeHandler(0)
-      try run { s in try handler(s, &out.buffer) }
+      var d = digest
+      defer { digest = d }
+      try run { s in
+        if d != nil {
+          d!.update(s.line)
+          d!.update(byte: 0x0A)
+        }
+        return try handler(s, &out.buffer)
+      }
       return
     }
     let pool = WorkerPool(handlers: (0..<threads).map { makeHandler($0) }, keepRejects: rejects != nil)
     defer { pool.stop() }
     do {
-      try loop(pool, threads: threads)
+      try loop(pool, threads: threads, digest: &digest)
     } catch {
       writeWhatCameBefore()
       throw error
     }
   }
 
-  private func loop(_ pool: WorkerPool, threads: Int) throws {
+  private func loop(_ pool: WorkerPool, threads: Int, digest: inout SHA256?) throws {
     var inFlight: [Batch] = []
     var read = 0
     func retireOldest() throws {
@@ -166,6 +182,10 @@ public final class RecordStream {
       var batch = pool.batch(display)
       while let line = try reader.nextLine() {
         if isBlank(line) { continue }
+        if digest != nil {
+          digest!.update(line)
+          digest!.update(byte: 0x0A)
+        }
         batch.append(line, number: reader.lineNumber)
         read += 1
         if read & 8191 == 0 { progress.update(records: read, consumed: { reader.consumedBytes() }, total: reader.size) }

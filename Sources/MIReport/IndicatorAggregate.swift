@@ -261,16 +261,17 @@ public struct IndicatorAggregate: Mergeable, Sendable {
       if cellValues[k] == nil { cellValues[k] = o.cellValues[k] }
     }
     for (g, s) in o.groups { groups[g, default: GroupSums()].merge(s) }
-    for (g, n) in o.groupNames where groupNames[g] == nil { groupNames[g] = n }
+    // Names and pool records are taken in an order-free way (`least`, `greater`), as partials merge.
+    for (g, n) in o.groupNames { groupNames[g] = Self.least(groupNames[g], n) }
     for (m, s) in o.months {
       months[m, default: MonthSums()].cases += s.cases
       months[m]!.medfee += s.medfee
       months[m]!.hifp += s.hifp
     }
-    for (k, p) in o.pools { pools[k] = p }
+    for (k, p) in o.pools { pools[k] = pools[k].map { Self.greater($0, p) } ?? p }
     for (k, r) in o.rules {
       var mine = rules[k] ?? RuleSums()
-      if mine.name.isEmpty { mine.name = r.name }
+      mine.name = Self.least(mine.name, r.name)
       mine.findings += r.findings
       mine.amount += r.amount
       rules[k] = mine

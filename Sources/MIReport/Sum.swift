@@ -89,3 +89,79 @@ public struct SumAggregate: Mergeable, Sendable {
   /// Strings compared by their UTF-8 bytes (the order of `sort` under LC_ALL=C).
   static func byteOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
 }
+
+/// Exact, mergeable partials of `mi-report sum` (`--partial`, `--merge`; mi-report(1), PARTIALS): NDJSON, every
+/// record `"kind":"sum-partial"` with a `part`: the `header` (`PartialHeader`, mi-clear(1) PARTIAL FILES; its
+/// `params` the `--by` and `--fields` lists, its `params_sha256` of them), then one `group` per group sorted by
+/// its values: `values` (one per `--by` field), `count` and `sums` (one amount in yuan per `--fields` field). Counts
+/// and sums add, so partials merge in any order to the sums of one run.
+extension SumAggregate: Aggregate {
+  /// The table of the sums.
+  public typealias Result = Table
+
+  /// The `kind` of every partial record.
+  public static let partialKind = "sum-partial"
+
+  /// The header of this run's partials: the grouping and summed fields decide what a partial means.
+  public var partialHeader: PartialHeader {
+    let text = "by=\(by.joined(separator: ","))\nfields=\(fields.joined(separator: ","))\n"
+    return PartialHeader(
+      kind: Self.partialKind, tool: "mi-report", command: "mi-report sum --partial",
+      params: (by.isEmpty ? "" : "--by \(by.joined(separator: ",")) ") + "--fields \(fields.joined(separator: ","))",
+      paramsSHA256: PartialHeader.digest(text), covers: "--by or --fields", year: nil, month: nil)
+  }
+
+  /// The table (`table()`).
+  public mutating func finish() throws -> Table { table() }
+
+  /// Passes one `group` record per group, sorted by values, to `emit`; returns how many.
+  @discardableResult
+  public mutating func writePartials(_ emit: ([UInt8]) throws -> Void) throws -> Int {
+    let sorted = groups.values.sorted { $0.values.lexicographicallyPrecedes($1.values, by: SumAggregate.byteOrder) }
+    for g in sorted {
+      var b: [UInt8] = []
+      var w = JSONWriter()
+      w.begin(&b)
+      w.string("kind", Self.partialKind, &b)
+      w.string("part", "group", &b)
+      w.strings("values", g.values, &b)
+      w.int("count", g.count, &b)
+      w.strings("sums", g.sums.map { Money.format($0) }, &b)
+      w.end(&b)
+      try emit(b)
+    }
+    return sorted.count
+  }
+
+  /// Adds one `group` record of a partial; a bad field throws naming it and adds nothing.
+  public mutating func merge(partial s: RecordScanner) throws {
+    guard try s.string("part") == "group" else { throw FieldError("part", "expected \"group\"") }
+    guard let values = try s.strings("values") else { throw FieldError("values", "missing") }
+    guard values.count == by.count else {
+      throw FieldError("values", "expected \(by.count) values (one per --by field), found \(values.count)")
+    }
+    guard let count = try s.int("count"), count >= 0 else { throw FieldError("count", "expected a count") }
+    guard let texts = try s.strings("sums") else { throw FieldError("sums", "missing") }
+    guard texts.count == fields.count else {
+      throw FieldError("sums", "expected \(fields.count) amounts (one per --fields field), found \(texts.count)")
+    }
+    var sums: [Int64] = []
+    for t in texts {
+      guard let v = Fixed(t, scale: 2)?.raw else {
+        throw FieldError("sums", "expected amounts in yuan with at most two decimals, found \(t.prefix(40))")
+      }
+      sums.append(v)
+    }
+    let key = values.joined(separator: "\u{1F}")
+    var t = groups[key] ?? Totals(values: values, sums: [Int64](repeating: 0, count: fields.count))
+    let (c, co) = t.count.addingReportingOverflow(count)
+    if co { throw FieldError("count", "the merged count no longer fits in 64 bits") }
+    for k in sums.indices {
+      let (v, o) = t.sums[k].addingReportingOverflow(sums[k])
+      if o { throw FieldError("sums", "the merged sum of \(fields[k]) leaves 64-bit fen") }
+      t.sums[k] = v
+    }
+    t.count = c
+    groups[key] = t
+  }
+}

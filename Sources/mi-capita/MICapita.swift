@@ -36,7 +36,7 @@ struct RunOptions: ParsableArguments {
   /// --params, --adjustments (settle only), --post, --force, --partial, --merge.
   @OptionGroup var run: AggregateOptions
 
-  /// `--threads N` (workers for plain input files of 64 MiB or more; not with --rejects, --post or --merge).
+  /// `--threads N` (workers reading the settlements; partials of --merge are read in order).
   @OptionGroup var threads: ThreadOptions
 
   /// Settlement files.
@@ -57,101 +57,49 @@ func checkRun(_ options: RunOptions, _ common: CommonOptions) throws {
 
 /// What prepay and settle share: the params, the workspace when needed, the stream and the aggregate.
 struct CapitationRun {
-  let ws: Workspace?
+  /// The workspace, the stream, the aggregate, the digest and the shared flags.
+  var run: AggregateRun<CapitationAggregate>
   let params: CapitationParams
   let paramsName: String
-  let stream: RecordStream
-  var state: CapitationAggregate
-  var digest: SHA256?
-  let inputs: [String]
   let threads: Int
-  let sequentialOnly: Bool
-  /// Records read by the parallel reader, when it was used.
-  var parallelRecords: Int?
-  /// The shared flags.
-  let options: AggregateOptions
 
   /// Opens the params (workspace version or .toml file) and the stream; a bad params key stops before any output.
   init(_ flags: RunOptions, common: CommonOptions, year: String, month: Int?, needsWorkspace: Bool) throws {
-    let run = flags.run
-    options = run
-    let (p, opened) = try common.params(run.params, needsWorkspace: needsWorkspace, write: run.post)
-    ws = opened
+    let (p, ws) = try common.params(flags.run.params, needsWorkspace: needsWorkspace, write: flags.run.post)
     params = try CapitationParams.load(p)
     for w in params.warnings { Diagnostics.warning(w) }
-    paramsName = run.params
-    digest = run.post ? SHA256() : nil
-    stream = try RecordStream(inputs: flags.inputs, options: common.stream)
-    state = CapitationAggregate(params: params, paramsName: run.params, year: year, month: month)
-    inputs = flags.inputs
+    paramsName = flags.run.params
+    let state = CapitationAggregate(params: params, paramsName: paramsName, year: year, month: month)
+    run = try AggregateRun(flags.run, common: common, inputs: flags.inputs, ws: ws, state: state)
     threads = flags.threads.count
-    sequentialOnly = common.rejects != nil || run.post
   }
 
   /// Everything read.
-  var aggregator: CapitationAggregator { state.aggregator }
+  var aggregator: CapitationAggregator { run.state.aggregator }
 
-  /// Reads every settlement into the aggregator (and the input digest when posting); with `--merge`, reads
-  /// partials instead.
-  mutating func aggregate() throws -> [String: PoolTotals] {
-    let a = aggregator
-    if !options.merge && threads > 1 && !sequentialOnly && ParallelRead.eligible(inputs) {
-      // The parallel read counts its records only when it is through: a stopped run says so.
-      Diagnostics.summaryOnError {
-        "\(Diagnostics.tool): written 0, rejected 0; stopped by the error above (records read in parallel are not counted)"
-      }
-      let (merged, records) = try ParallelRead.run(
-        inputs: inputs, threads: threads, params: params, year: a.year, month: a.month)
-      state.aggregator = merged
-      parallelRecords = records
-    } else {
-      try stream.aggregate(into: &state, merge: options.merge, digest: &digest)
-    }
-    return state.finish()
-  }
-
-  /// With `--partial`: writes the partial records and the summary line; returns true when it did.
-  mutating func finishPartial() throws -> Bool {
-    guard options.partial else { return false }
-    try stream.emitPartials(of: &state)
-    try finish(extra: aggregator.extra)
-    return true
+  /// Reads every settlement (on `--threads` workers) or with `--merge` every partial, and with `--partial` writes
+  /// the partial records and the summary line: nil when it did, else the totals.
+  mutating func read() throws -> [String: PoolTotals]? {
+    let (p, name, year, month) = (params, paramsName, aggregator.year, aggregator.month)
+    try run.read(threads: threads) { CapitationAggregate(params: p, paramsName: name, year: year, month: month) }
+    return try run.finishPartial(extra: aggregator.extra) ? nil : run.state.finish()
   }
 
   /// The summary-line parts of what was left out, and with `--merge` the partials read.
   var extra: [String] {
     var e = aggregator.extra
-    if digest != nil && aggregator.outsidePeriod == 0 { e.insert("outside the period 0", at: 0) }
-    if options.merge { e.append("partials \(state.reader.partials)") }
+    if run.digest != nil && aggregator.outsidePeriod == 0 { e.insert("outside the period 0", at: 0) }
+    if run.options.merge { e.append("partials \(run.partials)") }
     return e
   }
 
-  /// The ledger posting of a run of `kind` over `period`.
-  func posting(_ kind: String, _ period: String) -> LedgerPosting {
-    LedgerPosting(
+  /// The ledger posting of a run of `kind` over `period`, refused before anything is written when it would
+  /// supersede the effective run with too few settlements (`LedgerGuard`), unless `--force`.
+  func posting(_ kind: String, _ period: String) throws -> LedgerPosting {
+    let p = LedgerPosting(
       tool: "mi-capita", kind: kind, period: period, records: Int64(aggregator.inPeriod),
-      outside: aggregator.outsidePeriod, rejected: stream.counts.rejected, unit: "settlements")
-  }
-
-  /// With `--post`, refuses before anything is written a run that would supersede the effective run of the
-  /// period with no settlements or fewer than half of its settlements (`LedgerGuard`), unless `--force`.
-  func checkPost(kind: String, period: String) throws {
-    try posting(kind, period).check(options, ws)
-  }
-
-  /// With `--post`, records the run in the ledger; the summary part naming the posted run, or nil.
-  func post(kind: String, period: String, lines: [LedgerLine]) throws -> String? {
-    try posting(kind, period).post(options, ws, digest: digest, lines: lines)
-  }
-
-  /// Closes the output and prints the summary line (the parallel reader counts its own records).
-  func finish(extra: [String]) throws {
-    guard let records = parallelRecords else { return try stream.finish(extra: extra) }
-    try stream.out.finish()
-    Diagnostics.summaryOnError(nil)
-    var counts = Counts()
-    counts.read = records
-    counts.written = stream.counts.written
-    Diagnostics.line("\(Diagnostics.tool): \(counts.summary(extra))")
+      outside: aggregator.outsidePeriod, rejected: run.stream.counts.rejected, unit: "settlements")
+    try run.checkPost(p)
+    return p
   }
 }

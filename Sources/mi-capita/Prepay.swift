@@ -40,20 +40,16 @@ struct Prepay: ParsableCommand {
   func run() throws {
     var r = try CapitationRun(
       options, common: common, year: String(month.prefix(4)), month: Int(month.suffix(2)), needsWorkspace: false)
-    let totals = try r.aggregate()
-    if try r.finishPartial() { return }
-    try r.checkPost(kind: "prepay", period: month)
+    guard let totals = try r.read() else { return }
+    let posting = try r.posting("prepay", month)
     let pools = Capitation.prepayMonth(params: r.params, totals: totals, month: Int(month.suffix(2))!)
     for p in pools {
-      try r.stream.emit { b in
+      try r.run.stream.emit { b in
         CapitationRecords.write(p, month: month, paramsName: r.paramsName, into: &b)
         return p.lines.count + 1
       }
     }
-    var extra = r.extra + Capitation.prepaySummary(pools)
-    if let posted = try r.post(kind: "prepay", period: month, lines: CapitationRecords.ledgerLines(pools)) {
-      extra.append(posted)
-    }
-    try r.finish(extra: extra)
+    try r.run.finish(
+      posting, lines: CapitationRecords.ledgerLines(pools), extra: r.extra + Capitation.prepaySummary(pools))
   }
 }

@@ -79,32 +79,26 @@ struct Settle: ParsableCommand {
       options, common: common, year: year, month: nil, needsWorkspace: prepaid == .ledger && !options.run.partial)
     var adj: [Adjustment] = []
     if let path = options.run.adjustments {
-      var d = r.digest
-      adj = try Adjustment.read(path, digest: &d).filter { $0.applies(to: year) }
-      r.digest = d
+      adj = try Adjustment.read(path, digest: &r.run.digest).filter { $0.applies(to: year) }
     }
-    let totals = try r.aggregate()
-    if try r.finishPartial() { return }
-    try r.checkPost(kind: "settle", period: year)
+    guard let totals = try r.read() else { return }
+    let posting = try r.posting("settle", year)
     let deductions = try Capitation.deductions(adj, totals: totals)
     let pre: [String: [String: Int64]]?
     switch prepaid {
-    case .ledger: pre = try r.ws.map { ws throws(MIError) in try Capitation.ledgerPrepaid(ws, year: year) } ?? [:]
+    case .ledger: pre = try r.run.ws.map { ws throws(MIError) in try Capitation.ledgerPrepaid(ws, year: year) } ?? [:]
     case .computed: pre = nil
     case .none: pre = [:]
     }
     let draft = draftDate.flatMap { CapitationRecords.Draft(date: $0, params: r.params) }
     let results = try Capitation.settleYear(params: r.params, totals: totals, prepaid: pre, deductions: deductions)
     for c in results {
-      try r.stream.emit { b in
+      try r.run.stream.emit { b in
         CapitationRecords.write(c, year: year, params: r.params, paramsName: r.paramsName, draft: draft, into: &b)
         return c.institutions.count + 1
       }
     }
-    var extra = r.extra + Capitation.settleSummary(results, deductions: deductions)
-    if let posted = try r.post(kind: "settle", period: year, lines: CapitationRecords.ledgerLines(results)) {
-      extra.append(posted)
-    }
-    try r.finish(extra: extra)
+    let extra = r.extra + Capitation.settleSummary(results, deductions: deductions)
+    try r.run.finish(posting, lines: CapitationRecords.ledgerLines(results), extra: extra)
   }
 }

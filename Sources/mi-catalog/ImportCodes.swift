@@ -3,17 +3,13 @@ import MICommandLine
 import MICore
 import MIReference
 
-/// Imports code entries as a new version of `kind` and reports it.
-func importCodes(
-  _ entries: [CodeEntry], kind: String, file: String, options: ImportOptions, common: CommonOptions,
-  meta: String = "{}",
-  detail: String = ""
-) throws {
-  let (set, sha) = try CodeImport.store(
-    entries, kind: kind, file: file, name: options.name, replace: options.replace, meta: meta
-  ) { try common.workspace(.create) }
-  Diagnostics.line(
-    "mi-catalog: imported \(set.entries) \(kind) entries as '\(set.name)' (sha256 \(sha.prefix(12)))\(detail)")
+/// Imports code entries as a new version of `kind` and reports it (`ReferenceImport.codes`).
+func importCodes(_ entries: [CodeEntry], kind: String, file: String, import o: ImportOptions, common: CommonOptions)
+  throws
+{
+  try ReferenceImport.codes(entries, kind: kind, file: file, name: o.name, replace: o.replace) {
+    try common.workspace(.create)
+  }
 }
 
 /// An import of a two-column code dictionary: the commands differ only in their kind and help.
@@ -30,7 +26,7 @@ protocol CodeDictionaryImport: ParsableCommand {
 
 extension CodeDictionaryImport {
   func run() throws {
-    try importCodes(try CodeTable.read(file), kind: Self.kind, file: file, options: options, common: common)
+    try importCodes(try CodeTable.read(file), kind: Self.kind, file: file, import: options, common: common)
   }
 }
 
@@ -91,7 +87,7 @@ struct ImportDict: ParsableCommand {
 
   func run() throws {
     let entries = try CodeTable.readDict(file)
-    try importCodes(entries, kind: "dict", file: file, options: options, common: common)
+    try importCodes(entries, kind: "dict", file: file, import: options, common: common)
   }
 }
 
@@ -115,6 +111,6 @@ struct ImportHospitals: ParsableCommand {
 
   func run() throws {
     let entries = try HospitalRegistry.read(file)
-    try importCodes(entries, kind: "hospitals", file: file, options: options, common: common)
+    try importCodes(entries, kind: "hospitals", file: file, import: options, common: common)
   }
 }

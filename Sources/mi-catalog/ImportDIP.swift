@@ -2,6 +2,7 @@ import ArgumentParser
 import MICommandLine
 import MICore
 import MIGrouping
+import MIReference
 
 /// `mi-catalog import dip`: a DIP catalog version (groups, 分值, auxiliary entries, hospital-level coefficients).
 struct ImportDIP: ParsableCommand {
@@ -44,18 +45,8 @@ struct ImportDIP: ParsableCommand {
 
   func run() throws {
     guard DIPCatalog.scales.contains(scale) else { throw ValidationError("--scale must be 1000, 100 or 1") }
-    let ws = try common.workspace(.create)
-    let classes = try procClass.map { try ProcClassTable.load(ws, name: $0) } ?? ProcClassTable()
-    let catalog = try DIPCatalogReader.read(
-      file, name: options.name, defaultScale: scale, procClasses: classes)
-    let sha = try SHA256.hex(file: file)
-    let set = try catalog.store(in: ws, source: file, sha256: sha, replace: options.replace)
-    let comp = catalog.groups.filter { $0.kind == .comprehensive }.count
-    if comp > 0 && classes.isEmpty {
-      Diagnostics.warning("no --proc-class: comprehensive groups will take every operated case as 内科诊疗")
+    try ReferenceImport.dip(file, name: options.name, replace: options.replace, scale: scale, procClass: procClass) {
+      try common.workspace(.create)
     }
-    Diagnostics.line(
-      "mi-catalog: imported \(catalog.groups.count) DIP groups (\(comp) comprehensive), \(catalog.aux.count) auxiliary "
-        + "entries, scale ×\(catalog.scale) as '\(set.name)' (sha256 \(sha.prefix(12)))")
   }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import MICommandLine
 import MICore
-import MIScoring
+import MIReference
 
 /// `mi-catalog import drg-weights`: a bureau's own DRG weight table instead of derived weights.
 struct ImportDRGWeights: ParsableCommand {
@@ -21,11 +21,6 @@ struct ImportDRGWeights: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let weights = try DRGWeights.read(file)
-    guard !weights.entries.isEmpty else { throw MIError.data(file: file, line: 1, field: nil, message: "no weights") }
-    let sha = try SHA256.hex(file: file)
-    let ws = try common.workspace(.create)
-    let set = try weights.store(in: ws, name: options.name, source: file, sha256: sha, replace: options.replace)
-    Diagnostics.line("mi-catalog: imported \(set.entries) DRG weights as '\(set.name)' (sha256 \(sha.prefix(12)))")
+    try ReferenceImport.drgWeights(file, name: options.name, replace: options.replace) { try common.workspace(.create) }
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import MICommandLine
 import MICore
 import MIGrouping
+import MIReference
 
 /// `mi-catalog import proc-class`: the ICD-9-CM-3 operation attribute dictionary DIP comprehensive groups need.
 struct ImportProcClass: ParsableCommand {
@@ -28,8 +29,9 @@ struct ImportProcClass: ParsableCommand {
   func run() throws {
     let (entries, table) = try ProcClassTable.readTableCounting(file)
     let perClass = table.countsByRawClass.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-    try importCodes(
-      entries, kind: ProcClassTable.kind, file: file, options: options, common: common,
-      detail: perClass.isEmpty ? "" : ": \(perClass)")
+    try ReferenceImport.codes(
+      entries, kind: ProcClassTable.kind, file: file, name: options.name, replace: options.replace,
+      detail: perClass.isEmpty ? "" : ": \(perClass)"
+    ) { try common.workspace(.create) }
   }
 }

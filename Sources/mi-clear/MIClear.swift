@@ -52,88 +52,64 @@ struct RunOptions: ParsableArguments {
 
 /// What prepay and settle share: load params and adjustments, aggregate the cases of the period.
 struct ClearingRun {
-  /// The workspace, when the run needs one (params by name, the ledger, --post).
-  let ws: Workspace?
+  /// The workspace, the stream, the per-hospital totals (`CaseAggregator`), the digest and the shared flags.
+  var run: AggregateRun<CaseAggregator>
   /// The validated [clearing] section.
   let params: ClearingParams
   /// The params version (or file) named on the command line.
   let paramsName: String
   /// The adjustments of the run's period.
   let adjustments: [Adjustment]
-  /// The case stream and the output.
-  let stream: RecordStream
-  /// The per-hospital totals.
-  let aggregator: CaseAggregator
-  /// The shared flags.
-  let options: AggregateOptions
-  /// SHA-256 of the inputs, kept only with --post.
-  var digest: SHA256?
   /// Adjustments of other periods, for the summary line.
-  var adjustmentsIgnored = 0
+  let adjustmentsIgnored: Int
   /// The codes of the hospital registry (`--hospitals`), or nil.
   var registry: Set<String>?
 
   /// Opens everything and reads the adjustments (a bad one stops the run before any output).
   init(_ flags: RunOptions, common: CommonOptions, period: String, needsWorkspace: Bool) throws {
-    let run = flags.run
-    options = run
-    let (p, opened) = try common.params(
-      run.params, needsWorkspace: needsWorkspace || run.post || flags.hospitals != nil, write: run.post)
-    ws = opened
-    if let name = flags.hospitals, let ws = opened {
+    let options = flags.run
+    let (p, ws) = try common.params(
+      options.params, needsWorkspace: needsWorkspace || options.post || flags.hospitals != nil, write: options.post)
+    if let name = flags.hospitals, let ws {
       registry = Set(try ws.codes(try ws.refSet(name, kind: "hospitals")).map(\.code))
     }
     params = try ClearingParams.loadForClearing(p)
-    paramsName = run.params
-    digest = run.post ? SHA256() : nil
+    paramsName = options.params
+    var digest: SHA256? = options.post ? SHA256() : nil
     var all: [Adjustment] = []
-    if let path = run.adjustments { all = try Adjustment.read(path, digest: &digest) }
+    if let path = options.adjustments { all = try Adjustment.read(path, digest: &digest) }
     adjustments = all.filter { $0.applies(to: period) }
     adjustmentsIgnored = all.count - adjustments.count
-    stream = try RecordStream(inputs: flags.inputs, options: common.stream)
-    aggregator = CaseAggregator(params: params, paramsName: run.params, period: period)
-    if params.pointTrim == "p2.5-p97.5" && (run.partial || run.merge) {
+    let aggregator = CaseAggregator(params: params, paramsName: options.params, period: period)
+    run = try AggregateRun(options, common: common, inputs: flags.inputs, ws: ws, state: aggregator, digest: digest)
+    if params.pointTrim == "p2.5-p97.5" && (options.partial || options.merge) {
       throw MIError.usage("point_trim \(params.pointTrim) needs the cases themselves: not with --partial or --merge")
     }
   }
 
-  /// Reads every case (or with --merge every partial record) into the aggregator.
-  mutating func aggregate() throws {
-    var agg = aggregator
-    try stream.aggregate(into: &agg, merge: options.merge, digest: &digest)
+  /// The per-hospital totals.
+  var aggregator: CaseAggregator { run.state }
+
+  /// Reads the cases (or the partials) and, with `--partial`, writes the totals and finishes: true when it did.
+  mutating func readPartial() throws -> Bool {
+    try run.read()
+    return try run.finishPartial(extra: extra)
   }
 
-  /// With `--partial`: writes the totals and finishes; returns true when it did.
-  func finishPartial() throws -> Bool {
-    guard options.partial else { return false }
-    var agg = aggregator
-    try stream.emitPartials(of: &agg)
-    try stream.finish(extra: extra)
-    return true
-  }
-
-  /// The ledger posting of a run of `kind` over `period`.
-  func posting(_ kind: String, _ period: String) -> LedgerPosting {
-    LedgerPosting(
+  /// The ledger posting of a run of `kind` over `period`, refused before anything is written when it would
+  /// supersede the effective run with too few cases (`LedgerGuard`), unless `--force`.
+  func posting(_ kind: String, _ period: String) throws -> LedgerPosting {
+    let p = LedgerPosting(
       tool: "mi-clear", kind: kind, period: period, records: aggregator.totals.values.reduce(0) { $0 + $1.cases },
-      outside: aggregator.outside, rejected: stream.counts.rejected, unit: "cases")
-  }
-
-  /// With `--post`, refuses before anything is written a run that would supersede the effective run of the
-  /// period with no cases or fewer than half of its cases (`LedgerGuard`), unless `--force`.
-  func checkPost(kind: String, period: String) throws {
-    try posting(kind, period).check(options, ws)
-  }
-
-  /// With `--post`, records the run; the summary part naming the posted run, or nil.
-  func post(kind: String, period: String, lines: [LedgerLine]) throws -> String? {
-    try posting(kind, period).post(options, ws, digest: digest, lines: lines)
+      outside: aggregator.outside, rejected: run.stream.counts.rejected, unit: "cases")
+    try run.checkPost(p)
+    return p
   }
 
   /// The summary parts shared by both commands.
   var extra: [String] {
     var e: [String] = []
-    if aggregator.outside > 0 || digest != nil { e.append("outside the period \(aggregator.outside)") }
+    if aggregator.outside > 0 || run.digest != nil { e.append("outside the period \(aggregator.outside)") }
     e.append("adjustments \(adjustments.count)")
     if adjustmentsIgnored > 0 { e.append("adjustments of other periods \(adjustmentsIgnored)") }
     return e

@@ -42,23 +42,18 @@ struct Prepay: ParsableCommand {
   /// Runs the command: parse, call the library, report.
   func run() throws {
     var r = try ClearingRun(options, common: common, period: month, needsWorkspace: false)
-    try r.aggregate()
-    if try r.finishPartial() { return }
-    try r.checkPost(kind: "prepay", period: month)
+    if try r.readPartial() { return }
+    let posting = try r.posting("prepay", month)
     let pools = try Prepayment.run(
       params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments, registry: r.registry)
     for p in pools {
-      try r.stream.emit { b in
+      try r.run.stream.emit { b in
         ClearingRecords.write(
           p, period: month, params: r.paramsName, ratio: r.params.monthlyRatio, deposit: r.params.qualityDeposit,
           into: &b)
         return p.lines.count + 1
       }
     }
-    var extra = r.extra + Prepayment.summary(pools)
-    if let posted = try r.post(kind: "prepay", period: month, lines: Prepayment.ledgerLines(pools)) {
-      extra.append(posted)
-    }
-    try r.stream.finish(extra: extra)
+    try r.run.finish(posting, lines: Prepayment.ledgerLines(pools), extra: r.extra + Prepayment.summary(pools))
   }
 }

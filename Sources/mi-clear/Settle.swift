@@ -45,11 +45,10 @@ struct Settle: ParsableCommand {
   /// Runs the command: parse, call the library, report.
   func run() throws {
     var r = try ClearingRun(options, common: common, period: year, needsWorkspace: !noLedger && !options.run.partial)
-    try r.aggregate()
-    if try r.finishPartial() { return }
-    try r.checkPost(kind: "settle", period: year)
+    if try r.readPartial() { return }
+    let posting = try r.posting("settle", year)
     var ledger: [LedgerLine] = []
-    if !noLedger, let ws = r.ws {
+    if !noLedger, let ws = r.run.ws {
       ledger = try ws.effectiveLines(tool: "mi-clear", kind: "prepay", periodPrefix: year + "-")
       if ledger.isEmpty { Diagnostics.warning("no prepayments posted for \(year) in \(ws.path)") }
     }
@@ -57,15 +56,11 @@ struct Settle: ParsableCommand {
       params: r.params, totals: r.aggregator.totals, adjustments: r.adjustments, ledger: ledger,
       trimSamples: r.aggregator.trimSamples, registry: r.registry)
     for p in pools {
-      try r.stream.emit { b in
+      try r.run.stream.emit { b in
         ClearingRecords.write(p, period: year, params: r.paramsName, into: &b)
         return p.lines.count + 1
       }
     }
-    var extra = r.extra + Settlement.summary(pools)
-    if let posted = try r.post(kind: "settle", period: year, lines: ClearingRecords.ledgerLines(pools)) {
-      extra.append(posted)
-    }
-    try r.stream.finish(extra: extra)
+    try r.run.finish(posting, lines: ClearingRecords.ledgerLines(pools), extra: r.extra + Settlement.summary(pools))
   }
 }

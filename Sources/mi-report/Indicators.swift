@@ -1,6 +1,7 @@
 import ArgumentParser
 import MICommandLine
 import MICore
+import MIReference
 import MIReport
 
 /// `mi-report indicators`: DOMAIN.md §6–§7 per cell of the --by dimensions.
@@ -17,10 +18,15 @@ struct IndicatorsCommand: ParsableCommand {
       when their records were read. --explain adds each indicator's formula and
       source. The html format adds charts and the drill-down pool → hospital →
       groups → cases (it keeps the case lines; the other formats keep totals only).
+      --partial writes a shard's exact partial aggregates and --merge combines
+      partial files in any order into the report one run over every record
+      gives, byte for byte (mi-report(1), PARTIALS).
 
       Example:
         mi-report indicators --by fixmedins_code,month --params params-2024 \\
           --previous scored-2023.ndjson --explain scored-2024.ndjson
+        mi-report indicators --partial -o part-1.ndjson scored-2024.ndjson
+        mi-report indicators --merge part-1.ndjson
       """)
 
   /// `--by`.
@@ -44,12 +50,31 @@ struct IndicatorsCommand: ParsableCommand {
   @Flag(help: "Add a table of each indicator's formula and source.")
   var explain = false
 
+  /// `--partial`, `--merge`.
+  @OptionGroup var distributed: PartialOptions
   @OptionGroup var threads: ThreadOptions
   @OptionGroup(title: "Output") var format: FormatOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   @Argument(help: ArgumentHelp("NDJSON files (.gz allowed); standard input when none or '-'.", valueName: "file"))
   var inputs: [String] = []
+
+  func validate() throws {
+    guard distributed.partial || distributed.merge else { return }
+    if distributed.partial && distributed.merge { throw ValidationError("--partial and --merge exclude each other") }
+    if format.format == .html { throw ValidationError(IndicatorPartial.htmlRefusal) }
+    if distributed.partial,
+      let finishing = [
+        ("--params", params != nil), ("--previous", previous != nil), ("--explain", explain),
+      ].first(where: \.1)
+    {
+      throw ValidationError("\(finishing.0) shapes the finished report: give it to the --merge run, not to --partial")
+    }
+    // Skipping a bad partial record would drop a shard's sums and still look like a report.
+    if distributed.merge && common.rejects != nil {
+      throw ValidationError("--rejects cannot skip a partial record: --merge stops at a bad one")
+    }
+  }
 
   func run() throws {
     let dims = try Dimension.parse(by)
@@ -67,22 +92,18 @@ struct IndicatorsCommand: ParsableCommand {
     let detail = format.format == .html
     let stream = try RecordStream(inputs: inputs, options: common.stream)
     var agg = IndicatorAggregate(dims: dims, registry: registry, detail: detail)
-    var parallelRecords: Int? = nil
-    if threads.count > 1 && common.rejects == nil && ParallelRead.eligible(inputs) {
-      let (merged, records) = try ParallelRead.run(inputs: inputs, threads: threads.count) {
-        IndicatorAggregate(dims: dims, registry: registry, detail: detail)
-      }
-      agg = merged
-      parallelRecords = records
-    } else {
-      try stream.run { s in
-        try agg.add(record: s)
-        return .consumed
-      }
+    var digest: SHA256? = nil
+    let partials = try stream.aggregate(
+      into: &agg, merge: distributed.merge, threads: threads.count, digest: &digest
+    ) { IndicatorAggregate(dims: dims, registry: registry, detail: detail) }
+    var extra = agg.ignoredSummary
+    if distributed.partial {
+      try stream.emitPartials(of: &agg)
+      return try stream.finish(extra: extra)
     }
-    var report = agg.report(previous: prev, targets: targets)
+    if distributed.merge { extra.append("partials \(partials)") }
+    var report = try agg.finish().report(previous: prev, targets: targets)
     if explain { report.tables.append(ReportWriter.explainTable(report.indicatorKeys)) }
-    try write(
-      report, stream, format, common, inputs: inputs, extra: agg.ignoredSummary, parallelRecords: parallelRecords)
+    try write(report, stream, format, common, inputs: inputs, extra: extra)
   }
 }

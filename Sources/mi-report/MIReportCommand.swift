@@ -68,7 +68,7 @@ struct FormatOptions: ParsableArguments {
 /// Writes a report to the stream's output and closes it with the summary line.
 func write(
   _ report: IndicatorReport, _ stream: RecordStream, _ f: FormatOptions, _ common: CommonOptions, inputs: [String],
-  extra: [String], parallelRecords: Int? = nil
+  extra: [String]
 ) throws {
   var r = report
   if let c = f.columns {
@@ -86,12 +86,5 @@ func write(
     b.append(contentsOf: bytes)
     return rows
   }
-  guard let records = parallelRecords else { return try stream.finish(extra: extra) }
-  // The parallel reader counted the records itself (RecordStream saw none).
-  try stream.out.finish()
-  Diagnostics.summaryOnError(nil)
-  var counts = Counts()
-  counts.read = records
-  counts.written = stream.counts.written
-  Diagnostics.line("\(Diagnostics.tool): \(counts.summary(extra))")
+  try stream.finish(extra: extra)
 }

@@ -4,7 +4,8 @@ import MICore
 import MITestSupport
 import Testing
 
-/// The parallel reader gives what one sequential aggregator gives, and names the first bad line exactly.
+/// The parallel reader (`RecordStream.aggregate` on workers) gives what one sequential aggregator gives, and names
+/// the first bad line exactly.
 @Suite struct ParallelReadTests {
   /// 400 settlements over 3 pools, institutions and months, with refunds, remote and outside rows, a BOM, CRLF
   /// endings and blank lines.
@@ -33,28 +34,44 @@ import Testing
     return path
   }
 
+  /// Reads `path` with `threads` workers (`RecordStream.aggregate(into:merge:threads:digest:make:)`), as
+  /// mi-capita does; returns the aggregate and the stream's counts.
+  func read(_ path: String, threads: Int) throws -> (CapitationAggregate, Counts) {
+    func make() -> CapitationAggregate {
+      CapitationAggregate(params: TestParams.twoPools, paramsName: "test", year: "2024", month: nil)
+    }
+    let out = try TestSupport.tempDir("capita-parallel-out").appendingPathComponent("out").path
+    let stream = try RecordStream(inputs: [path], options: StreamOptions(output: out))
+    var a = make()
+    var none: SHA256? = nil
+    try stream.aggregate(into: &a, merge: false, threads: threads, digest: &none, make: make)
+    return (a, stream.counts)
+  }
+
+  /// 40 copies of `lines()`: about 5 MB, so several batches of about 1 MB go to different workers.
+  static func manyLines() -> [String] { (0..<40).flatMap { _ in lines() } }
+
   @Test(arguments: [1, 2, 3, 8])
   func sameTotalsAsSequential(threads: Int) throws {
-    let lines = Self.lines()
+    let lines = Self.manyLines()
     let path = try write(lines, crlf: threads % 2 == 1, bom: threads > 2)
     let sequential = try aggregate(lines.filter { !$0.allSatisfy { $0 == " " } }, TestParams.twoPools)
-    let (merged, records) = try ParallelRead.run(
-      inputs: [path], threads: threads, params: TestParams.twoPools, year: "2024", month: nil, minimumChunk: 500)
-    #expect(records == 400)
+    let (merged, counts) = try read(path, threads: threads)
+    #expect(counts.read == 16000)
     #expect(merged.finish() == sequential)
-    #expect(merged.insuredElsewhere == 13)
+    #expect(merged.aggregator.insuredElsewhere == 13 * 40)
   }
 
   @Test func firstBadLineIsNamed() throws {
-    var lines = Self.lines()
-    lines[350] = #"{"psn_no":"X"}"#
-    lines[380] = "{\"bad"
+    var lines = Self.manyLines()
+    lines[12350] = #"{"psn_no":"X"}"#
+    lines[13380] = "{\"bad"
     let path = try write(lines, crlf: false, bom: false)
-    let error = #expect(throws: MIError.self) {
-      try ParallelRead.run(
-        inputs: [path], threads: 4, params: TestParams.twoPools, year: "2024", month: nil, minimumChunk: 500)
-    }
+    let error = #expect(throws: MIError.self) { try read(path, threads: 4) }
+    // The first bad line in file order, with its line number in the file (blank lines count), whichever worker
+    // read it.
     #expect(
-      error?.message.hasSuffix("opt.ndjson:351: field \"setl_time\": missing") == true, "\(String(describing: error))")
+      error?.message.hasSuffix("opt.ndjson:12351: field \"setl_time\": missing") == true, "\(String(describing: error))"
+    )
   }
 }

@@ -3,10 +3,16 @@ import MICore
 import MITestSupport
 import Testing
 
-/// A toy aggregate: sums `n` per `key`; partial records are `{"key":…,"sum":…}`.
+/// A toy aggregate: sums `n` per `key`; partial records are `{"kind":"sums-partial","key":…,"sum":…}`.
 private struct Sums: Aggregate, Mergeable {
   var sums: [String: Int64] = [:]
   var merged = 0
+
+  var partialHeader: PartialHeader {
+    PartialHeader(
+      kind: "sums-partial", tool: "sums", command: "sums --partial", params: "p", paramsSHA256: "00",
+      covers: "values", year: "2024", month: nil)
+  }
 
   mutating func add(record s: RecordScanner) throws {
     guard let key = try s.code("key") else { throw FieldError("key", "missing") }
@@ -14,7 +20,7 @@ private struct Sums: Aggregate, Mergeable {
     sums[key, default: 0] += n
   }
 
-  mutating func merge(partial s: RecordScanner, file: String, line: Int) throws {
+  mutating func merge(partial s: RecordScanner) throws {
     guard let key = try s.code("key"), let sum = try s.int("sum") else { throw FieldError("sum", "missing") }
     sums[key, default: 0] += sum
     merged += 1
@@ -29,6 +35,7 @@ private struct Sums: Aggregate, Mergeable {
     var w = JSONWriter()
     for k in sums.keys.sorted() {
       w.begin(&b)
+      w.string("kind", "sums-partial", &b)
       w.string("key", k, &b)
       w.int("sum", sums[k]!, &b)
       w.end(&b)
@@ -58,7 +65,7 @@ private struct Sums: Aggregate, Mergeable {
     var none: SHA256? = nil
     try RecordStream(inputs: [try file(lines.joined(separator: "\n"))], options: StreamOptions(output: out))
       .aggregate(into: &whole, merge: false, digest: &none)
-    // Two slices, each written as partials (counted as written records), then merged.
+    // Two slices, each written as partials (the header and 4 records, counted as written), then merged.
     var partials: [String] = []
     for (k, slice) in [lines[..<12], lines[12...]].enumerated() {
       var part = Sums()
@@ -66,15 +73,16 @@ private struct Sums: Aggregate, Mergeable {
       let stream = try RecordStream(
         inputs: [try file(slice.joined(separator: "\n"), "s\(k)")], options: StreamOptions(output: path))
       try stream.aggregate(into: &part, merge: false, digest: &none)
-      #expect(try stream.emitPartials(of: &part) == 4)
-      #expect(stream.counts.written == 4)
+      #expect(try stream.emitPartials(of: &part) == 5)
+      #expect(stream.counts.written == 5)
       try stream.finish()
       partials.append(path)
     }
     var merged = Sums()
     var digest: SHA256? = SHA256()
-    try RecordStream(inputs: partials, options: StreamOptions(output: out))
+    let headers = try RecordStream(inputs: partials, options: StreamOptions(output: out))
       .aggregate(into: &merged, merge: true, digest: &digest)
+    #expect(headers == 2)
     #expect(merged.merged == 8)
     #expect(merged.finish() == whole.finish())
     let k1: Int64 = (1...30).filter { $0 % 4 == 1 }.reduce(Int64(0)) { $0 + Int64($1) }
@@ -83,6 +91,27 @@ private struct Sums: Aggregate, Mergeable {
     var expected = SHA256()
     expected.update(Array(try partials.map(read).joined().utf8))
     #expect(digest!.hexDigest() == expected.hexDigest())
+  }
+
+  @Test func mergeChecksEveryFilesHeader() throws {
+    let header = String(decoding: Sums().partialHeader.line(), as: UTF8.self)
+    let record = #"{"kind":"sums-partial","key":"a","sum":1}"# + "\n"
+    func merge(_ files: [String]) throws -> Int {
+      var none: SHA256? = nil
+      var merged = Sums()
+      let out = try TestSupport.tempDir().appendingPathComponent("out").path
+      let stream = try RecordStream(inputs: files, options: StreamOptions(output: out))
+      return try stream.aggregate(into: &merged, merge: true, digest: &none)
+    }
+    // Concatenated partials in one file: each header is checked and counted.
+    #expect(try merge([try file(header + record + header + record, "two.ndjson")]) == 2)
+    let noHeader = try file(header + record, "h.ndjson")
+    let bare = try file(record, "bare.ndjson")
+    let error = #expect(throws: MIError.self) { try merge([noHeader, bare]) }
+    #expect(error?.message.contains("bare.ndjson:1: field \"part\"") == true, "\(String(describing: error))")
+    let other = try file(header.replacingOccurrences(of: "2024", with: "2023") + record, "other.ndjson")
+    let year = #expect(throws: MIError.self) { try merge([other]) }
+    #expect(year?.message.contains("other.ndjson:1: field \"year\"") == true, "\(String(describing: year))")
   }
 
   @Test func emitCountsAndWritesWholeLines() throws {
@@ -102,19 +131,35 @@ private struct Sums: Aggregate, Mergeable {
 
   @Test(arguments: [1, 2, 5])
   func parallelReadOfAnyMergeable(threads: Int) throws {
-    let lines = (1...2000).map { #"{"key":"k\#($0 % 7)","n":\#($0)}"# }
+    // 60,000 records: about 2 MB, so batches of about 1 MB go to more than one worker.
+    let lines = (1...60000).map { #"{"key":"k\#($0 % 7)","n":\#($0)}"# }
     let path = try file(lines.joined(separator: "\n") + "\n")
-    let (sums, records) = try ParallelRead.run(inputs: [path], threads: threads, minimumChunk: 1000) { Sums() }
-    #expect(records == 2000)
-    let total: Int64 = sums.finish().values.reduce(0, +)
-    #expect(total == 2000 * 2001 / 2)
-    var bad = lines
-    bad[1500] = #"{"key":"k"}"#
-    let badPath = try file(bad.joined(separator: "\n") + "\n", "bad.ndjson")
-    let error = #expect(throws: MIError.self) {
-      try ParallelRead.run(inputs: [badPath], threads: threads, minimumChunk: 1000) { Sums() }
+    let out = try TestSupport.tempDir().appendingPathComponent("out").path
+    func read(_ path: String, rejects: String? = nil) throws -> (Sums, Counts, String) {
+      let stream = try RecordStream(inputs: [path], options: StreamOptions(output: out, rejects: rejects))
+      var sums = Sums()
+      var digest: SHA256? = SHA256()
+      try stream.aggregate(into: &sums, merge: false, threads: threads, digest: &digest) { Sums() }
+      return (sums, stream.counts, digest!.hexDigest())
     }
-    #expect(error?.message.hasSuffix("bad.ndjson:1501: field \"n\": missing") == true, "\(String(describing: error))")
+    let (sums, counts, digest) = try read(path)
+    #expect(counts.read == 60000)
+    let total: Int64 = sums.finish().values.reduce(0, +)
+    #expect(total == 60000 * 60001 / 2)
+    // The digest is of the records in input order, whichever worker read them.
+    var expected = SHA256()
+    expected.update(Array((lines.joined(separator: "\n") + "\n").utf8))
+    #expect(digest == expected.hexDigest())
+    var bad = lines
+    bad[41500] = #"{"key":"k"}"#
+    let badPath = try file(bad.joined(separator: "\n") + "\n", "bad.ndjson")
+    let error = #expect(throws: MIError.self) { try read(badPath) }
+    #expect(error?.message.hasSuffix("bad.ndjson:41501: field \"n\": missing") == true, "\(String(describing: error))")
+    // With --rejects the bad record goes there and leaves nothing in the sums.
+    let rejects = try TestSupport.tempDir().appendingPathComponent("rejects").path
+    let (kept, keptCounts, _) = try read(badPath, rejects: rejects)
+    #expect(keptCounts.rejected == 1)
+    #expect(kept.finish().values.reduce(0, +) == total - 41501)
   }
 
   @Test func fieldLocatorFindsNamesInOnePass() throws {

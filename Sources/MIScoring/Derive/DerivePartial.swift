@@ -27,7 +27,7 @@ extension Deriver {
     return out
   }
 
-  /// Passes the partial records of everything added so far (not the header, which the `Aggregate` conformance
+  /// Passes the partial records of everything added so far (not the header, which `RecordStream.emitPartials`
   /// writes first), sorted by key, one at a time to `emit`; the costs
   /// are read back from the store, so nothing per case is held beyond one record. No case can be added after.
   public func writePartial(_ emit: ([UInt8]) throws -> Void) throws {

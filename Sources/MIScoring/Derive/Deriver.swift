@@ -96,8 +96,6 @@ public final class Deriver {
   var excluded: [String: Int64] = [:]
   /// Cases with a code whose letter case or surrounding spaces were normalised (issue 12 item 7).
   var normalizedCases: Int64 = 0
-  /// The headers of merged partials (`--merge`), checked against this run's.
-  lazy var partialHeaders = PartialHeaderReader(options.partialHeader)
   /// Costs of the cases meeting each auxiliary definition, by fine key and definition index.
   var auxCosts: [AuxKey: CostStore.Bucket] = [:]
 

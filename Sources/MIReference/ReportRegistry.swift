@@ -1,9 +1,10 @@
 import Foundation
 import MICore
-import MIReference
+import MIReport
 
-/// The hospital registry of `--hospitals`: a `hospitals` version of the workspace, or a registry CSV file (the
-/// columns `mi-catalog import hospitals` reads), for names beside codes, levels and payment methods.
+/// The hospital registry of `mi-report --hospitals`: a `hospitals` version of the workspace, or a registry CSV file
+/// (the columns `mi-catalog import hospitals` reads), for names beside codes, levels and payment methods. Here
+/// rather than in MIReport because MIReference checks a params version's `[targets]` through MIReport.
 public enum Registry {
   /// Loads `spec`: an existing file ending in `.csv` is read directly (checked as the import checks it), anything
   /// else names a version in the workspace `open()` gives.
