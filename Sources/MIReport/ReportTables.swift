@@ -89,9 +89,7 @@ extension IndicatorAggregate {
         let s = c.byGroup[g]!
         return (g, groupNames[g] ?? "", s.n, s.points, s.cost, s.hifp)
       }
-      let lines = (self.lines[code] ?? []).sorted {
-        $0.group == $1.group ? SumAggregate.byteOrder($0.setlID, $1.setlID) : SumAggregate.byteOrder($0.group, $1.group)
-      }
+      let lines = (self.lines[code] ?? []).sorted(by: CaseLine.drillDownOrder)
       out.append(
         InstitutionSummary(
           code: code, name: registry[code]?.name ?? "", pools: (institutionPools[code] ?? []).sorted(),

@@ -146,4 +146,16 @@ public struct CaseLine: Sendable, Equatable {
   public var medfee: Int64
   /// 统筹基金支出, fen.
   public var hifp: Int64
+
+  /// By group, then setl_id, then the other fields: a total order, so that lines the workers of `--threads`
+  /// gathered in any order (a setl_id twice in one group included) are listed the same way.
+  static func drillDownOrder(_ a: CaseLine, _ b: CaseLine) -> Bool {
+    if a.group != b.group { return SumAggregate.byteOrder(a.group, b.group) }
+    if a.setlID != b.setlID { return SumAggregate.byteOrder(a.setlID, b.setlID) }
+    if a.psnNo != b.psnNo { return SumAggregate.byteOrder(a.psnNo, b.psnNo) }
+    if a.caseClass != b.caseClass { return SumAggregate.byteOrder(a.caseClass, b.caseClass) }
+    let ka = [a.medfee, a.hifp, a.points ?? Int64.min]
+    let kb = [b.medfee, b.hifp, b.points ?? Int64.min]
+    return ka.lexicographicallyPrecedes(kb)
+  }
 }
