@@ -66,6 +66,7 @@ struct IndicatorsCommand: ParsableCommand {
     if distributed.partial,
       let finishing = [
         ("--params", params != nil), ("--previous", previous != nil), ("--explain", explain),
+        ("--columns", format.columns != nil), ("--tables", format.tables != nil),
       ].first(where: \.1)
     {
       throw ValidationError("\(finishing.0) shapes the finished report: give it to the --merge run, not to --partial")

@@ -44,6 +44,9 @@ struct Sum: ParsableCommand {
     if fields.split(separator: ",").isEmpty { throw ValidationError("--fields needs at least one field") }
     if format.format == .html { throw ValidationError("sum writes table, csv, md or ndjson; html is for indicators") }
     if distributed.partial && distributed.merge { throw ValidationError("--partial and --merge exclude each other") }
+    if distributed.partial && (format.columns != nil || format.tables != nil) {
+      throw ValidationError("--columns and --tables shape the finished table: give them to the --merge run")
+    }
     if distributed.merge && common.rejects != nil {
       throw ValidationError("--rejects cannot skip a partial record: --merge stops at a bad one")
     }
