@@ -17,6 +17,7 @@ let tools: [(name: String, libraries: [Target.Dependency])] = [
   ("mi-clear", ["MIClearing"]),
   ("mi-capita", ["MICapitation"]),
   ("mi-audit", ["MIAudit"]),
+  ("mi-report", ["MIReport", "MIReference"]),
 ]
 
 /// The libraries and the system modules under them.
@@ -39,10 +40,13 @@ let libraries: [Target] = [
   .target(name: "MIScoring", dependencies: ["MICore", "MIGrouping"], swiftSettings: fast),
   .target(name: "MIClearing", dependencies: ["MICore"], swiftSettings: fast),
   .target(name: "MICapitation", dependencies: ["MICore", "MIClearing"], swiftSettings: fast),
+  // Indicators over the other tools' records, and their renderers (table, CSV, Markdown, NDJSON, HTML with SVG).
+  .target(name: "MIReport", dependencies: ["MICore"], swiftSettings: fast),
   // Reference-data tables as mi-catalog reads, checks, compares and exports them: above the domain libraries,
   // whose readers check what is imported (a params version section by section, a DIP catalog, DRG weights).
   .target(
-    name: "MIReference", dependencies: ["MICore", "MIGrouping", "MIScoring", "MIClearing", "MICapitation"],
+    name: "MIReference",
+    dependencies: ["MICore", "MIGrouping", "MIScoring", "MIClearing", "MICapitation", "MIReport"],
     swiftSettings: fast),
   // Audit rules over cases and fee lines, the knowledge-point tables, findings (issue 14).
   .target(name: "MIAudit", dependencies: ["MICore"], swiftSettings: fast),
@@ -62,9 +66,10 @@ let testsAndBenchmarks: [Target] = [
   .testTarget(name: "MIClearingTests", dependencies: ["MIClearing", "MITestSupport"]),
   .testTarget(name: "MICapitationTests", dependencies: ["MICapitation", "MITestSupport"]),
   .testTarget(name: "MIAuditTests", dependencies: ["MIAudit", "MITestSupport"]),
+  .testTarget(name: "MIReportTests", dependencies: ["MIReport", "MITestSupport"]),
   .testTarget(
     name: "CLITests",
-    dependencies: ["MITestSupport", "mi-bench-core"] + tools.map { .target(name: $0.name) },
+    dependencies: ["MITestSupport", "mi-bench-core", "CZlib"] + tools.map { .target(name: $0.name) },
     exclude: ["Cases"]),
 ]
 

@@ -68,4 +68,11 @@ mi-capita settle --year 2024 --params params-2024 --draft-date 2025-02-10 outpat
   > capitation-2024.ndjson
 grep '"kind":"pool"' capitation-2024.ndjson | cut -c1-160 >&2
 # --- end of pipeline steps ---
+# --- report (mi-report): each hospital's clearing as a table for the terminal, and the HTML report ---
+echo "== report: each hospital's clearing, and report.html (charts, drill-down to the cases)" >&2
+mi-report indicators --hospitals hospitals-2024 --tables indicator \
+  --columns fixmedins_code,fixmedins_name,clear_cases,clear_points,clearing_amt,settle_ratio clearing-2024.ndjson
+mi-report indicators --format html -o report.html --hospitals hospitals-2024 --params params-2024 \
+  cases-2024.scored.ndjson clearing-2024.ndjson capitation-2024.ndjson outpatient-2024.ndjson
+echo "report: $PWD/report.html" >&2
 echo "== done: the demo workspace is $PWD" >&2

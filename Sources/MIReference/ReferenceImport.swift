@@ -2,6 +2,7 @@ import MICapitation
 import MIClearing
 import MICore
 import MIGrouping
+import MIReport
 import MIScoring
 
 /// The imports of `mi-catalog import` once their flags are read: each reads its file, has it checked by the
@@ -9,7 +10,7 @@ import MIScoring
 /// …`). `workspace` opens the workspace, creating it when needed.
 ///
 /// This is why MIReference depends on the domain libraries: a params version is checked section by section by
-/// the libraries that read it (`ScoringParams`, `ClearingParams`, `CapitationParams`), a DIP catalog by MIGrouping
+/// the libraries that read it (`ScoringParams`, `ClearingParams`, `CapitationParams`, MIReport's `ReportTargets`), a DIP catalog by MIGrouping
 /// and DRG weights by MIScoring. MIReference sits above them all and nothing below imports it, so there is no cycle.
 public enum ReferenceImport {
   /// Imports the policy-parameters file `file` (TOML) as version `name`, after `checkParams`.
@@ -30,6 +31,7 @@ public enum ReferenceImport {
     _ = try ScoringParams.load(params)
     _ = try ClearingParams.load(params)
     _ = try CapitationParams.loadIfPresent(params)
+    _ = try ReportTargets.load(params, name: name)
     let unknown = params.unusedKeys()
     if let first = unknown.first {
       let more = unknown.count > 1 ? " (also unknown: \(unknown.dropFirst().joined(separator: ", ")))" : ""
