@@ -51,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import zlib
 
 TOOLS = ("mi-group", "mi-score", "mi-clear", "mi-capita", "mi-audit", "mi-report")
@@ -214,8 +215,9 @@ def in_order(rdd, partitions):
 def main(argv):
     ap = argparse.ArgumentParser(
         prog="mi_spark.py",
-        description=__doc__.split("\n\n")[0],
-        epilog="See the module text (head scripts/spark/mi_spark.py) and README.md, 'At provincial scale'.",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="See also README.md, 'At provincial scale'.",
     )
     ap.add_argument("--bin", required=True, help="directory of the mi-* binaries (shipped to the executors)")
     ap.add_argument("--db", required=True, help="the workspace database (shipped read-only; the merges use it)")
@@ -265,8 +267,10 @@ def main(argv):
     conf.setIfMissing("spark.master", "local[*]")
     conf.setIfMissing("spark.ui.enabled", "false")
     conf.setIfMissing("spark.ui.showConsoleProgress", "false")
+    began = time.monotonic()
     sc = SparkContext(conf=conf)
     sc.setLogLevel("WARN")
+    print(f"mi-spark: Spark {sc.version} up, master {sc.master} ({time.monotonic() - began:.1f} s)", file=sys.stderr)
     try:
         return run_steps(sc, args, inputs, steps, tools, StorageLevel.MEMORY_AND_DISK)
     except Exception as e:  # a failed task surfaces as a Py4J error carrying the executor's message
@@ -291,7 +295,9 @@ def run_steps(sc, args, inputs, steps, tools, level):
     rdds = {name: in_order(sc.textFile(path, minPartitions=partitions), partitions) for name, path in inputs.items()}
     os.makedirs(args.out, exist_ok=True)
     env = dict(os.environ, MI_DB=os.path.abspath(args.db))
+    keyed = {}  # (source, field) -> the source partitioned by the field, shuffled once for every step that asks
     for s in steps:
+        began = time.monotonic()
         source = rdds[s["source"]]
         if s["kind"] == "map":
             out = source.mapPartitionsWithIndex(mapper(s["commands"], db_name, s["source"]), preservesPartitioning=True)
@@ -299,13 +305,19 @@ def run_steps(sc, args, inputs, steps, tools, level):
             # file:// even on a cluster whose default file system is HDFS: --out is a shared mount (README.md).
             out.saveAsTextFile("file://" + os.path.abspath(os.path.join(args.out, s["name"])))
             rdds[s["name"]] = out
-            print(f"mi-spark: {s['name']}: {out.getNumPartitions()} parts in {args.out}/{s['name']}", file=sys.stderr)
+            took = time.monotonic() - began
+            print(f"mi-spark: {s['name']}: {out.getNumPartitions()} parts in {args.out}/{s['name']} ({took:.1f} s)", file=sys.stderr)
             continue
         if s["field"]:
-            key = key_partition(s["field"])
-            source = source.map(lambda line, key=key: (key(line), line)).partitionBy(
-                partitions, lambda k: zlib.crc32(k.encode("utf-8"))
-            ).values()
+            if (s["source"], s["field"]) not in keyed:
+                key = key_partition(s["field"])
+                keyed[(s["source"], s["field"])] = (
+                    source.map(lambda line, key=key: (key(line), line))
+                    .partitionBy(partitions, lambda k: zlib.crc32(k.encode("utf-8")))
+                    .values()
+                    .persist(level)
+                )
+            source = keyed[(s["source"], s["field"])]
         argv = s["commands"][0]
         partial = [argv + ["--partial"]]
         parts = source.mapPartitionsWithIndex(mapper(partial, db_name, s["source"]))
@@ -325,13 +337,17 @@ def run_steps(sc, args, inputs, steps, tools, level):
         if handle:
             handle.close()
         tagged.unpersist()
+        if not files:  # cannot happen (a partial starts with its header), and --merge of no file would read stdin
+            print(f"mi-spark: {s['name']}: no partials were written", file=sys.stderr)
+            return 4
         target = os.path.join(args.out, s["name"])
         merge = [os.path.join(args.bin, argv[0])] + argv[1:] + s["merge"] + ["--merge", "-o", target] + files
         status = subprocess.call(merge, env=env)
         if status != 0:
             print(f"mi-spark: {s['name']}: the merge exited with status {status}", file=sys.stderr)
             return status
-        print(f"mi-spark: {s['name']}: merged {len(files)} partials into {target}", file=sys.stderr)
+        took = time.monotonic() - began
+        print(f"mi-spark: {s['name']}: merged {len(files)} partials into {target} ({took:.1f} s)", file=sys.stderr)
     return 0
 
 
