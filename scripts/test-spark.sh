@@ -96,7 +96,8 @@ spark() {
 }
 steps=(
   --input hist=history.ndjson --input cases=cases-2024.ndjson.gz --input opt=outpatient-2024.ndjson
-  --map 'scored=cases: mi-group --dip dip-2024 | mi-score --params params-2024 --catalog dip-2024'
+  --map 'scored=cases: mi-group --threads 1 --dip dip-2024 | mi-score --threads 1 --params params-2024
+    --catalog dip-2024'
   --aggregate 'dip-2024.ndjson=hist: mi-score derive --method dip --proc-class proc-class-demo'
 )
 for m in 01 02 03; do

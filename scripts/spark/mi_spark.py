@@ -63,7 +63,8 @@ class Usage(Exception):
 
 def parse_commands(text, what):
     """Splits 'TOOL ARGS | TOOL ARGS' into argument lists, checking every tool is an mi-tool."""
-    words = shlex.split(text)
+    # A backslash before a line break inside the quoted step leaves a bare line break: not an argument.
+    words = [w for w in shlex.split(text) if w.strip()]
     commands, current = [], []
     for w in words:
         if w == "|":
@@ -96,7 +97,7 @@ def parse_step(text, kind):
     merge_args = []
     if kind == "aggregate":
         body, _, merge_text = body.partition("||")
-        merge_args = shlex.split(merge_text)
+        merge_args = [w for w in shlex.split(merge_text) if w.strip()]
     commands = parse_commands(body, f"--{kind} {name}")
     if kind == "aggregate" and len(commands) != 1:
         raise Usage(f"--aggregate {name}: one aggregating command (map first, then aggregate the map)")
