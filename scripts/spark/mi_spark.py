@@ -23,8 +23,8 @@ Usage:
 
 Steps run in the order given. The binaries and the workspace database are shipped to the executors with
 SparkContext.addFile; the tools find the database through $MI_DB and open it read-only (they only read it
-there; the shipped copy is made read-only too, so a command that would write fails instead of writing a copy
-nobody reads). The --merge runs on the driver use --bin and --db as given (a --post there writes the ledger).
+there: a partial is never posted), and the shipped copy is made mode 0400, so that a writing command (run as
+another user than root) is refused rather than writing a copy nobody reads. The --merge runs on the driver use --bin and --db as given (a --post there writes the ledger).
 
 A tool that fails in any partition fails its task, hence the job: the driver exits with the tool's exit status
 and its message (named by partition: `cases-part-00003:17: field ...`). This is what RDD.pipe(checkCode=True)
@@ -180,7 +180,7 @@ def mapper(commands, db_name, label):
     def run(index, lines):
         env = dict(os.environ)
         db = shipped(db_name)
-        if os.access(db, os.W_OK):
+        if os.stat(db).st_mode & 0o777 != 0o400:
             os.chmod(db, 0o400)  # the tools only read it here (Workspace.Access.read); a write would be lost
         env["MI_DB"] = db
         return run_chain(commands, lines, env, f"{label}-part-{index:05d}", shipped)
