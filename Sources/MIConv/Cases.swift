@@ -114,7 +114,7 @@ public enum CaseJoin {
     return lists
   }
 
-  /// The codes of one record, principal first then by the list's sequence; a code listed twice counts once.
+  /// The codes of one record, principal first then by the list's sequence; a row listed twice counts once.
   static func ordered(_ codes: [ListCode], field: String, flag: String) throws(FieldError) -> (
     codes: [String], duplicates: Int, noPrincipal: Bool
   ) {
@@ -132,9 +132,13 @@ public enum CaseJoin {
       default: return a.order < b.order
       }
     }
+    // A row repeated in the extract (same code at the same list position, the mark of a duplicating export or
+    // join) counts once; the same code at two positions is what the list says and stays.
     var seen: Set<String> = []
     var out: [String] = []
-    for c in sorted where seen.insert(c.code).inserted { out.append(c.code) }
+    for c in sorted where seen.insert("\(c.code)\u{1F}\(c.sequence.map(String.init) ?? "")").inserted {
+      out.append(c.code)
+    }
     return (out, sorted.count - out.count, principals.isEmpty && !codes.isEmpty)
   }
 
@@ -295,7 +299,8 @@ public enum CaseJoin {
         "\(tally.noPrincipal) record(s) have no row flagged principal (maindiag_flag 1): the list's order is kept")
     }
     if tally.duplicateCodes > 0 {
-      Diagnostics.warning("\(tally.duplicateCodes) code row(s) repeat a code of the same record and count once")
+      Diagnostics.warning(
+        "\(tally.duplicateCodes) list row(s) repeat a row of the same record (code and setl_list_sn) and count once")
     }
     if tally.sharedKeys > 0 {
       Diagnostics.warning(

@@ -120,57 +120,94 @@ public enum ToXLSX {
     sheetStream.output = "/dev/null"
     let records = try RecordStream(inputs: paths, options: sheetStream)
     var fields = options.fields
-    var sheet = Array(
-      """
-      <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-      <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
-      """.utf8)
-    var rowNumber = 0
-    func emit(_ cells: [(text: String, number: Bool, money: Bool)?]) {
-      rowNumber += 1
-      sheet.append(contentsOf: Array("<row r=\"\(rowNumber)\">".utf8))
-      for (n, cell) in cells.enumerated() {
-        guard let cell else { continue }
-        let ref = columnName(n) + String(rowNumber)
-        if cell.number {
-          let style = cell.money ? " s=\"2\"" : ""
-          sheet.append(contentsOf: Array("<c r=\"\(ref)\"\(style)><v>\(cell.text)</v></c>".utf8))
-        } else {
-          sheet.append(contentsOf: Array("<c r=\"\(ref)\" t=\"inlineStr\" s=\"1\"><is><t xml:space=\"preserve\">".utf8))
-          appendXML(cell.text, to: &sheet)
-          sheet.append(contentsOf: Array("</t></is></c>".utf8))
-        }
-      }
-      sheet.append(contentsOf: Array("</row>".utf8))
+    let sheet = SheetBuilder()
+    func emit(_ cells: [SheetBuilder.Cell?]) { sheet.row(cells) }
+    func header(_ f: [String]) {
+      emit(Cells.labels(f, chinese: options.chineseLabels).map { SheetBuilder.Cell(text: $0) })
     }
-    func header(_ f: [String]) { emit(Cells.labels(f, chinese: options.chineseLabels).map { ($0, false, false) }) }
     if let f = fields { header(f) }
     try records.run { s in
       if fields == nil {
         fields = (0..<s.members.count).map { s.key($0) }
         header(fields!)
       }
-      guard rowNumber < 1_048_576 else {
+      guard sheet.rows < SheetBuilder.maxRows else {
         throw FieldError(nil, "an xlsx sheet holds at most 1,048,576 rows; split the records or use to-csv")
       }
-      var cells: [(String, Bool, Bool)?] = []
+      var cells: [SheetBuilder.Cell?] = []
       for f in fields! {
         guard let i = s.index(f), let cell = try Cells.text(s, i, field: f) else {
           cells.append(nil)
           continue
         }
         let money = cell.number && (Schema.fields[f]?.kind == .money || f.hasSuffix("_amt"))
-        cells.append((cell.text, cell.number, money))
+        cells.append(SheetBuilder.Cell(text: cell.text, number: cell.number, money: money))
       }
       emit(cells)
       return .written
     }
-    sheet.append(contentsOf: Array("</sheetData></worksheet>".utf8))
-    let data = try workbook(sheet: sheet)
+    let data = try sheet.workbook()
     let out = try OutputFile(path: stream.output)
     out.buffer.append(contentsOf: data)
     try out.finish()
     try records.finish()
+  }
+}
+
+/// One worksheet built row by row in memory, then wrapped into a workbook.
+public final class SheetBuilder {
+  /// One cell: text, or a number (money in the format 0.00).
+  public struct Cell {
+    /// The text, or the number as written.
+    public var text: String
+    /// Whether it is a number.
+    public var number = false
+    /// Whether it is money.
+    public var money = false
+
+    /// Creates a cell.
+    public init(text: String, number: Bool = false, money: Bool = false) {
+      self.text = text
+      self.number = number
+      self.money = money
+    }
+  }
+
+  /// The most rows a sheet holds.
+  public static let maxRows = 1_048_576
+  /// The rows so far.
+  public private(set) var rows = 0
+  private var sheet = Array(
+    """
+    <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+    <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+    """.utf8)
+
+  /// Starts an empty sheet.
+  public init() {}
+
+  /// Appends a row; a nil cell is left out.
+  public func row(_ cells: [Cell?]) {
+    rows += 1
+    sheet.append(contentsOf: Array("<row r=\"\(rows)\">".utf8))
+    for (n, cell) in cells.enumerated() {
+      guard let cell else { continue }
+      let ref = SheetBuilder.columnName(n) + String(rows)
+      if cell.number {
+        let style = cell.money ? " s=\"2\"" : ""
+        sheet.append(contentsOf: Array("<c r=\"\(ref)\"\(style)><v>\(cell.text)</v></c>".utf8))
+      } else {
+        sheet.append(contentsOf: Array("<c r=\"\(ref)\" t=\"inlineStr\" s=\"1\"><is><t xml:space=\"preserve\">".utf8))
+        SheetBuilder.appendXML(cell.text, to: &sheet)
+        sheet.append(contentsOf: Array("</t></is></c>".utf8))
+      }
+    }
+    sheet.append(contentsOf: Array("</row>".utf8))
+  }
+
+  /// The workbook (zip bytes) holding the sheet.
+  public func workbook() throws(MIError) -> Data {
+    try SheetBuilder.workbook(sheet: sheet + Array("</sheetData></worksheet>".utf8))
   }
 
   /// The spreadsheet column name of index `n` (0 → A, 26 → AA).
