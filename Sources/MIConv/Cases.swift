@@ -241,13 +241,14 @@ public enum CaseJoin {
               let keys = ["s:" + setlID] + (mdtrtID.map { ["m:" + $0] } ?? [])
               let diagKey = keys.first { diag.byKey[$0] != nil }
               let oprnKey = keys.first { oprn.byKey[$0] != nil }
-              let d = try ordered(diagKey.map { diag.byKey[$0]! } ?? [], field: "diag_codes", flag: "maindiag_flag")
-              let o = try ordered(oprnKey.map { oprn.byKey[$0]! } ?? [], field: "oprn_codes", flag: "main_oprn_flag")
+              // The keys count as matched before the lists are checked: a rejected record's rows did match.
               for (key, lists) in [(diagKey, 0), (oprnKey, 1)] {
                 guard let key else { continue }
                 let inserted = lists == 0 ? diag.used.insert(key).inserted : oprn.used.insert(key).inserted
                 if !inserted && key.hasPrefix("m:") { tally.sharedKeys += 1 }
               }
+              let d = try ordered(diagKey.map { diag.byKey[$0]! } ?? [], field: "diag_codes", flag: "maindiag_flag")
+              let o = try ordered(oprnKey.map { oprn.byKey[$0]! } ?? [], field: "oprn_codes", flag: "main_oprn_flag")
               if d.codes.isEmpty { tally.noDiagnosis += 1 }
               tally.duplicateCodes += d.duplicates + o.duplicates
               if d.noPrincipal { tally.noPrincipal += 1 }

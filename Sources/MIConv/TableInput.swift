@@ -82,7 +82,7 @@ public final class TableInput {
       archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
     } catch {
       if !FileManager.default.fileExists(atPath: path) { throw MIError.io("\(path): \(systemMessage(ENOENT))") }
-      throw MIError.data(file: path, line: 0, field: nil, message: "not a zip archive")
+      throw MIError.refused("\(path): not a zip archive")
     }
     var out: [TableInput] = []
     for entry in archive where entry.type == .file && !entry.path.hasPrefix("__MACOSX/") {
@@ -91,7 +91,7 @@ public final class TableInput {
       do {
         _ = try archive.extract(entry) { data.append($0) }
       } catch {
-        throw MIError.data(file: member, line: 0, field: nil, message: "damaged zip member: \(error)")
+        throw MIError.refused("\(member): damaged zip member: \(error)")
       }
       if entry.path.lowercased().hasSuffix(".xlsx") {
         let temp = FileManager.default.temporaryDirectory.appendingPathComponent("mi-conv-\(getpid()).xlsx")
@@ -105,7 +105,7 @@ public final class TableInput {
         bytes: [UInt8](data), name: member, delimiter: options.delimiter, encoding: options.encoding)
       out.append(TableInput(text: reader))
     }
-    if out.isEmpty { throw MIError.data(file: path, line: 0, field: nil, message: "the zip archive holds no file") }
+    if out.isEmpty { throw MIError.refused("\(path): the zip archive holds no file") }
     return out
   }
 

@@ -26,7 +26,7 @@ public final class XLSXSheet {
       archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
     } catch {
       if !FileManager.default.fileExists(atPath: path) { throw MIError.io("\(path): \(systemMessage(ENOENT))") }
-      throw MIError.data(file: path, line: 0, field: nil, message: "not an xlsx workbook (not a zip archive)")
+      throw MIError.refused("\(path): not an xlsx workbook (not a zip archive)")
     }
     func member(_ entryPath: String) throws(MIError) -> Data? {
       guard let entry = archive[entryPath] else { return nil }
@@ -34,12 +34,12 @@ public final class XLSXSheet {
       do {
         _ = try archive.extract(entry) { data.append($0) }
       } catch {
-        throw MIError.data(file: path, line: 0, field: nil, message: "damaged workbook member \(entryPath): \(error)")
+        throw MIError.refused("\(path): damaged workbook member \(entryPath): \(error)")
       }
       return data
     }
     guard let workbook = try member("xl/workbook.xml"), let rels = try member("xl/_rels/workbook.xml.rels") else {
-      throw MIError.data(file: path, line: 0, field: nil, message: "not an xlsx workbook (no xl/workbook.xml)")
+      throw MIError.refused("\(path): not an xlsx workbook (no xl/workbook.xml)")
     }
     let sheets = WorkbookSheets.parse(workbook)
     let targets = WorkbookSheets.relationships(rels)
@@ -58,13 +58,13 @@ public final class XLSXSheet {
       chosen = sheets.first
     }
     guard let chosen, var target = targets[chosen.rid] else {
-      throw MIError.data(file: path, line: 0, field: nil, message: "the workbook has no worksheet")
+      throw MIError.refused("\(path): the workbook has no worksheet")
     }
     if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
     name = sheets.count > 1 ? "\(path)[\(chosen.name)]" : path
     let shared = try member("xl/sharedStrings.xml").map(SharedStrings.parse) ?? []
     guard let sheetData = try member(target) else {
-      throw MIError.data(file: path, line: 0, field: nil, message: "the workbook lacks its sheet \(target)")
+      throw MIError.refused("\(path): the workbook lacks its sheet \(target)")
     }
     let reader = SheetReader(shared: shared)
     let parser = XMLParser(data: sheetData)

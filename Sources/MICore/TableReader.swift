@@ -10,6 +10,21 @@ public enum TableEncoding: String, Sendable, CaseIterable {
   case gb18030
 }
 
+/// How a table file is read when its name does not say: the delimiter and the encoding (`--delimiter`,
+/// `--encoding` of `mi-catalog import` and `mi-conv`).
+public struct TableFormat: Sendable, Equatable {
+  /// The field delimiter; nil: by the file name (a comma for `.csv`, a tab otherwise).
+  public var delimiter: UInt8?
+  /// The text encoding.
+  public var encoding: TableEncoding
+
+  /// Creates a format (by default: the delimiter by name, the encoding by byte-order mark, else UTF-8).
+  public init(delimiter: UInt8? = nil, encoding: TableEncoding = .auto) {
+    self.delimiter = delimiter
+    self.encoding = encoding
+  }
+}
+
 /// One row of a table: its fields as UTF-8 bytes, one buffer for the row, reused from row to row.
 public struct TableRow {
   /// The bytes of all fields, one after the other.
@@ -122,6 +137,11 @@ public final class TableReader {
     buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
   }
 
+  /// Opens a table file read as `format` says.
+  public convenience init(path: String, format: TableFormat) throws(MIError) {
+    try self.init(path: path, delimiter: format.delimiter, encoding: format.encoding)
+  }
+
   /// Reads a table held in memory (a zip member), named `name` in messages; `delimiter` as for a file called `name`.
   public init(bytes: [UInt8], name: String, delimiter: UInt8? = nil, encoding: TableEncoding = .auto) {
     self.name = name
@@ -154,9 +174,9 @@ public final class TableReader {
     .data(file: name, line: row.line, field: field, message: message)
   }
 
-  /// The name of column `i` for messages.
-  public func columnName(_ i: Int) -> String {
-    i < columnNames.count && !columnNames[i].isEmpty ? columnNames[i] : "column \(i + 1)"
+  /// The name of column `i` for messages, when the columns have names.
+  public func columnName(_ i: Int) -> String? {
+    i < columnNames.count && !columnNames[i].isEmpty ? columnNames[i] : nil
   }
 
   /// Reads the next row into `row` (a blank line is a row of one empty field); false at end of input.
