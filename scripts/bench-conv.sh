@@ -3,7 +3,8 @@
 # the case fields setl_d lacks), converted to canonical NDJSON — against Python's csv module plus json.dumps doing
 # the same mapping (upper → lower case, the alias table, null/empty left out, money checked to two decimals, whole
 # numbers, times checked), in one run. Python is given the easier output: json.dumps of a dict whose money is a
-# float (1234.5, not 1234.50).
+# float (1234.5, not 1234.50). Wall time and CPU time are both shown: on a shared machine the CPU time is the
+# steadier figure.
 # Usage: scripts/bench-conv.sh [COUNT]   (default 1,000,000 rows)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,13 +60,15 @@ measure() { # name, command...: prints seconds and peak RSS
   shift
   local t0 t1
   t0=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$dir/rss" "$@" > "$dir/out-$name" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
+  /usr/bin/time -f "%M %U %S" -o "$dir/rss" "$@" > "$dir/out-$name" 2> "$dir/err" || { cat "$dir/err" >&2; exit 1; }
   t1=$(date +%s.%N)
   local secs
   secs=$(echo "$t1 - $t0" | bc -l)
-  printf '%-8s %8.3f s  %10.0f rows/s  %7.1f MB/s  peak RSS %6d KB  %d lines\n' "$name" "$secs" \
-    "$(echo "$count / $secs" | bc -l)" "$(echo "$size / $secs / 1000000" | bc -l)" "$(cat "$dir/rss")" \
-    "$(wc -l < "$dir/out-$name")"
+  local rss user sys
+  read -r rss user sys < "$dir/rss"
+  printf '%-8s %8.3f s (cpu %7.2f s)  %10.0f rows/s  %7.1f MB/s  peak RSS %6d KB  %d lines\n' "$name" "$secs" \
+    "$(echo "$user + $sys" | bc -l)" "$(echo "$count / $secs" | bc -l)" "$(echo "$size / $secs / 1000000" | bc -l)" \
+    "$rss" "$(wc -l < "$dir/out-$name")"
   echo "$secs" > "$dir/t-$name"
 }
 measure python python3 "$dir/conv.py" "$csv"

@@ -188,6 +188,10 @@ public enum CaseJoin {
 
   /// Joins the tables and writes one case record per settlement; returns the summary line (without the tool name).
   /// Warnings (unmatched keys, list rows left out) go to standard error.
+  ///
+  /// Longer than house size: one pass over the settlements that holds all of the join's state (the lists and their
+  /// used keys, the seen setl_ids, the tallies, the output and the rejects); split, each part would take most of
+  /// that state as arguments.
   public static func run(
     _ tables: Tables, input: InputOptions, mapping: MappingOptions, stream: StreamOptions, checkMoney check: Bool
   ) throws(MIError) -> String {

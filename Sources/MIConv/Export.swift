@@ -237,6 +237,8 @@ public final class SheetBuilder {
   }
 
   /// The workbook around one sheet, as zip bytes.
+  ///
+  /// Longer than house size only by the fixed XML parts of an Office Open XML package, written out as they are.
   static func workbook(sheet: [UInt8]) throws(MIError) -> Data {
     let ns = "http://schemas.openxmlformats.org"
     let parts: [(String, [UInt8])] = [

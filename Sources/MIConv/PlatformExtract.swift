@@ -22,6 +22,9 @@ public enum PlatformExtract {
 
   /// Writes the case records of the NDJSON file `input` as `PREFIX.setl_d.EXT`, `PREFIX.setl_list_diag_d.EXT` and
   /// `PREFIX.setl_list_oprn_d.EXT`, and returns their paths. `layouts` is the directory of the column lists.
+  ///
+  /// Longer than house size: two passes (the extra columns, then the rows) over one input, writing three tables
+  /// row by row in step; the per-table row building is a few lines each and reads best beside the others.
   public static func writeCases(
     input: String, prefix: String, format: Format, gb18030: Bool, layouts: String?
   ) throws -> [String] {

@@ -120,6 +120,9 @@ public enum Values {
   }
 
   /// Parses the forms `time(_:dateOnly:into:)` accepts, checked against the calendar.
+  ///
+  /// Longer than house size: the digit-only forms, the serials and the separated forms are one dispatch over the
+  /// bytes, without building a String per cell.
   static func parseTime(_ b: UnsafeRawBufferPointer) -> Parts? {
     let n = b.count
     guard n > 0 else { return nil }
@@ -174,7 +177,7 @@ public enum Values {
       i += 1
       guard let h = number(maxDigits: 2), i < n, b[i] == UInt8(ascii: ":") else { return nil }
       i += 1
-      guard let mi = number(maxDigits: 2), i - 2 >= 0 else { return nil }
+      guard let mi = number(maxDigits: 2) else { return nil }
       p.h = h
       p.mi = mi
       if i < n && b[i] == UInt8(ascii: ":") {
