@@ -11,25 +11,27 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .wh
 /// from `man/` (README, "Adding a tool").
 let tools: [(name: String, libraries: [Target.Dependency])] = [
   ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation", "MIAudit"]),
-  ("mi-gen", ["MISynth"]),
+  ("mi-gen", ["MISynth", "MIConv"]),
   ("mi-group", ["MIGrouping"]),
   ("mi-score", ["MIScoring"]),
   ("mi-clear", ["MIClearing"]),
   ("mi-capita", ["MICapitation"]),
   ("mi-audit", ["MIAudit"]),
   ("mi-report", ["MIReport", "MIReference"]),
+  ("mi-conv", ["MIConv"]),
 ]
 
 /// The libraries and the system modules under them.
 let libraries: [Target] = [
-  // System zlib for reading `.gz` input (modelled on SwiftPM's SPMSQLite3).
-  .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+  // System zlib for reading `.gz` input (modelled on SwiftPM's SPMSQLite3). Not called CZlib: ZIPFoundation
+  // (mi-conv's zip and xlsx) declares a module of that name for the same library, and two clash.
+  .systemLibrary(name: "CMIZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
   // System libcrypto (OpenSSL) for SHA-256 at the processor's speed: the input digest of every --post run.
   .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
   // The small common module every tool stands on.
   .target(
     name: "MICore",
-    dependencies: ["CZlib", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"), "TOMLKit"], swiftSettings: fast),
+    dependencies: ["CMIZlib", "CCrypto", .product(name: "GRDB", package: "GRDB.swift"), "TOMLKit"], swiftSettings: fast),
   // Shared flags and the shared main(); kept apart so MICore does not import ArgumentParser.
   .target(
     name: "MICommandLine",
@@ -52,6 +54,11 @@ let libraries: [Target] = [
   .target(name: "MIAudit", dependencies: ["MICore"], swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
   .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
+  // Bureau extracts in and out: platform column mapping, xlsx (ZIPFoundation + the toolchain's libxml2 SAX
+  // parser, FoundationXML), the case join.
+  .target(
+    name: "MIConv", dependencies: ["MICore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+    swiftSettings: fast),
 ]
 
 /// The benchmark and the test targets; CLITests depends on every tool so that `swift test` builds them.
@@ -67,9 +74,10 @@ let testsAndBenchmarks: [Target] = [
   .testTarget(name: "MICapitationTests", dependencies: ["MICapitation", "MITestSupport"]),
   .testTarget(name: "MIAuditTests", dependencies: ["MIAudit", "MITestSupport"]),
   .testTarget(name: "MIReportTests", dependencies: ["MIReport", "MITestSupport"]),
+  .testTarget(name: "MIConvTests", dependencies: ["MIConv", "MITestSupport"]),
   .testTarget(
     name: "CLITests",
-    dependencies: ["MITestSupport", "mi-bench-core", "CZlib"] + tools.map { .target(name: $0.name) },
+    dependencies: ["MITestSupport", "mi-bench-core", "CMIZlib"] + tools.map { .target(name: $0.name) },
     exclude: ["Cases"]),
 ]
 
@@ -81,6 +89,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
   ],
   targets: libraries
     + tools.map {

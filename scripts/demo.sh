@@ -31,7 +31,18 @@ echo "== generated data: three years of history and the current year" >&2
 for y in 2021 2022 2023; do
   mi-gen cases --count 20000 --seed "$y" --year "$y" --hospitals 20 --dx dx-demo --proc proc-demo
 done > history.ndjson
-mi-gen cases --count 20000 --seed 2024 --year 2024 --hospitals 20 --dx dx-demo --proc proc-demo > cases-2024.ndjson
+# The current year arrives as a bureau hands it over: the platform's extracts (settlements in setl_d's columns,
+# the settlement list's long diagnosis and operation tables) in GB18030 CSV, joined by mi-conv into case records.
+# Without the platform layouts (../shared/reference/platform) the cases are generated as NDJSON directly.
+layouts=$root/../shared/reference/platform
+if [ -f "$layouts/setl_d.columns" ]; then
+  mi-gen cases --count 20000 --seed 2024 --year 2024 --hospitals 20 --dx dx-demo --proc proc-demo \
+    --layout platform --format csv --encoding gb18030 --layouts "$layouts" -o extract-2024
+  mi-conv cases --encoding gb18030 --settlements extract-2024.setl_d.csv \
+    --diagnoses extract-2024.setl_list_diag_d.csv --operations extract-2024.setl_list_oprn_d.csv > cases-2024.ndjson
+else
+  mi-gen cases --count 20000 --seed 2024 --year 2024 --hospitals 20 --dx dx-demo --proc proc-demo > cases-2024.ndjson
+fi
 mi-gen outpatient --count 100000 --persons 20000 --institutions 20 --seed 2024 --year 2024 > outpatient-2024.ndjson
 echo "history: $(wc -l < history.ndjson) cases; 2024: $(wc -l < cases-2024.ndjson) cases, $(wc -l < outpatient-2024.ndjson) outpatient settlements" >&2
 

@@ -1,4 +1,4 @@
-import CZlib
+import CMIZlib
 import Foundation
 
 /// The gzip magic bytes, which mark a gzip stream whatever the input is called (a file, standard input).

@@ -1,4 +1,4 @@
-import CZlib
+import CMIZlib
 import Foundation
 
 /// A source of bytes: a file or standard input, decompressed through zlib when it is gzip.

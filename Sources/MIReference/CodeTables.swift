@@ -5,8 +5,10 @@ import MICore
 /// registries; each row checked, an error naming file, line and field.
 public enum CodeTable {
   /// Reads a two-column code table (code, name), with or without a `code` header row.
-  public static func read(_ path: String, headerFirst: String = "code") throws(MIError) -> [CodeEntry] {
-    let table = try TableReader(path: path)
+  public static func read(_ path: String, headerFirst: String = "code", format: TableFormat = TableFormat())
+    throws(MIError) -> [CodeEntry]
+  {
+    let table = try TableReader(path: path, format: format)
     var out: [CodeEntry] = []
     var seen: [String: Int] = [:]
     while let row = try table.nextRow() {
@@ -16,15 +18,18 @@ public enum CodeTable {
       guard !code.isEmpty else { throw table.error("code", "empty code") }
       if let first = seen[code] { throw table.error("code", "duplicate code '\(code)' (first on line \(first))") }
       seen[code] = table.lineNumber
-      out.append(CodeEntry(code: code, name: row[1...].joined(separator: table.delimiter == 0x09 ? "\t" : ",")))
+      let name = row[1...].joined(separator: table.delimiter == 0x09 ? "\t" : ",")
+      // A quoted CSV name may hold a line break; a dictionary exports as TSV, one entry a line, so it may not.
+      if name.contains(where: \.isNewline) { throw table.error("name", "the name holds a line break") }
+      out.append(CodeEntry(code: code, name: name))
     }
     return out
   }
 
   /// Reads a platform dictionary in its three-column shape (dic_type_code, val_code, val_name), with or without a
   /// header row; codes are TYPE:CODE.
-  public static func readDict(_ path: String) throws(MIError) -> [CodeEntry] {
-    let table = try TableReader(path: path)
+  public static func readDict(_ path: String, format: TableFormat = TableFormat()) throws(MIError) -> [CodeEntry] {
+    let table = try TableReader(path: path, format: format)
     var entries: [CodeEntry] = []
     var seen: [String: Int] = [:]
     while let row = try table.nextRow() {
@@ -51,8 +56,8 @@ public enum HospitalRegistry {
   public static let columns = ["fixmedins_code", "fixmedins_name", "hosp_lv", "admdvs", "payment", "start_date"]
 
   /// Reads the registry into code entries whose attrs hold level, admdvs, payment and start date.
-  public static func read(_ path: String) throws(MIError) -> [CodeEntry] {
-    let table = try TableReader(path: path)
+  public static func read(_ path: String, format: TableFormat = TableFormat()) throws(MIError) -> [CodeEntry] {
+    let table = try TableReader(path: path, format: format)
     guard let header = try table.nextRow() else {
       throw MIError.data(file: path, line: 1, field: nil, message: "empty file")
     }

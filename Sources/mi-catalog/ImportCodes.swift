@@ -22,11 +22,44 @@ protocol CodeDictionaryImport: ParsableCommand {
   var options: ImportOptions { get }
   /// Common flags.
   var common: CommonOptions { get }
+  /// Delimiter and encoding.
+  var table: TableOptions { get }
 }
 
 extension CodeDictionaryImport {
   func run() throws {
-    try importCodes(try CodeTable.read(file), kind: Self.kind, file: file, import: options, common: common)
+    try importCodes(
+      try CodeTable.read(file, format: table.format), kind: Self.kind, file: file, import: options, common: common)
+  }
+}
+
+/// `--delimiter` and `--encoding` of the table imports: a bureau's dictionary saved by Excel or WPS is often CSV
+/// in GB18030, or separated by another character.
+struct TableOptions: ParsableArguments {
+  /// `--delimiter C`.
+  @Option(
+    help: ArgumentHelp("Field delimiter (default: ',' for .csv, tab otherwise; 'tab' for a tab).", valueName: "c"))
+  var delimiter: String?
+
+  /// `--encoding ENC`.
+  @Option(
+    help: ArgumentHelp("Text encoding: auto (a byte-order mark, else UTF-8), utf-8 or gb18030.", valueName: "enc"))
+  var encoding: String = "auto"
+
+  func validate() throws {
+    guard TableEncoding(rawValue: encoding.lowercased()) != nil else {
+      throw ValidationError("--encoding must be auto, utf-8 or gb18030")
+    }
+    if let d = delimiter, d != "tab", d.utf8.count != 1 {
+      throw ValidationError("--delimiter must be one ASCII character, or 'tab'")
+    }
+  }
+
+  /// The format these flags give.
+  var format: TableFormat {
+    TableFormat(
+      delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
+      encoding: TableEncoding(rawValue: encoding.lowercased()) ?? .auto)
   }
 }
 
@@ -46,6 +79,7 @@ struct ImportDx: CodeDictionaryImport {
 
   @Argument(help: ArgumentHelp("The dictionary file (- for standard input).", valueName: "file")) var file: String
   @OptionGroup var options: ImportOptions
+  @OptionGroup(title: "Table options") var table: TableOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
 }
 
@@ -64,6 +98,7 @@ struct ImportProc: CodeDictionaryImport {
 
   @Argument(help: ArgumentHelp("The dictionary file (- for standard input).", valueName: "file")) var file: String
   @OptionGroup var options: ImportOptions
+  @OptionGroup(title: "Table options") var table: TableOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
 }
 
@@ -83,10 +118,11 @@ struct ImportDict: ParsableCommand {
 
   @Argument(help: ArgumentHelp("The dictionary file (- for standard input).", valueName: "file")) var file: String
   @OptionGroup var options: ImportOptions
+  @OptionGroup(title: "Table options") var table: TableOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let entries = try CodeTable.readDict(file)
+    let entries = try CodeTable.readDict(file, format: table.format)
     try importCodes(entries, kind: "dict", file: file, import: options, common: common)
   }
 }
@@ -107,10 +143,11 @@ struct ImportHospitals: ParsableCommand {
 
   @Argument(help: ArgumentHelp("The registry file, CSV or TSV with a header row.", valueName: "file")) var file: String
   @OptionGroup var options: ImportOptions
+  @OptionGroup(title: "Table options") var table: TableOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let entries = try HospitalRegistry.read(file)
+    let entries = try HospitalRegistry.read(file, format: table.format)
     try importCodes(entries, kind: "hospitals", file: file, import: options, common: common)
   }
 }

@@ -87,6 +87,7 @@ struct Cases: ParsableCommand {
   var dx: String = "examples/dx.tsv"
   @Option(help: ArgumentHelp("Procedure dictionary: file or version name.", valueName: "file|name"))
   var proc: String = "examples/proc.tsv"
+  @OptionGroup(title: "Layout options") var layout: LayoutOptions
 
-  func run() throws { try Synth.cases(gen.synth, dx: dx, proc: proc) }
+  func run() throws { try layout.run(gen.synth) { try Synth.cases($0, dx: dx, proc: proc) } }
 }

@@ -1,4 +1,4 @@
-import CZlib
+import CMIZlib
 import Foundation
 
 /// A minimal PNG reader for the browser test: 8-bit RGB or RGBA, not interlaced (what Chromium's screenshots are),
