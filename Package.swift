@@ -41,7 +41,7 @@ let libraries: [Target] = [
   // Reference-data tables as mi-catalog reads, compares and exports them.
   .target(name: "MIReference", dependencies: ["MICore"], swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
-  .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
+  .target(name: "MISynth", dependencies: ["MICore", "TOMLKit"], swiftSettings: fast),
 ]
 
 /// The benchmark and the test targets; CLITests depends on every tool so that `swift test` builds them.
