@@ -19,10 +19,12 @@ public struct AuditGenOptions: Sendable {
   public var manifest: String?
   /// --lines-per-case: mean fee lines of a case.
   public var linesPerCase: Int
+  /// --outpatient-per-case: outpatient settlements written per inpatient case (门诊住院比).
+  public var outpatientPerCase: Int
 
   public init(
     casesOut: String?, previousOut: String?, inject: Double?, kp: String?, rules: String?, manifest: String?,
-    linesPerCase: Int
+    linesPerCase: Int, outpatientPerCase: Int
   ) {
     self.casesOut = casesOut
     self.previousOut = previousOut
@@ -31,6 +33,7 @@ public struct AuditGenOptions: Sendable {
     self.rules = rules
     self.manifest = manifest
     self.linesPerCase = linesPerCase
+    self.outpatientPerCase = outpatientPerCase
   }
 
   /// Whether any audit option is set (without one, `mi-gen fees` writes the historical bytes).
@@ -56,6 +59,8 @@ struct CleanCatalogue {
   var bed: [Item] = []
   /// Examination and laboratory items (03, 04), only for planted low-standard admissions.
   var exam: [Item] = []
+  /// A western drug (09), for planted drug shares.
+  var drug: Item { any.first { $0.itemType == 9 }! }
 
   init() {
     var rng = SplitMix64(seed: 0x4155_4449_54)  // fixed: "AUDIT"
@@ -102,7 +107,9 @@ extension Synth {
       guard audit.manifest != nil else { throw MIError.usage("--inject needs --manifest FILE") }
       let rules = try PlantRuleList.load(audit.rules ?? "examples/audit/rules.toml", db: options.db)
       let knowledge = try PlantKnowledge.load(kp, db: options.db)
-      planting = try Planting(rules: rules, knowledge: knowledge, rate: rate, count: options.count, options: options)
+      planting = try Planting(
+        rules: rules, knowledge: knowledge, rate: rate, count: options.count, options: options,
+        outpatientPerCase: audit.outpatientPerCase)
     }
     let fees = try OutputFile(path: options.output)
     let cases = try audit.casesOut.map { path throws(MIError) in try OutputFile(path: path) }
@@ -114,12 +121,21 @@ extension Synth {
       var extra: [GenCase] = []
       if let rule = planting?.schedule[i] {
         try planting!.plant(rule, base: &base, extra: &extra, maker: &gen, writer: writer)
+        gen.balanceDrugs(&base)
+        for p in planting!.previousOnly { try writer.writePrevious(p) }
+        planting!.previousOnly = []
       }
-      try writer.write(base)
-      try writer.writePrevious(base)
-      for e in extra {
-        try writer.write(e)
-        try writer.writePrevious(e)
+      for c in [base] + extra {
+        try writer.write(c)
+        try writer.writePrevious(c)
+        // The pool's outpatient settlements: `outpatientPerCase` per inpatient case at its hospital, each of a
+        // person seen once (no person rule has two of their records), so that 门诊住院比 is the pool's own.
+        guard !c.outpatient && !c.ownOutpatients else { continue }
+        for _ in 0..<audit.outpatientPerCase {
+          let o = gen.companion(of: c)
+          try writer.write(o)
+          try writer.writePrevious(o)
+        }
       }
     }
     try planting?.finish(maker: &gen, writer: writer)
@@ -198,6 +214,7 @@ struct CaseMaker {
       let d = c.admDay + rng.below(c.dscgDay - c.admDay + 1)
       c.lines.append(line(catalogue.any[rng.below(catalogue.any.count)], day: d, c))
     }
+    balanceDrugs(&c)
   }
 
   /// A line of `item` on day `day` billed by the case's doctor.
@@ -210,12 +227,13 @@ struct CaseMaker {
   }
 
   /// Turns a case into an outpatient settlement (med_type `medType`) on its discharge day with a few lines.
-  mutating func makeOutpatient(_ c: inout GenCase, medType: String = "11") {
+  mutating func makeOutpatient(_ c: inout GenCase, medType: String = "11", lines: Int? = nil) {
     c.outpatient = true
     c.medType = medType
     c.admDay = c.dscgDay
     c.oprn = []
-    c.lines = (0..<(1 + rng.below(3))).map { _ in line(catalogue.any[rng.below(catalogue.any.count)], day: c.dscgDay, c)
+    c.lines = (0..<(lines ?? 1 + rng.below(3))).map { _ in
+      line(catalogue.any[rng.below(catalogue.any.count)], day: c.dscgDay, c)
     }
   }
 
@@ -236,6 +254,37 @@ struct CaseMaker {
     s.birthDay = c.birthDay
     s.insutype = c.insutype
     return s
+  }
+
+  /// An outpatient settlement of a new person at the hospital of `c`, with one line, on a random day.
+  mutating func companion(of c: GenCase) -> GenCase {
+    let day = 2 + rng.below(days - 4)
+    let age = 20 + rng.below(31)
+    var o = GenCase(
+      serial: serial(), outpatient: true, person: person(), inst: c.inst, hospLv: c.hospLv,
+      insutype: rng.chance(0.4) ? 310 : 390, medType: "11", gend: 1 + rng.below(2), age: age, birthYear: -age,
+      birthDay: rng.below(day), admDay: day, dscgDay: day, setlSecs: 18 * 3600 + 1200 + rng.below(3 * 3600),
+      diag: [cleanDiagnoses[rng.below(cleanDiagnoses.count)]], oprn: [], doctor: rng.below(40), lines: [])
+    o.lines = [line(catalogue.treatment[0], day: day, o, cnt: 1)]
+    return o
+  }
+
+  /// The fee of a companion outpatient settlement: one unit of the first treatment item.
+  var companionFee: Int64 { catalogue.treatment[0].pric }
+
+  /// Adds a treatment line when drugs (09, 10, 11) are more than a fifth of the case, so that no hospital's
+  /// 药占比 reaches the default cap of 0.30 (G01D) whatever the drugs a plant adds to its case.
+  mutating func balanceDrugs(_ c: inout GenCase) {
+    var drugs: Int64 = 0
+    var total: Int64 = 0
+    for l in c.lines {
+      total += l.amount
+      if l.itemType >= 9 && l.itemType <= 11 { drugs += l.amount }
+    }
+    let need = 5 * drugs - total
+    guard need > 0 else { return }
+    let item = catalogue.treatment[2]
+    c.lines.append(line(item, day: c.admDay, c, cnt: Int((need + item.pric - 1) / item.pric)))
   }
 
   /// A new person's serial.

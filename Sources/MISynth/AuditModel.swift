@@ -69,6 +69,8 @@ struct GenCase {
   var fundPercent: Int64 = 70
   /// Rule ids whose expected finding is keyed by this case's setl_id.
   var marks: [String] = []
+  /// Whether the case's hospital gets no outpatient settlements for it (a planted institution makes its own).
+  var ownOutpatients = false
   /// Whether the case has a twin in the previous period (--previous-out): all but the cases a growth plant adds.
   var inPrevious = true
 

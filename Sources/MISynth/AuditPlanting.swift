@@ -22,17 +22,26 @@ struct Planting {
   var planted: [Int] = []
   /// Manifest rows keyed by person or institution (the writer adds those keyed by line and settlement).
   var writerMarks: [(String, String)] = []
+  /// Cases of the previous period only, from the last plant (institution indicators), for the writer.
+  var previousOnly: [GenCase] = []
+  /// Dedicated institutions made so far (numbered after the pool's hospitals).
+  var dedicated = 0
+  /// Outpatient settlements per inpatient case (--outpatient-per-case).
+  let outpatientPerCase: Int
   /// Rules that cannot be planted, with the reason.
   var unplantable: [(String, String)] = []
   /// Hospitals of grade 1 in the pool (A05 plants a level-restricted drug there).
   let gradeOne: [Int]
   let hospitals: Int
 
-  init(rules: PlantRuleList, knowledge: PlantKnowledge, rate: Double, count: Int, options: SynthOptions) throws(MIError)
-  {
+  init(
+    rules: PlantRuleList, knowledge: PlantKnowledge, rate: Double, count: Int, options: SynthOptions,
+    outpatientPerCase: Int
+  ) throws(MIError) {
     self.rules = rules
     self.knowledge = knowledge
     hospitals = options.hospitals
+    self.outpatientPerCase = outpatientPerCase
     gradeOne = (0..<options.hospitals).filter { World.hospitalLevel($0) == 1 }
     planted = Array(repeating: 0, count: rules.rules.count)
     var plantable: [Int] = []
@@ -69,6 +78,7 @@ struct Planting {
       "kp-duplicate": ("kp-duplicate", { _ in true }),
       "kp-course": ("kp-course", PlantFilters.course),
     ]
+    if isInstitutionRule(r.type) { return cannotPlantInstitution(r) }
     if r.type == "kp-level" && !(0..<hospitals).contains(where: { World.hospitalLevel($0) == 1 }) {
       return "the pool has no grade 1 hospital (raise --hospitals)"
     }
@@ -104,7 +114,8 @@ struct Planting {
       plantEligibility(r, turn: turn, base: &base, maker: &maker)
     case "price-cap":
       // B01: a line charged above its cap, with no overlmt_amt declared: (pric − cap) × cnt > 0.
-      var l = maker.line(maker.catalogue.any[turn % maker.catalogue.any.count], day: base.admDay + 1, base, cnt: 2)
+      var l = maker.line(
+        maker.catalogue.treatment[turn % maker.catalogue.treatment.count], day: base.admDay + 1, base, cnt: 2)
       l.cap = l.pric - l.pric / 4
       l.marks = [r.id]
       base.lines.append(l)
@@ -118,6 +129,8 @@ struct Planting {
       l.marks = [r.id]
       base.lines.append(l)
     case "bed-only-days": plantBedOnly(r, base: &base, maker: &maker)
+    case let t where Planting.isInstitutionRule(t):
+      plantInstitution(r, turn: turn, extra: &extra, maker: &maker, writer: writer)
     default:
       try plantPerson(r, turn: turn, base: &base, extra: &extra, maker: &maker)
     }

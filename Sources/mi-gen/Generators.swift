@@ -75,10 +75,14 @@ struct Fees: ParsableCommand {
   var manifest: String?
   @Option(help: ArgumentHelp("Mean fee lines per case, with --cases-out or --inject.", valueName: "n"))
   var linesPerCase: Int = 20
+  @Option(
+    help: ArgumentHelp("Outpatient settlements per inpatient case, with --cases-out or --inject.", valueName: "n"))
+  var outpatientPerCase: Int = 5
 
   func validate() throws {
     if let inject, !(0...1).contains(inject) { throw ValidationError("--inject must lie in 0…1") }
     guard linesPerCase >= 2 else { throw ValidationError("--lines-per-case must be at least 2") }
+    guard outpatientPerCase >= 0 else { throw ValidationError("--outpatient-per-case must be 0 or more") }
     if inject == nil && (kp != nil || manifest != nil || rules != nil) {
       throw ValidationError("--kp, --rules and --manifest go with --inject")
     }
@@ -87,7 +91,7 @@ struct Fees: ParsableCommand {
   func run() throws {
     let audit = AuditGenOptions(
       casesOut: casesOut, previousOut: previousOut, inject: inject, kp: kp, rules: rules, manifest: manifest,
-      linesPerCase: linesPerCase)
+      linesPerCase: linesPerCase, outpatientPerCase: outpatientPerCase)
     if audit.isActive { try Synth.auditFees(gen.synth, audit) } else { try Synth.fees(gen.synth) }
   }
 }
