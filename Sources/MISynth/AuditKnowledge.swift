@@ -17,6 +17,8 @@ struct PlantKnowledge {
   }
   /// Rows per table name (`kp-sex` …), in file order, single-table codes only.
   var tables: [String: [Row]] = [:]
+  /// Every code of every table (a local rule's code found here would fire a knowledge rule too).
+  var allCodes: Set<String> = []
 
   /// The nine tables of the reference set.
   static let tableNames = [
@@ -79,6 +81,7 @@ struct PlantKnowledge {
       }
       parsed[name] = rows
     }
+    allCodes = Set(tablesOf.keys)
     for name in PlantKnowledge.tableNames {
       var kept: [Row] = []
       for row in parsed[name] ?? [] {

@@ -232,10 +232,11 @@ final class GenWriter {
     b.append(contentsOf: c.medType.utf8)
     b.lit("\",\"gend\":\"")
     b.num(c.gend)
+    // The birth date is the person's, whatever the period; a previous period's case is a year younger.
     b.lit("\",\"brdy\":\"")
-    b.date(year: y + c.birthYear, day: c.birthDay)
+    b.date(year: year + c.birthYear, day: c.birthDay)
     b.lit("\",\"age\":")
-    b.num(c.age)
+    b.num(c.age - (year - y))
     if !c.outpatient {
       b.lit(",\"adm_time\":\"")
       b.dateTime(year: y, day: c.admDay, seconds: 9 * 3600)

@@ -97,6 +97,15 @@ struct Planting {
       return nil
     case "frequent-admission":
       return hospitals < 4 ? "needs at least 4 hospitals (--hospitals)" : nil
+    case "frequency":
+      let codes = r.strings("codes", [])
+      if codes.isEmpty { return "no codes" }
+      return codes.contains(where: knowledge.allCodes.contains) ? "its codes are in a knowledge table too" : nil
+    case "duplicate-pair":
+      let pairs = r.pairs("pairs")
+      if pairs.isEmpty { return "no pairs" }
+      return pairs.contains { knowledge.allCodes.contains($0.0) || knowledge.allCodes.contains($0.1) }
+        ? "its codes are in a knowledge table too" : nil
     default:
       return "the generator does not plant rule type \(r.type)"
     }
@@ -129,6 +138,21 @@ struct Planting {
       l.marks = [r.id]
       base.lines.append(l)
     case "bed-only-days": plantBedOnly(r, base: &base, maker: &maker)
+    case "frequency":
+      // A local per-day limit: one line of a listed code with one unit more than max_count.
+      let codes = r.strings("codes", [])
+      let max = Int(Decimal4(r.decimal("max_count", "1")).raw / 10_000)
+      var l = Planting.kpLine(codes[turn % codes.count], day: base.admDay + 1, base, cnt: max + 1, pric: 1000)
+      l.marks = [r.id]
+      base.lines.append(l)
+    case "duplicate-pair":
+      // A local pair: the main and the sub item ten minutes apart in one visit; the sub line fires.
+      let pairs = r.pairs("pairs")
+      let (main, sub) = pairs[turn % pairs.count]
+      base.lines.append(Planting.kpLine(main, day: base.admDay + 1, base, secs: 10 * 3600))
+      var l = Planting.kpLine(sub, day: base.admDay + 1, base, secs: 10 * 3600 + 600)
+      l.marks = [r.id]
+      base.lines.append(l)
     case let t where Planting.isInstitutionRule(t):
       plantInstitution(r, turn: turn, extra: &extra, maker: &maker, writer: writer)
     default:

@@ -23,6 +23,14 @@ struct PlantRuleList {
       guard let a = table[key]?.array else { return def }
       return a.compactMap { $0.string }
     }
+    /// An array of string pairs (`pairs = [["MAIN", "SUB"], …]`).
+    func pairs(_ key: String) -> [(String, String)] {
+      guard let a = table[key]?.array else { return [] }
+      return a.compactMap { e in
+        guard let two = e.array, two.count == 2, let m = two[0].string, let s = two[1].string else { return nil }
+        return (m, s)
+      }
+    }
     /// A decimal parameter (TOML number or numeric string) as text, or `def`.
     func decimal(_ key: String, _ def: String) -> String {
       guard let v = table[key] else { return def }
