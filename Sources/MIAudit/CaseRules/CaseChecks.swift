@@ -44,7 +44,7 @@ final class LowStandardAdmission: CaseRule {
       {
         cont =
           "住院\(c.setlID)住院\(days)天、无手术操作，检查化验费\(yuan(s.exam))占医疗费总额\(yuan(c.medfeeSumamt))的"
-          + "\(s.share)（不低于\(minShare)）"
+          + "\(s.share.plain)（不低于\(minShare.plain)）"
         metric = s.share.description
       } else {
         continue
@@ -52,7 +52,7 @@ final class LowStandardAdmission: CaseRule {
       var f = Finding(
         rule: spec, case: c, volaCont: cont, volaAmt: 0,
         volaEvid:
-          "AUDIT.md D07：住院不超过\(maxDays)天、检查化验（\(examItems.joined(separator: "、"))）占比不低于\(minShare)且无手术操作")
+          "AUDIT.md D07：住院不超过\(maxDays)天、检查化验（\(examItems.joined(separator: "、"))）占比不低于\(minShare.plain)且无手术操作")
       f.charge(amount, of: c)
       if metric != nil {
         f.metric = metric
@@ -83,11 +83,14 @@ final class ListQuality: CaseRule {
 
   /// The problems of a case's diagnosis list, in a fixed order; empty when the list is sound.
   static func problems(_ diagCodes: [String], notPrincipal: [String]) -> [String] {
-    let codes = diagCodes.map { $0.trimmingSpaces().uppercased() }
+    let codes = diagCodes.map { $0.trimmingSpaces() }
     guard let principal = codes.first, !principal.isEmpty else { return ["缺少主要诊断"] }
+    let key = principal.uppercased()
     var out: [String] = []
-    if codes.dropFirst().contains(principal) { out.append("主要诊断\(principal)在其他诊断中重复") }
-    if let p = notPrincipal.first(where: { principal.hasPrefix($0) }) {
+    if codes.dropFirst().contains(where: { $0.uppercased() == key }) {
+      out.append("主要诊断\(principal)在其他诊断中重复")
+    }
+    if let p = notPrincipal.first(where: { key.hasPrefix($0) }) {
       out.append("主要诊断\(principal)为外部原因编码（\(p)开头），不能作为主要诊断")
     }
     return out
@@ -186,7 +189,7 @@ final class HighCostCase: CaseRule {
         if ExactRatio.compare(r, Int128(s.sum), k) >= 0 {
           let mean = ExactRatio.rounded(Int128(s.sum), Int128(s.n))
           ratio = ExactRatio.quotient(r, Int128(s.sum))
-          reasons.append("为本组\(g)次均费用\(yuan(mean))（\(s.n)例）的\(ratio!)倍，不低于\(k)倍")
+          reasons.append("为本组\(g)次均费用\(yuan(mean))（\(s.n)例）的\(ratio!.plain)倍，不低于\(k.plain)倍")
         }
       }
       if let a = absolute, c.medfeeSumamt >= a { reasons.append("不低于高额标准\(yuan(a))") }
@@ -195,7 +198,7 @@ final class HighCostCase: CaseRule {
         rule: spec, case: c, volaCont: "病例\(c.setlID)医疗费用\(yuan(c.medfeeSumamt))" + reasons.joined(separator: "，且"),
         volaAmt: 0,
         volaEvid:
-          "AUDIT.md H05 高额病例核查（种子001）：费用不低于同组均值的\(k)倍"
+          "AUDIT.md H05 高额病例核查（种子001）：费用不低于同组均值的\(k.plain)倍"
           + (absolute.map { "或不低于\(yuan($0))" } ?? ""))
       f.lead()
       if let ratio {

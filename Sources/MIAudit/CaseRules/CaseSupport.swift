@@ -58,6 +58,15 @@ enum CaseAmount: String, Sendable {
     CaseAmount(rawValue: try spec.choice("amount", ["fund", "hifp", "none"], default: def.rawValue))!
   }
 
+  /// The amount's name in a sentence.
+  var label: String {
+    switch self {
+    case .fund: return "基金支付总额"
+    case .hifp: return "统筹基金支出"
+    case .none: return "不计金额"
+    }
+  }
+
   /// The amount of `c` in fen: its `fund_pay_sumamt` or `hifp_pay`, 0 when the case does not carry it.
   func of(_ c: AuditCase) -> Int64 {
     switch self {
@@ -130,6 +139,18 @@ extension Finding {
     } else {
       volaAmt = amount.of(c)
     }
+  }
+}
+
+extension Fixed {
+  /// The value without trailing zeros, for sentences: `0.6000` → `0.6`, `5.0000` → `5` (the record fields
+  /// `metric` and `threshold` keep the full scale).
+  var plain: String {
+    var t = description
+    guard t.contains(".") else { return t }
+    while t.hasSuffix("0") { t.removeLast() }
+    if t.hasSuffix(".") { t.removeLast() }
+    return t
   }
 }
 

@@ -114,7 +114,7 @@ final class DualControl: CaseRule {
         guard let x = Self.volumeExcess(t, cap: cap) else { continue }
         limit = Fixed(integer: cap, scale: 0)
         (cont, amount) = (
-          "机构\(code)住院人次\(t.n)超过上限\(cap)（\(source)\(base)×(1+\(growth))取整），超出\(t.n - cap)人次"
+          "机构\(code)住院人次\(t.n)超过上限\(cap)（\(source)\(base)×(1+\(growth.plain))取整），超出\(t.n - cap)人次"
             + "×次均住院费用\(yuan(avg))", x
         )
       } else {
@@ -124,7 +124,7 @@ final class DualControl: CaseRule {
         } else if let p = prev, p.n > 0 {
           (q, source) = (
             Self.quota(previous: p, growth: growth),
-            "上期次均\(yuan(ExactRatio.rounded(Int128(p.sum), Int128(p.n))))×(1+\(growth))"
+            "上期次均\(yuan(ExactRatio.rounded(Int128(p.sum), Int128(p.n))))×(1+\(growth.plain))"
           )
         } else {
           continue
@@ -137,7 +137,7 @@ final class DualControl: CaseRule {
       }
       var f = Finding(
         rule: spec, institution: code, e, volaCont: cont,
-        volaEvid: "AUDIT.md G01 双控（种子003）：次均住院费用定额与住院人次上限，增长上浮安全比例\(growth)",
+        volaEvid: "AUDIT.md G01 双控（种子003）：次均住院费用定额与住院人次上限，增长上浮安全比例\(growth.plain)",
         metric: volume ? Fixed(integer: t.n, scale: 0) : Fixed(raw: avg, scale: 2),
         threshold: limit)
       f.volaAmt = f.amtMode == .none ? 0 : amount

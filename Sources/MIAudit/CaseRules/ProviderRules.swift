@@ -82,18 +82,20 @@ final class UpcodingIndicator: CaseRule {
         guard let r = Self.shareRise(current: e.value, previous: p, limit: limit), r.sign > 0 else { continue }
         let s1 = ExactRatio.quotient(Int128(e.value.sum), Int128(e.value.n))
         let s0 = ExactRatio.quotient(Int128(p.sum), Int128(p.n))
-        cont = "机构\(code)伴严重并发症病组占比由\(s0)升至\(s1)（\(e.value.sum)/\(e.value.n)例），上升\(r.rise)，超过\(limit)"
+        cont =
+          "机构\(code)伴严重并发症病组占比由\(s0.plain)升至\(s1.plain)（\(e.value.sum)/\(e.value.n)例），"
+          + "上升\(r.rise.plain)，超过\(limit.plain)"
         metric = r.rise
       } else {
         guard let g = Self.cmiGrowth(current: e.value, previous: p, limit: limit), g.sign > 0 else { continue }
         let c1 = ExactRatio.quotient(Int128(e.value.sum), Int128(e.value.n) * 10_000)
         let c0 = ExactRatio.quotient(Int128(p.sum), Int128(p.n) * 10_000)
-        cont = "机构\(code)CMI由\(c0)升至\(c1)（\(e.value.n)例），增长\(g.growth)，超过\(limit)"
+        cont = "机构\(code)CMI由\(c0)升至\(c1)（\(e.value.n)例），增长\(g.growth.plain)，超过\(limit.plain)"
         metric = g.growth
       }
       var f = Finding(
         rule: spec, institution: code, e, volaCont: cont,
-        volaEvid: "AUDIT.md F03：" + (mccShare ? "伴严重并发症病组占比上升" : "CMI增长") + "超过\(limit)，提示高编高套",
+        volaEvid: "AUDIT.md F03：" + (mccShare ? "伴严重并发症病组占比上升" : "CMI增长") + "超过\(limit.plain)，提示高编高套",
         metric: metric, threshold: limit)
       f.lead()
       findings.append(f)
@@ -192,8 +194,8 @@ final class RatioIndicator: CaseRule {
       let value = ExactRatio.quotient(n, d)
       var f = Finding(
         rule: spec, institution: code, e,
-        volaCont: "机构\(code)\(describe(t, den: den))为\(value)，\(crossed.1)\(crossed.0)",
-        volaEvid: "AUDIT.md \(metric == .selfPayShare ? "F04" : "G01") 结构指标：\(name)不超出\(bounds)",
+        volaCont: "机构\(code)\(describe(t, den: den))为\(value.plain)，\(crossed.1)\(crossed.0.plain)",
+        volaEvid: "AUDIT.md \(metric == .selfPayShare ? "F04" : "G01") 结构指标：\(name)应\(bounds)",
         metric: value, threshold: crossed.0)
       f.lead()
       findings.append(f)
@@ -212,7 +214,7 @@ final class RatioIndicator: CaseRule {
 
   /// The allowed range in words.
   var bounds: String {
-    [min.map { "下限\($0)" }, max.map { "上限\($0)" }].compactMap { $0 }.joined(separator: "、")
+    [min.map { "不低于\($0.plain)" }, max.map { "不高于\($0.plain)" }].compactMap { $0 }.joined(separator: "且")
   }
 
   /// The indicator with its parts: `药占比（药品费用 X元/医疗费总额 Y元）`.
@@ -261,7 +263,8 @@ final class Growth: CaseRule {
       let fmt: (Int64) -> String = { self.cost ? yuan($0) : "\($0)人次" }
       var f = Finding(
         rule: spec, institution: code, e,
-        volaCont: "机构\(code)\(scope.label)\(what)由上期\(fmt(x0))增至\(fmt(x1))，增长\(growth)，超过\(threshold)",
+        volaCont:
+          "机构\(code)\(scope.label)\(what)由上期\(fmt(x0))增至\(fmt(x1))，增长\(growth.plain)，超过\(threshold.plain)",
         volaEvid: "AUDIT.md H04（种子003）：结算人次和医疗费用增长过快的定点医疗机构列为监控重点", metric: growth,
         threshold: threshold)
       f.lead()

@@ -59,7 +59,8 @@ final class OutpatientDuringStay: CaseRule {
           + "\(CaseDay.date(s.dscg))出院，机构\(stay.fixmedinsCode ?? "未知")）"
         var f = Finding(
           rule: spec, case: c, volaCont: cont, volaAmt: 0,
-          volaEvid: "AUDIT.md D02：住院期间（入院日与出院日之间）不应另行门诊或购药结算；金额口径 \(amount.rawValue)")
+          volaEvid: "AUDIT.md D02：住院期间（入院日与出院日之间）不应另行门诊或购药结算"
+            + (amount == .none ? "" : "；金额为该门诊结算的\(amount.label)"))
         f.charge(amount, of: c)
         findings.append(f)
       }
