@@ -265,6 +265,7 @@ struct CaseMaker {
       insutype: rng.chance(0.4) ? 310 : 390, medType: "11", gend: 1 + rng.below(2), age: age, birthYear: -age,
       birthDay: rng.below(day), admDay: day, dscgDay: day, setlSecs: 18 * 3600 + 1200 + rng.below(3 * 3600),
       diag: [cleanDiagnoses[rng.below(cleanDiagnoses.count)]], oprn: [], doctor: rng.below(40), lines: [])
+    o.instText = c.instText
     o.lines = [line(catalogue.treatment[0], day: day, o, cnt: 1)]
     return o
   }

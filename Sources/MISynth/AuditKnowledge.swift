@@ -19,6 +19,12 @@ struct PlantKnowledge {
   var tables: [String: [Row]] = [:]
   /// Every code of every table (a local rule's code found here would fire a knowledge rule too).
   var allCodes: Set<String> = []
+  /// Codes restricted by patient, insurance, setting or hospital (a planted line of one could fire A01–A05).
+  var eligibilityCodes: Set<String> = []
+  /// Codes with a per-day or per-period count (a second line of one on a day could fire C01 or C02).
+  var frequencyCodes: Set<String> = []
+  /// Every kp-duplicate pair as `main|sub`.
+  var duplicatePairs: Set<String> = []
 
   /// The nine tables of the reference set.
   static let tableNames = [
@@ -72,6 +78,11 @@ struct PlantKnowledge {
         var row: [String: String] = [:]
         for (i, h) in header.enumerated() where i < cells.count { row[h] = cells[i] }
         rows.append(row)
+        if name == "kp-duplicate" { duplicatePairs.insert((row["main_code"] ?? "") + "|" + (row["sub_code"] ?? "")) }
+        if ["kp-sex", "kp-age", "kp-insutype", "kp-mdtrt", "kp-level"].contains(name), let c = row["code"] {
+          eligibilityCodes.insert(c)
+        }
+        if name == "kp-frequency", let c = row["code"] { frequencyCodes.insert(c) }
         for key in ["code", "main_code", "sub_code"] {
           if let c = row[key], !c.isEmpty {
             tablesOf[c, default: []].insert(name)

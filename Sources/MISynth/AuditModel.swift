@@ -63,8 +63,16 @@ struct GenCase {
   var oprn: [String]
   var doctor: Int
   var lines: [GenLine]
-  /// Extra members written at the end of the case, already JSON (`"group_code":"X"`).
+  /// Extra members written at the end of the case, already JSON (`"case_class":"high"`).
   var extra: [String] = []
+  /// group_code (mi-group), for planted group and MCC-share cases.
+  var groupCode: String?
+  /// weight (mi-score) raw at scale 4, for planted CMI cases.
+  var weight: Int64?
+  /// psn_no and fixmedins_code given by a rule's table (a "5定" registration, a designated site) instead of the
+  /// generator's serials.
+  var psnText: String?
+  var instText: String?
   /// Fund share of the in-scope amount, in percent.
   var fundPercent: Int64 = 70
   /// Rule ids whose expected finding is keyed by this case's setl_id.
@@ -104,6 +112,12 @@ final class GenWriter {
   /// The institution code of index `i` (regular and dedicated ones share the pool's code shape).
   func instCode(_ i: Int) -> [UInt8] { World.hospitalCode(admdvs, i) }
 
+  /// fixmedins_code of a case.
+  func instCode(_ c: GenCase) -> [UInt8] { c.instText.map { Array($0.utf8) } ?? instCode(c.inst) }
+
+  /// psn_no of a case.
+  func psn(_ c: GenCase) -> [UInt8] { Array((c.psnText ?? GenWriter.psnNo(c.person)).utf8) }
+
   /// setl_id of a case.
   func setlID(_ c: GenCase, year y: Int? = nil) -> String {
     let yy = String(format: "%04d", y ?? year)
@@ -118,14 +132,15 @@ final class GenWriter {
     var c = c
     c.lines.sort { ($0.day, $0.secs) < ($1.day, $1.secs) }
     let setl = Array(setlID(c).utf8)
-    let inst = instCode(c.inst)
+    let inst = instCode(c)
+    let person = psn(c)
     var b = fees.buffer
     fees.buffer = []
     for l in c.lines {
       sn += 1
       let key = "F" + String(format: "%012d", sn)
       for m in l.marks { manifest.append((m, key)) }
-      line(l, sn: sn, setl: setl, case: c, inst: inst, into: &b)
+      line(l, sn: sn, setl: setl, person: person, inst: inst, into: &b)
     }
     lineCount += c.lines.count
     fees.buffer = b
@@ -153,16 +168,16 @@ final class GenWriter {
   }
 
   /// One fee line's JSON.
-  private func line(_ l: GenLine, sn: Int, setl: [UInt8], case c: GenCase, inst: [UInt8], into b: inout [UInt8]) {
+  private func line(_ l: GenLine, sn: Int, setl: [UInt8], person: [UInt8], inst: [UInt8], into b: inout [UInt8]) {
     b.lit("{\"feedetl_sn\":\"F")
     b.padded(sn, 12)
     b.lit("\",\"setl_id\":")
     b.str(setl)
     b.lit(",\"mdtrt_id\":\"M")
     b.append(contentsOf: setl.dropFirst())
-    b.lit("\",\"psn_no\":\"P")
-    b.padded(c.person, 10)
-    b.lit("\",\"fixmedins_code\":")
+    b.lit("\",\"psn_no\":")
+    b.str(person)
+    b.lit(",\"fixmedins_code\":")
     b.str(inst)
     b.lit(",\"med_list_codg\":")
     b.str(l.code)
@@ -220,10 +235,10 @@ final class GenWriter {
     b.str(Array(setlID(c, year: y).utf8))
     b.lit(",\"mdtrt_id\":\"M")
     b.append(contentsOf: setlID(c, year: y).utf8.dropFirst())
-    b.lit("\",\"psn_no\":\"P")
-    b.padded(c.person, 10)
-    b.lit("\",\"fixmedins_code\":")
-    b.str(instCode(c.inst))
+    b.lit("\",\"psn_no\":")
+    b.str(psn(c))
+    b.lit(",\"fixmedins_code\":")
+    b.str(instCode(c))
     b.lit(",\"hosp_lv\":\"")
     b.num(c.hospLv)
     b.lit("\",\"insutype\":\"")
@@ -251,7 +266,7 @@ final class GenWriter {
     b.lit(",\"setl_time\":\"")
     b.dateTime(year: y, day: c.dscgDay, seconds: c.setlSecs)
     b.lit("\",\"chfpdr_code\":\"D")
-    b.append(contentsOf: instCode(c.inst).suffix(5))
+    b.append(contentsOf: instCode(c).suffix(5))
     b.padded(c.doctor, 3)
     b.lit("\",\"diag_codes\":[")
     for (i, d) in c.diag.enumerated() {
@@ -281,6 +296,16 @@ final class GenWriter {
       b.fenField("\":", items[k])
     }
     b.lit("}")
+    if let g = c.groupCode {
+      b.lit(",\"group_code\":")
+      b.str(Array(g.utf8))
+    }
+    if let w = c.weight {
+      b.lit(",\"weight\":")
+      b.num(Int(w / 10_000))
+      b.lit(".")
+      b.padded(Int(w % 10_000), 4)
+    }
     for e in c.extra {
       b.lit(",")
       b.append(contentsOf: e.utf8)

@@ -103,11 +103,11 @@ extension Planting {
   mutating func plantHighCost(
     _ r: PlantRuleList.Rule, turn: Int, base: inout GenCase, extra: inout [GenCase], maker: inout CaseMaker
   ) {
-    let group = "\"group_code\":\"GH05\(String(format: "%04d", turn))\""
+    let group = "GH05\(String(format: "%04d", turn))"
     var dearest: Int64 = 0
     for _ in 0..<4 {
       var o = maker.clean(serial: maker.serial(), person: maker.person())
-      o.extra.append(group)
+      o.groupCode = group
       dearest = max(dearest, o.lines.reduce(Int64(0)) { $0 + $1.amount })
       extra.append(o)
     }
@@ -116,7 +116,7 @@ extension Planting {
       GenLine(
         code: maker.catalogue.any[2].code, listType: 301, itemType: 8, level: 1, cnt: 1, pric: price,
         cap: price + price / 5, day: base.admDay + 1, secs: 11 * 3600, dept: base.doctor % 12, doctor: base.doctor))
-    base.extra.append(group)
+    base.groupCode = group
     base.marks.append(r.id)
   }
 }

@@ -18,7 +18,7 @@ extension Planting {
   static func cannotPlantInstitution(_ r: PlantRuleList.Rule) -> String? {
     switch r.type {
     case "upcoding-indicator":
-      return r.string("indicator", "cmi") == "cmi" ? nil : "only the cmi indicator is planted"
+      return nil
     case "dual-control":
       return r.table["caps"] == nil ? nil : "caps come from a file, not from --previous"
     default: return nil
@@ -86,10 +86,17 @@ extension Planting {
     case "growth":
       before = 10
       now = Int(Int64(before) * (10_000 + t.raw) / 10_000) + 1
+    case "upcoding-indicator" where r.string("indicator", "cmi") == "mcc_share":
+      // Every case in a group with an MCC mark now, none last year (the mark at mcc_position of group_code).
+      let position = r.int("mcc_position", 4)
+      let mark = r.strings("mcc_marks", ["1"]).first ?? "1"
+      let prefix = "FM" + String(repeating: "0", count: max(0, position - 3))
+      nowTemplate.groupCode = prefix + mark + String(format: "%04d", turn)
+      beforeTemplate.groupCode = prefix + (mark == "9" ? "8" : "9") + String(format: "%04d", turn)
     default:
       // upcoding-indicator (cmi): weights 1.0000 last year, 1.5000 now.
-      beforeTemplate.extra.append("\"weight\":1.0000")
-      nowTemplate.extra.append("\"weight\":1.5000")
+      beforeTemplate.weight = 10_000
+      nowTemplate.weight = 15_000
     }
     var current: [GenCase] = []
     var previous: [GenCase] = []
@@ -122,7 +129,11 @@ extension Planting {
     }
     for c in current {
       extra.append(c)
-      for _ in 0..<companions { extra.append(maker.companion(of: c)) }
+      for _ in 0..<companions {
+        var o = maker.companion(of: c)
+        o.inPrevious = false
+        extra.append(o)
+      }
     }
     for p in previous {
       previousOnly.append(p)
@@ -216,12 +227,29 @@ struct InstitutionOracle {
         }
       }
       return x0 > 0 && Int128(x1) * 10_000 > Int128(x0) * Int128(10_000 + t)
+    case "upcoding-indicator" where r.string("indicator", "cmi") == "mcc_share":
+      let limit = Decimal4(r.decimal("mcc_share_growth", "0.05")).raw
+      let position = r.int("mcc_position", 4)
+      let marks = r.strings("mcc_marks", ["1"])
+      func share(_ cases: [GenCase]) -> (Int64, Int64) {
+        let grouped = cases.compactMap(\.groupCode)
+        let mcc = grouped.filter { g in
+          let chars = Array(g)
+          return chars.count >= position && marks.contains(String(chars[position - 1]))
+        }
+        return (Int64(mcc.count), Int64(grouped.count))
+      }
+      let (m1, g1) = share(current)
+      let (m0, g0) = share(previous)
+      guard g1 > 0, g0 > 0 else { return false }
+      // m₁/g₁ − m₀/g₀ > limit, over the common denominator.
+      return (Int128(m1) * Int128(g0) - Int128(m0) * Int128(g1)) * 10_000 > Int128(limit) * Int128(g1) * Int128(g0)
     case "upcoding-indicator":
       let limit = Decimal4(r.decimal("cmi_growth", "0.10")).raw
-      let w1 = current.filter { $0.extra.contains("\"weight\":1.5000") }.count * 15_000
-      let w0 = previous.filter { $0.extra.contains("\"weight\":1.0000") }.count * 10_000
-      let c1 = Int64(current.filter { $0.extra.contains { $0.hasPrefix("\"weight\"") } }.count)
-      let c0 = Int64(previous.filter { $0.extra.contains { $0.hasPrefix("\"weight\"") } }.count)
+      let w1 = current.compactMap(\.weight).reduce(Int64(0), +)
+      let w0 = previous.compactMap(\.weight).reduce(Int64(0), +)
+      let c1 = Int64(current.compactMap(\.weight).count)
+      let c0 = Int64(previous.compactMap(\.weight).count)
       guard c1 > 0, c0 > 0, w0 > 0 else { return false }
       return Int128(w1) * Int128(c0) * 10_000 > Int128(10_000 + limit) * Int128(w0) * Int128(c1)
     default:

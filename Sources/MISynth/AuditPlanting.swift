@@ -24,6 +24,8 @@ struct Planting {
   var writerMarks: [(String, String)] = []
   /// Cases of the previous period only, from the last plant (institution indicators), for the writer.
   var previousOnly: [GenCase] = []
+  /// The id of the rule being planted.
+  var current = ""
   /// Dedicated institutions made so far (numbered after the pool's hospitals).
   var dedicated = 0
   /// Outpatient settlements per inpatient case (--outpatient-per-case).
@@ -46,7 +48,7 @@ struct Planting {
     planted = Array(repeating: 0, count: rules.rules.count)
     var plantable: [Int] = []
     for (i, r) in rules.rules.enumerated() {
-      if let why = Planting.cannotPlant(r, knowledge: knowledge, hospitals: options.hospitals) {
+      if let why = Planting.cannotPlant(r, knowledge: knowledge, hospitals: options.hospitals) ?? cannotPlantSeed(r) {
         unplantable.append((r.id, why))
         Diagnostics.line("mi-gen: cannot plant \(r.id) (\(r.type)): \(why)")
       } else {
@@ -100,12 +102,15 @@ struct Planting {
     case "frequency":
       let codes = r.strings("codes", [])
       if codes.isEmpty { return "no codes" }
-      return codes.contains(where: knowledge.allCodes.contains) ? "its codes are in a knowledge table too" : nil
+      return codes.contains { knowledge.eligibilityCodes.contains($0) || knowledge.frequencyCodes.contains($0) }
+        ? "its codes have a knowledge-point limit too" : nil
     case "duplicate-pair":
       let pairs = r.pairs("pairs")
       if pairs.isEmpty { return "no pairs" }
-      return pairs.contains { knowledge.allCodes.contains($0.0) || knowledge.allCodes.contains($0.1) }
-        ? "its codes are in a knowledge table too" : nil
+      return pairs.contains { knowledge.eligibilityCodes.contains($0.0) || knowledge.eligibilityCodes.contains($0.1) }
+        ? "its codes have a knowledge-point limit too" : nil
+    case "registered-care", "designated-site-quota", "dialysis":
+      return nil
     default:
       return "the generator does not plant rule type \(r.type)"
     }
@@ -116,6 +121,7 @@ struct Planting {
     _ index: Int, base: inout GenCase, extra: inout [GenCase], maker: inout CaseMaker, writer: GenWriter
   ) throws(MIError) {
     let r = rules.rules[index]
+    current = r.id
     let turn = planted[index]
     planted[index] += 1
     switch r.type {
@@ -138,21 +144,8 @@ struct Planting {
       l.marks = [r.id]
       base.lines.append(l)
     case "bed-only-days": plantBedOnly(r, base: &base, maker: &maker)
-    case "frequency":
-      // A local per-day limit: one line of a listed code with one unit more than max_count.
-      let codes = r.strings("codes", [])
-      let max = Int(Decimal4(r.decimal("max_count", "1")).raw / 10_000)
-      var l = Planting.kpLine(codes[turn % codes.count], day: base.admDay + 1, base, cnt: max + 1, pric: 1000)
-      l.marks = [r.id]
-      base.lines.append(l)
-    case "duplicate-pair":
-      // A local pair: the main and the sub item ten minutes apart in one visit; the sub line fires.
-      let pairs = r.pairs("pairs")
-      let (main, sub) = pairs[turn % pairs.count]
-      base.lines.append(Planting.kpLine(main, day: base.admDay + 1, base, secs: 10 * 3600))
-      var l = Planting.kpLine(sub, day: base.admDay + 1, base, secs: 10 * 3600 + 600)
-      l.marks = [r.id]
-      base.lines.append(l)
+    case "frequency", "duplicate-pair", "registered-care", "designated-site-quota", "dialysis":
+      plantSeed(r, turn: turn, base: &base, extra: &extra, maker: &maker, writer: writer)
     case let t where Planting.isInstitutionRule(t):
       plantInstitution(r, turn: turn, extra: &extra, maker: &maker, writer: writer)
     default:
@@ -277,8 +270,12 @@ struct Planting {
     }
     let first = base.admDay + 1
     base.lines.removeAll { $0.day >= first && $0.day < first + run }
-    for d in first..<(first + run) { base.lines.append(maker.line(maker.catalogue.bed[d % 4], day: d, base, cnt: 1)) }
-    base.marks.append(r.id)
+    // The finding is keyed by its latest line: the bed line of the run's last day.
+    for d in first..<(first + run) {
+      var l = maker.line(maker.catalogue.bed[d % 4], day: d, base, cnt: 1)
+      if d == first + run - 1 { l.marks = [r.id] }
+      base.lines.append(l)
+    }
   }
 }
 
