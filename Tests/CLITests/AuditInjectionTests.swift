@@ -18,7 +18,7 @@ import Testing
   }
 
   @Test func recallAndPrecisionPerRule() throws {
-    guard TestSupport.tools.contains("mi-audit"), TestSupport.toolsBuilt("mi-gen", "mi-audit", "mi-catalog") else {
+    guard TestSupport.tools.contains("mi-audit"), TestSupport.toolsBuilt("mi-gen", "mi-audit") else {
       print("skipped: mi-audit is not built")
       return
     }
@@ -30,7 +30,6 @@ import Testing
     let rules = "\(examples)/audit/rules.toml"
     let gen = try TestSupport.shell(
       """
-      mi-catalog import kp '\(kpDir)' --name kp-test --db t.db &&
       mi-gen fees --count 4000 --seed 14 --year 2024 --hospitals 20 --inject 0.05 --kp '\(kpDir)' \
         --rules '\(rules)' --manifest manifest.ndjson --cases-out cases.ndjson --previous-out previous.ndjson \
         -o fees.ndjson
@@ -38,7 +37,7 @@ import Testing
     #expect(gen.status == 0, "generating: \(gen.err)")
     let audit = try TestSupport.shell(
       """
-      mi-audit run --rules '\(rules)' --kp kp-test --db t.db --cases cases.ndjson --fees fees.ndjson \
+      mi-audit run --rules '\(rules)' --kp '\(kpDir)' --cases cases.ndjson --fees fees.ndjson \
         --previous previous.ndjson -o findings.ndjson
       """, in: work)
     #expect(audit.status == 0, "auditing: \(audit.err)")
