@@ -31,7 +31,9 @@ final class DualControl: CaseRule {
     growth = try spec.fixed("allowed_growth", scale: 4, default: Fixed(raw: 1000, scale: 4))
     guard growth.raw >= 0 else { throw spec.invalid("allowed_growth", "expected 0 or more, found \(growth)") }
     if let path = try spec.optionalString("caps") {
-      let full = path.hasPrefix("/") || spec.baseDirectory == nil ? path : spec.baseDirectory! + "/" + path
+      // A relative path is read from the rule set's directory (the current one needs no prefix in messages).
+      let base = spec.baseDirectory ?? "."
+      let full = path.hasPrefix("/") || base == "." ? path : base + "/" + path
       caps = try Self.readCaps(full)
       capsName = path
     } else {
@@ -132,12 +134,16 @@ final class DualControl: CaseRule {
         guard let x = Self.costExcess(t, quota: q) else { continue }
         limit = Fixed(raw: q, scale: 2)
         (cont, amount) = (
-          "机构\(code)次均住院费用\(yuan(avg))（\(yuan(t.sum))/\(t.n)人次）超过定额\(yuan(q))（\(source)），超出部分×人次", x
+          "机构\(code)次均住院费用\(yuan(avg))（\(yuan(t.sum))/\(t.n)人次）超过定额\(yuan(q))（\(source)），"
+            + "超出金额\(yuan(t.sum))−\(yuan(q))×\(t.n)人次", x
         )
       }
       var f = Finding(
         rule: spec, institution: code, e, volaCont: cont,
-        volaEvid: "AUDIT.md G01 双控（种子003）：次均住院费用定额与住院人次上限，增长上浮安全比例\(growth.plain)",
+        volaEvid: "AUDIT.md G01 双控（种子003）："
+          + (volume
+            ? "住院人次不超过上限（控制指标或上期人次）×(1+增长上浮安全比例\(growth.plain))"
+            : "次均住院费用不超过定额（控制指标，或上期次均×(1+增长上浮安全比例\(growth.plain))）"),
         metric: volume ? Fixed(integer: t.n, scale: 0) : Fixed(raw: avg, scale: 2),
         threshold: limit)
       f.volaAmt = f.amtMode == .none ? 0 : amount

@@ -70,7 +70,7 @@ enum CaseScope: String {
     switch self {
     case .inpatient: return "住院"
     case .outpatient: return "门诊"
-    case .all: return "全部结算"
+    case .all: return ""
     }
   }
 }
