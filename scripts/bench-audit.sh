@@ -22,8 +22,14 @@ trap 'rm -rf "$dir"' EXIT
 # takes about as long as auditing them.
 data=${TMPDIR:-/tmp}/mi-bench-audit-$cases-$per
 mkdir -p "$data"
+# CASES counts every settlement: inpatient cases and, five per inpatient case, outpatient settlements of one line
+# (the pool's 门诊住院比); the inpatient cases carry the rest of the lines, about LINES_PER_CASE × CASES in all.
+outpatient=5
+inpatient=$((cases / (outpatient + 1)))
+per_inpatient=$(( (cases * per - inpatient * outpatient) / inpatient ))
 if [ ! -s "$data/fees.ndjson" ] || [ ! -s "$data/manifest.ndjson" ]; then
-  /usr/bin/time -f "generated in %e s, peak RSS %M KB" "$bin/mi-gen" fees --count "$cases" --lines-per-case "$per" \
+  /usr/bin/time -f "generated in %e s, peak RSS %M KB" "$bin/mi-gen" fees --count "$inpatient" \
+    --lines-per-case "$per_inpatient" --outpatient-per-case "$outpatient" \
     --hospitals 300 --seed 1 --year 2024 --inject 0.01 --kp "$kp" --rules examples/audit/rules.toml \
     --manifest "$data/manifest.ndjson" --cases-out "$data/cases.ndjson" --previous-out "$data/previous.ndjson" \
     -o "$data/fees.ndjson"

@@ -138,7 +138,6 @@ extension Synth {
         }
       }
     }
-    try planting?.finish(maker: &gen, writer: writer)
     try fees.finish()
     try cases?.finish()
     try previous?.finish()

@@ -25,8 +25,6 @@ struct GenLine {
   var dept: Int
   /// Doctor index within the institution.
   var doctor: Int
-  /// prd_days (optional 5204 field), for registered-care doses.
-  var prdDays: Int? = nil
   /// Rule ids whose expected finding has this line as its key.
   var marks: [String] = []
 
@@ -138,8 +136,7 @@ final class GenWriter {
     fees.buffer = []
     for l in c.lines {
       sn += 1
-      let key = "F" + String(format: "%012d", sn)
-      for m in l.marks { manifest.append((m, key)) }
+      for m in l.marks { manifest.append((m, "F" + String(format: "%012d", sn))) }
       line(l, sn: sn, setl: setl, person: person, inst: inst, into: &b)
     }
     lineCount += c.lines.count
@@ -203,13 +200,7 @@ final class GenWriter {
     b.lit("\",\"bilg_dr_codg\":\"D")
     b.append(contentsOf: inst.suffix(5))
     b.padded(l.doctor, 3)
-    if let p = l.prdDays {
-      b.lit("\",\"prd_days\":")
-      b.num(p)
-      b.lit("}\n")
-    } else {
-      b.lit("\"}\n")
-    }
+    b.lit("\"}\n")
   }
 
   /// One case's JSON: the SCHEMA.md case fields the audit reads, amounts summed from its lines.

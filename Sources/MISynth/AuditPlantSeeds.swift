@@ -88,15 +88,16 @@ extension Planting {
       // H03C: one patient with ⌊baseline⌋ + 1 sessions in a month at a dedicated institution.
       let n = Int(Fixed(r.decimal("baseline", "10.68"), scale: 2)?.raw ?? 1068) / 100 + 1
       let (lines, person, inst) = dialysisMonth(codes[0], sessions: n, turn: turn, extra: &extra, maker: &maker)
-      _ = lines
-      coFiring(dialysis: codes[0], sessions: n, person: person, inst: inst, writer: writer)
+      coFiring(
+        dialysis: codes[0], sessions: n, person: person, inst: inst, last: lines.last!, extra: &extra, writer: writer)
     case ("dialysis", _):
       // H03: cap + 1 sessions of one patient in a month, one settlement each, at a dedicated institution; the
       // last session is the excess.
       let cap = Int(Fixed(r.decimal("cap", "13"), scale: 4)?.raw ?? 130_000) / 10_000
       let (lines, person, inst) = dialysisMonth(codes[0], sessions: cap + 1, turn: turn, extra: &extra, maker: &maker)
-      extra[lines.last!].lines[0].marks.append(r.id)
-      coFiring(dialysis: codes[0], sessions: cap + 1, person: person, inst: inst, writer: writer)
+      coFiring(
+        dialysis: codes[0], sessions: cap + 1, person: person, inst: inst, last: lines.last!, extra: &extra,
+        writer: writer)
     case ("frequency", _):
       plantLocalFrequency(r, turn: turn, base: &base, extra: &extra, maker: &maker, writer: writer)
     default:
@@ -173,20 +174,23 @@ extension Planting {
     return (indices, person, inst)
   }
 
-  /// The rows of the rules a dialysis month fires besides its own: the provider indicator of every dialysis
-  /// rule (its institution has one patient-month of `sessions`), and frequent outpatient visits.
-  mutating func coFiring(dialysis code: String, sessions: Int, person: Int, inst: Int, writer: GenWriter) {
+  /// The rows of the rules a dialysis month fires: the person cap of every dialysis rule on the month's last
+  /// session (the latest line, where the excess falls), the provider indicator (its institution has one
+  /// patient-month of `sessions`), and frequent outpatient visits.
+  mutating func coFiring(
+    dialysis code: String, sessions: Int, person: Int, inst: Int, last: Int, extra: inout [GenCase], writer: GenWriter
+  ) {
     let instCode = String(decoding: writer.instCode(inst), as: UTF8.self)
-    for r in rules.rules where r.type == "dialysis" && r.string("check", "person") == "provider" {
-      let baseline = Fixed(r.decimal("baseline", "10.68"), scale: 2)?.raw ?? 1068
-      if r.strings("codes", []).contains(code) && Int64(sessions) * 100 > baseline {
-        writerMarks.append((r.id, instCode))
-      }
-    }
-    for r in rules.rules where r.type == "dialysis" && r.string("check", "person") == "person" {
-      let cap = Fixed(r.decimal("cap", "13"), scale: 4)?.raw ?? 130_000
-      if r.strings("codes", []).contains(code) && Int64(sessions) * 10_000 > cap && !planting(r) {
-        Diagnostics.line("mi-gen: \(r.id) would fire on a dialysis plant of another rule")
+    for r in rules.rules where r.type == "dialysis" && r.strings("codes", []).contains(code) {
+      switch r.string("check", "person") {
+      case "provider":
+        let baseline = Fixed(r.decimal("baseline", "10.68"), scale: 2)?.raw ?? 1068
+        if Int64(sessions) * 100 > baseline { writerMarks.append((r.id, instCode)) }
+      case "person":
+        let cap = Fixed(r.decimal("cap", "13"), scale: 4)?.raw ?? 130_000
+        if Int64(sessions) * 10_000 > cap { extra[last].lines[0].marks.append(r.id) }
+      default:
+        break
       }
     }
     // Sessions every other day: the visits span 2 × (sessions − 1) days (one more past the 28th).
@@ -200,6 +204,4 @@ extension Planting {
     }
   }
 
-  /// Whether `r` is the rule being planted now (a person-cap dialysis rule fires on its own plants).
-  func planting(_ r: PlantRuleList.Rule) -> Bool { current == r.id }
 }

@@ -24,8 +24,6 @@ struct Planting {
   var writerMarks: [(String, String)] = []
   /// Cases of the previous period only, from the last plant (institution indicators), for the writer.
   var previousOnly: [GenCase] = []
-  /// The id of the rule being planted.
-  var current = ""
   /// Dedicated institutions made so far (numbered after the pool's hospitals).
   var dedicated = 0
   /// Outpatient settlements per inpatient case (--outpatient-per-case).
@@ -121,7 +119,6 @@ struct Planting {
     _ index: Int, base: inout GenCase, extra: inout [GenCase], maker: inout CaseMaker, writer: GenWriter
   ) throws(MIError) {
     let r = rules.rules[index]
-    current = r.id
     let turn = planted[index]
     planted[index] += 1
     switch r.type {
@@ -152,9 +149,6 @@ struct Planting {
       try plantPerson(r, turn: turn, base: &base, extra: &extra, maker: &maker)
     }
   }
-
-  /// Called after the last slot (nothing is left to plant there today; kept for rules planted across the run).
-  mutating func finish(maker: inout CaseMaker, writer: GenWriter) throws(MIError) {}
 
   /// A knowledge row of `table` chosen in turn among those passing `filter`.
   func pick(_ table: String, turn: Int, where filter: (PlantKnowledge.Row) -> Bool = { _ in true })
