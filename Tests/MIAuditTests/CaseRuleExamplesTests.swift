@@ -10,7 +10,7 @@ import Testing
 @Suite struct CaseRuleExamplesTests {
   /// The example rule set holding the case rules.
   static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("examples/audit/rules-case.toml").path
+    .deletingLastPathComponent().appendingPathComponent("examples/audit/rules.toml").path
 
   /// The enabled rules whose type is a case rule type.
   static func caseRules() throws -> (RuleSet, [RuleSpec]) {
