@@ -46,6 +46,8 @@ final class PersonSpill {
   private var record: [UInt8] = []
   /// Records written to the partition files.
   private(set) var spilled = 0
+  /// The directory of the partition files, while there are some.
+  var directory: String? { dir?.path }
 
   deinit { dir?.remove() }
 
