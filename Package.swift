@@ -53,7 +53,7 @@ let libraries: [Target] = [
   // Audit rules over cases and fee lines, the knowledge-point tables, findings (issue 14).
   .target(name: "MIAudit", dependencies: ["MICore"], swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
-  .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
+  .target(name: "MISynth", dependencies: ["MICore", "TOMLKit"], swiftSettings: fast),
   // Bureau extracts in and out: platform column mapping, xlsx (ZIPFoundation + the toolchain's libxml2 SAX
   // parser, FoundationXML), the case join.
   .target(

@@ -121,14 +121,15 @@ struct CaseKeys: CaseKeyed {
 /// A line with the keys of its visit's case, kept by rules that decide at finish(): only the fields those rules
 /// and their findings read (about half of a `FeeLine`), since these are what grows with the lines of listed codes.
 struct HeldLine {
-  private let sn: String
-  private let setlID, mdtrtID, psnNo, fixmedinsCode, bilgDrCodg: String?
-  private let code: String
-  private let cnt: Fixed
-  private let pric: Fixed
-  private let exposure: Int64
-  private let time: Int64
-  private let seq: Int
+  // Internal, not private: `PersonSpill` writes and reads them in its temporary partition files.
+  let sn: String
+  let setlID, mdtrtID, psnNo, fixmedinsCode, bilgDrCodg: String?
+  let code: String
+  let cnt: Fixed
+  let pric: Fixed
+  let exposure: Int64
+  let time: Int64
+  let seq: Int
   let c: CaseKeys?
 
   init(line: FeeLine, c: AuditCase?) {
