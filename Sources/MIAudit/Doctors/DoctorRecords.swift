@@ -75,3 +75,20 @@ extension JSONWriter {
     if let value { string(k, value, &out) }
   }
 }
+
+extension DoctorRecords {
+  /// The parts of `mi-audit doctors`' summary line: every finding read is accounted for (DESIGN.md §4).
+  public static func summaryParts(_ c: DoctorPoints.Counts, _ standings: [DoctorStanding], unmatched: Int?)
+    -> [String]
+  {
+    var p = [
+      "events \(c.events)", "doctors \(standings.count)",
+      "suspended \(standings.filter { $0.status == .suspended }.count)",
+      "terminated \(standings.filter { $0.status == .terminated }.count)",
+      "not confirmed \(c.notConfirmed)", "other years \(c.otherYear)", "without doctor \(c.withoutDoctor)",
+      "rules without points \(c.unmapped)",
+    ]
+    if let unmatched { p.append("confirmed keys not found \(unmatched)") }
+    return p
+  }
+}
