@@ -10,12 +10,13 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .wh
 /// and the domain libraries named here, with a man page `man/<name>.1`. The tests and the scripts find the tools
 /// from `man/` (README, "Adding a tool").
 let tools: [(name: String, libraries: [Target.Dependency])] = [
-  ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation"]),
+  ("mi-catalog", ["MIReference", "MIGrouping", "MIScoring", "MIClearing", "MICapitation", "MIAudit"]),
   ("mi-gen", ["MISynth"]),
   ("mi-group", ["MIGrouping"]),
   ("mi-score", ["MIScoring"]),
   ("mi-clear", ["MIClearing"]),
   ("mi-capita", ["MICapitation"]),
+  ("mi-audit", ["MIAudit"]),
 ]
 
 /// The libraries and the system modules under them.
@@ -40,6 +41,8 @@ let libraries: [Target] = [
   .target(name: "MICapitation", dependencies: ["MICore", "MIClearing"], swiftSettings: fast),
   // Reference-data tables as mi-catalog reads, compares and exports them.
   .target(name: "MIReference", dependencies: ["MICore"], swiftSettings: fast),
+  // Audit rules over cases and fee lines, the knowledge-point tables, findings (issue 14).
+  .target(name: "MIAudit", dependencies: ["MICore"], swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
   .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
 ]
@@ -55,6 +58,7 @@ let testsAndBenchmarks: [Target] = [
   .testTarget(name: "MIScoringTests", dependencies: ["MIScoring", "MITestSupport"]),
   .testTarget(name: "MIClearingTests", dependencies: ["MIClearing", "MITestSupport"]),
   .testTarget(name: "MICapitationTests", dependencies: ["MICapitation", "MITestSupport"]),
+  .testTarget(name: "MIAuditTests", dependencies: ["MIAudit", "MITestSupport"]),
   .testTarget(
     name: "CLITests",
     dependencies: ["MITestSupport", "mi-bench-core"] + tools.map { .target(name: $0.name) },

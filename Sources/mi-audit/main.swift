@@ -1,0 +1,3 @@
+import MICommandLine
+
+Entry.main(MIAudit.self)
