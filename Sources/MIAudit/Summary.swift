@@ -2,7 +2,7 @@ import MICore
 
 /// `mi-audit summary`: findings totalled by rule, institution, doctor and month, exact to the fen (issue 14 item 6).
 /// Memory follows the groups, not the findings.
-public struct AuditSummary {
+public struct FindingSummary {
   /// A dimension of `--by`.
   public enum Dimension: String, CaseIterable, Sendable {
     /// `rule_id` (with the first `rule_name` read).
@@ -112,14 +112,14 @@ public struct AuditSummary {
         case .month: w.stringUnlessNil("month", v, &out)
         }
       }
-      AuditSummary.writeTotals(groups[key]!, &w, &out)
+      FindingSummary.writeTotals(groups[key]!, &w, &out)
       w.end(&out)
     }
     var w = JSONWriter()
     w.begin(&out)
     w.string("kind", "audit_summary", &out)
     w.string("by", "total", &out)
-    AuditSummary.writeTotals(total, &w, &out)
+    FindingSummary.writeTotals(total, &w, &out)
     w.end(&out)
     return groups.count + 1
   }

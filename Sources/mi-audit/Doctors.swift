@@ -79,8 +79,10 @@ struct Doctors: ParsableCommand {
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
-    let ruleSet = try RuleSetSource.open(rules, common: common, write: post)
-    let policy = try PointsPolicy.load(ruleSet.params, ruleIDs: ruleSet.ruleIDs)
+    let file = RuleSetStore.isFile(rules)
+    let ws = post || !file ? try common.workspace(post ? .write : .read) : nil
+    let ruleSet = file ? try RuleSetStore.file(rules) : try RuleSetStore.load(ws!, name: rules)
+    let policy = try PointsPolicy.load(ruleSet, origin: file ? .file : .workspace)
     var digest: SHA256? = post ? SHA256() : nil
     var list: ConfirmedList? = nil
     if let confirmed { list = try ConfirmedList.read(confirmed, digest: &digest) }
@@ -98,7 +100,7 @@ struct Doctors: ParsableCommand {
     let ledger = PointsLedger(
       year: year, rules: rules, records: Int64(points.counts.events), outside: points.counts.otherYear,
       rejected: stream.counts.rejected, force: force)
-    if post, let ws = ruleSet.workspace { try ledger.check(ws) }
+    if post, let ws { try ledger.check(ws) }
     let standings = points.standings()
     for s in standings {
       try stream.emit { b in
@@ -106,9 +108,24 @@ struct Doctors: ParsableCommand {
       }
     }
     var extra = DoctorRecords.summaryParts(points.counts, standings, unmatched: list?.unmatched)
-    if post, let ws = ruleSet.workspace, var d = digest {
+    if post, let ws, var d = digest {
       extra.append("posted run \(try ledger.post(ws, inputSHA256: d.hexDigest(), standings: standings).id)")
     }
     try stream.finish(extra: extra)
   }
+}
+
+/// `mi-audit ledger`: the posted runs of the points ledger (`LedgerCommands`).
+enum AuditLedger: LedgerTool {
+  static let tool = PointsLedger.tool
+  static let ledger = "doctor points"
+  static let records = "confirmed findings"
+  static let kinds = [PointsLedger.kind]
+  static let example: String? = """
+    Example: the points runs of 2024 with each doctor's lines; undo a bad rerun
+    by reviving the run it replaced:
+      mi-audit ledger --period 2024 --lines
+      mi-audit ledger --all
+      mi-audit ledger restore 3
+    """
 }

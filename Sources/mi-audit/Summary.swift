@@ -55,7 +55,7 @@ struct Summary: ParsableCommand {
 
   /// Checks the flags before anything is opened.
   func validate() throws {
-    if case .failure(let e) = AuditSummary.Dimension.parse(by) { throw ValidationError(e.message) }
+    if case .failure(let e) = FindingSummary.Dimension.parse(by) { throw ValidationError(e.message) }
     if asAdjustments {
       guard let period else { throw ValidationError("--as-adjustments needs --period YYYY or YYYY-MM") }
       guard Period.isYear(period) || Period.isMonth(period) else {
@@ -69,7 +69,7 @@ struct Summary: ParsableCommand {
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
-    let dimensions = try AuditSummary.Dimension.parse(by).get()
+    let dimensions = try FindingSummary.Dimension.parse(by).get()
     let stream = try RecordStream(inputs: inputs, options: common.stream)
     if let period, asAdjustments {
       var adjustments = AdjustmentSummary(period: period, includeSuspect: includeSuspect)
@@ -81,7 +81,7 @@ struct Summary: ParsableCommand {
       try stream.finish(extra: adjustments.summaryParts)
       return
     }
-    var summary = AuditSummary(by: dimensions)
+    var summary = FindingSummary(by: dimensions)
     try stream.run { s in
       summary.add(try FindingRecord.read(s))
       return .consumed

@@ -41,7 +41,7 @@ import Testing
   }
 
   @Test func totalsByRuleAndMonthMatchTheHandSum() {
-    var s = AuditSummary(by: [.rule, .month])
+    var s = FindingSummary(by: [.rule, .month])
     for f in Self.findings { s.add(f) }
     var out: [UInt8] = []
     #expect(s.write(into: &out) == 6)
@@ -64,7 +64,7 @@ import Testing
   }
 
   @Test func groupsWithoutAValueComeFirstAndEveryGroupAddsUpToTheTotal() {
-    var s = AuditSummary(by: [.bilgDrCodg])
+    var s = FindingSummary(by: [.bilgDrCodg])
     for f in Self.findings { s.add(f) }
     #expect(s.sortedKeys == [[nil], ["D1"], ["D2"]])
     #expect(s.groups[[nil]]?.findings == 3)
@@ -73,11 +73,11 @@ import Testing
   }
 
   @Test func byParsesAndRefuses() throws {
-    #expect(try AuditSummary.Dimension.parse("rule,fixmedins_code,bilg_dr_codg,month").get().count == 4)
+    #expect(try FindingSummary.Dimension.parse("rule,fixmedins_code,bilg_dr_codg,month").get().count == 4)
     #expect(
       throws: MIError.usage("--by: unknown dimension 'doctor' (known: rule, fixmedins_code, bilg_dr_codg, month)")
     ) {
-      try AuditSummary.Dimension.parse("rule,doctor").get()
+      try FindingSummary.Dimension.parse("rule,doctor").get()
     }
   }
 

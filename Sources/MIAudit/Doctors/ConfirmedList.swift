@@ -4,8 +4,8 @@ import MICore
 /// 协议处理 with a responsibility finding (AUDIT.md §4), so only these findings count.
 ///
 /// Each line is either an NDJSON object with `rule_id` and `key` (a finding's primary key: `feedetl_sn`, else
-/// `setl_id`, `psn_no`, `fixmedins_code`; a findings file filtered with jq is such a list, since a finding's
-/// own fields give its key) or a text line `RULE_ID KEY` (space or tab between); blank lines and lines starting
+/// `setl_id`, `psn_no`, `fixmedins_code`; or its `setl_id`), a finding record itself (so a findings file filtered
+/// with jq is such a list), or a text line `RULE_ID KEY` (space or tab between); blank lines and lines starting
 /// with `#` are skipped.
 public struct ConfirmedList: Sendable {
   /// One confirmed finding.
@@ -69,12 +69,20 @@ public struct ConfirmedList: Sendable {
     return list
   }
 
-  /// Whether `finding` is confirmed; remembers the match, so `unmatched` can name entries no finding had.
+  /// Whether `finding` is confirmed: an entry names its rule and its key, or its rule and its `setl_id` (a
+  /// settlement confirmed as a whole confirms that rule's findings on it; a finding record carries its first
+  /// detail line as `feedetl_sn`, so a case-level finding is best named by its settlement). Remembers the match,
+  /// so `unmatched` can count entries no finding had.
   public mutating func confirms(_ finding: FindingRecord) -> Bool {
-    let e = Entry(ruleID: finding.ruleID, key: finding.key)
-    guard entries.contains(e) else { return false }
-    matched.insert(e)
-    return true
+    var hit = false
+    for key in [finding.key, finding.setlID].compactMap({ $0 }) {
+      let e = Entry(ruleID: finding.ruleID, key: key)
+      if entries.contains(e) {
+        matched.insert(e)
+        hit = true
+      }
+    }
+    return hit
   }
 
   /// The confirmed entries that no finding read so far matched (a key mistyped, or findings of another run).

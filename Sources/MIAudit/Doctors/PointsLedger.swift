@@ -30,7 +30,7 @@ public struct PointsLedger {
   private func refusal(_ previous: LedgerRun) -> MIError? {
     LedgerGuard.refusal(
       previous: previous, records: records, outside: outside, rejected: rejected, force: force,
-      unit: PointsLedger.unit)
+      unit: PointsLedger.unit, check: "the findings and their occur_date")
   }
 
   /// Refuses, before anything is written, a post the guard would refuse.

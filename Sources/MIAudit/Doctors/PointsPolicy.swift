@@ -74,6 +74,12 @@ public struct PointsPolicy: Sendable, Equatable {
       suspendMonths: months, map: map)
   }
 
+  /// Reads `[points]` of a rule set (its ids are the map's known ids); errors name the file (or version), the line
+  /// and the key, exit status 2 for a file and 3 for a stored version.
+  public static func load(_ ruleSet: RuleSet, origin: Params.Origin) throws(MIError) -> PointsPolicy {
+    try load(Params(text: ruleSet.text, name: ruleSet.name, origin: origin), ruleIDs: Set(ruleSet.rules.map(\.id)))
+  }
+
   /// Whether `points` in a year reach the suspension threshold.
   public func suspends(_ points: Int) -> Bool { suspendInclusive ? points >= suspendAt : points > suspendAt }
 
