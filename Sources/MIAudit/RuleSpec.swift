@@ -72,6 +72,9 @@ public struct RuleSpec: Sendable {
     return params[key]
   }
 
+  /// A parameter as it is written (for shapes the typed accessors do not read), marked as read.
+  public func raw(_ key: String) -> RuleValue? { value(key) }
+
   /// An integer parameter.
   public func int(_ key: String, default def: Int?) throws(MIError) -> Int {
     guard let v = value(key) else {
