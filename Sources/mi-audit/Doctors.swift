@@ -12,10 +12,10 @@ struct Doctors: ParsableCommand {
       Reads findings (mi-audit run output). A finding counts when it is
       confirmed (--confirmed: a list of rule_id and key, as text 'RULE_ID KEY'
       lines or NDJSON; --auto: every 明确违规 finding), its occur_date is in
-      --year and it names a doctor (bilg_dr_codg, else chfpdr_code). The rule
-      set's [points] section gives each rule's points and the thresholds:
-      suspend_at (national 9, seed 003 6) with suspend_cmp, terminate_at (12),
-      suspend_months. Writes one kind "doctor_points" record per doctor, by
+      --year and it names a doctor (bilg_dr_codg, else chfpdr_code, else with
+      --cases its settlement's chfpdr_code). The rule set's [points] section
+      gives each rule's points and the thresholds: suspend_at (national 9, seed
+      003 6) with suspend_cmp, terminate_at (12), suspend_months. Writes one kind "doctor_points" record per doctor, by
       code: points, events, status (normal, suspended, terminated), the
       suspension's first and last day (from the day after the finding that
       reached the threshold), terminated_from, and each event in date order.
@@ -28,7 +28,7 @@ struct Doctors: ParsableCommand {
 
       Example: points of 2024 from the reviewed findings, posted:
         mi-audit doctors --year 2024 --rules rules-2024 \\
-          --confirmed confirmed.txt --post findings.ndjson
+          --confirmed confirmed.txt --cases cases.ndjson --post findings.ndjson
         mi-audit ledger --kind points --lines
       """)
 
@@ -52,6 +52,13 @@ struct Doctors: ParsableCommand {
     help: ArgumentHelp("The rule set (a version name or a .toml file) with the [points] section.", valueName: "name"))
   var rules: String
 
+  /// `--cases FILE`.
+  @Option(
+    name: .customLong("cases"),
+    help: ArgumentHelp(
+      "Case records whose chfpdr_code charges the findings that name no doctor (repeatable).", valueName: "file"))
+  var cases: [String] = []
+
   /// `--post`.
   @Flag(help: "Record the points in the workspace ledger (a rerun of the year supersedes the earlier run).")
   var post = false
@@ -72,8 +79,9 @@ struct Doctors: ParsableCommand {
     if !Period.isYear(year) { throw ValidationError("--year must be YYYY, found '\(year)'") }
     if auto == (confirmed != nil) { throw ValidationError("give either --confirmed FILE or --auto") }
     if force && !post { throw ValidationError("--force applies to --post only") }
-    if confirmed == "-" && (inputs.isEmpty || inputs.contains("-")) {
-      throw ValidationError("--confirmed - reads standard input, so name the findings files (not '-')")
+    let stdin = ([confirmed].compactMap { $0 } + cases).filter { $0 == "-" }.count
+    if stdin > 1 || (stdin == 1 && (inputs.isEmpty || inputs.contains("-"))) {
+      throw ValidationError("standard input (-) can be read once only: name the findings files")
     }
   }
 
@@ -86,6 +94,8 @@ struct Doctors: ParsableCommand {
     var digest: SHA256? = post ? SHA256() : nil
     var list: ConfirmedList? = nil
     if let confirmed { list = try ConfirmedList.read(confirmed, digest: &digest) }
+    var doctors = CaseDoctors()
+    for path in cases { try doctors.read(path, digest: &digest) }
     var points = DoctorPoints(policy: policy, year: year)
     let stream = try RecordStream(inputs: inputs, options: common.stream)
     try stream.run { s in
@@ -94,7 +104,7 @@ struct Doctors: ParsableCommand {
         digest!.update(s.line)
         digest!.update(byte: 0x0A)
       }
-      points.add(f, confirmed: auto ? f.sevDeg == FindingRecord.explicit : list!.confirms(f))
+      points.add(f, confirmed: auto ? f.sevDeg == FindingRecord.explicit : list!.confirms(f), cases: doctors)
       return .consumed
     }
     let ledger = PointsLedger(

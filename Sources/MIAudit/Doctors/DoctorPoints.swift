@@ -68,7 +68,8 @@ public struct DoctorPoints {
     public var notConfirmed = 0
     /// Confirmed findings whose `occur_date` is in another year or absent.
     public var otherYear = 0
-    /// Confirmed findings of the year with neither `bilg_dr_codg` nor `chfpdr_code`.
+    /// Confirmed findings of the year with neither `bilg_dr_codg` nor `chfpdr_code` (nor, with `--cases`, a
+    /// settlement whose case has one).
     public var withoutDoctor = 0
     /// Confirmed findings of the year with a doctor whose rule is not in `[points] map`.
     public var unmapped = 0
@@ -80,8 +81,9 @@ public struct DoctorPoints {
     self.year = year
   }
 
-  /// Takes one finding; `confirmed` says whether it was confirmed (by the list, or `--auto` for 明确违规).
-  public mutating func add(_ f: FindingRecord, confirmed: Bool) {
+  /// Takes one finding; `confirmed` says whether it was confirmed (by the list, or `--auto` for 明确违规);
+  /// `cases` gives the 主诊医师 of a finding that names no doctor.
+  public mutating func add(_ f: FindingRecord, confirmed: Bool, cases: CaseDoctors = CaseDoctors()) {
     counts.findings += 1
     guard confirmed else {
       counts.notConfirmed += 1
@@ -91,7 +93,7 @@ public struct DoctorPoints {
       counts.otherYear += 1
       return
     }
-    guard let doctor = f.doctor else {
+    guard let doctor = cases.doctor(of: f) else {
       counts.withoutDoctor += 1
       return
     }
