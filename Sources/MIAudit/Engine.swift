@@ -23,7 +23,10 @@ public struct AuditSummary: Sendable {
     t += ", fee lines \(feeLines) (without a case \(linesWithoutCase)), findings \(total)"
     if !per.isEmpty { t += " (\(per))" }
     t += ", rejected \(rejected)"
-    if partitions > 0 { t += "; fee lines were not grouped by visit: regrouped through \(partitions) temporary files" }
+    if partitions > 0 {
+      t +=
+        "; fee lines were not grouped by visit: regrouped through \(partitions) temporary file\(partitions == 1 ? "" : "s")"
+    }
     return t
   }
 }

@@ -4,7 +4,7 @@ import MICore
 /// One pass of fee lines through the fee rules, visit by visit (audit-spec "Engine").
 final class FeePass {
   private let index: CaseIndex
-  private let rules: [any FeeRule]
+  private var dispatch: FeeRuleDispatch
   private let loop: RecordLoop
   private let reader = FeeReader()
   /// Findings of the visits handed on.
@@ -19,7 +19,7 @@ final class FeePass {
 
   init(index: CaseIndex, rules: [any FeeRule], loop: RecordLoop) {
     self.index = index
-    self.rules = rules
+    self.dispatch = FeeRuleDispatch(rules)
     self.loop = loop
     buffer.reserveCapacity(256)
   }
@@ -29,8 +29,7 @@ final class FeePass {
     guard let first = buffer.first else { return }
     let c = index.find(setlID: first.setlID, mdtrtID: first.mdtrtID)
     if c == nil { withoutCase += buffer.count }
-    let slice = buffer[...]
-    for rule in rules { try rule.visit(slice, case: c, into: &findings) }
+    try dispatch.visit(buffer[...], case: c, into: &findings)
     buffer.removeAll(keepingCapacity: true)
   }
 

@@ -30,7 +30,16 @@ public enum RuleSetStore {
     guard let data = try ws.blob(set, blobName), let text = String(data: data, encoding: .utf8) else {
       throw MIError.reference("\(ws.path): audit-rules '\(name)' has no TOML text")
     }
-    return try RuleSet(text: text, name: name, origin: .workspace, baseDirectory: nil)
+    // Relative parameter paths (registrations) are read from the directory the file was imported from.
+    var base: String? = nil
+    var meta = set.meta
+    let scanner = RecordScanner()
+    meta.withUTF8 { b in
+      if (try? scanner.parse(UnsafeRawBufferPointer(b))) != nil {
+        base = (try? scanner.string("base_directory")) ?? nil
+      }
+    }
+    return try RuleSet(text: text, name: name, origin: .workspace, baseDirectory: base)
   }
 
   /// `fixmedins_code → hosp_lv` of a hospital registry version (kind `hospitals`, attrs `hosp_lv`).

@@ -18,6 +18,7 @@ struct Import: ParsableCommand {
       ImportDIP.self, ImportProcClass.self, ImportDRGWeights.self,
       ImportParams.self,
       ImportDRGScheme.self,
+      ImportKP.self, ImportAuditRules.self,
     ])
 }
 
