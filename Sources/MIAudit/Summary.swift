@@ -124,6 +124,7 @@ public struct FindingSummary {
     return groups.count + 1
   }
 
+  /// The count and amount members of a record.
   private static func writeTotals(_ t: Totals, _ w: inout JSONWriter, _ out: inout [UInt8]) {
     w.int("finding_cnt", Int64(t.findings), &out)
     w.fen("vola_amt", t.volaAmt, &out)

@@ -36,10 +36,16 @@ public struct AdjustmentSummary {
     public var withoutInstitution = 0
   }
 
+  /// An adjustment line's institution and pool (nil: none named).
   private struct Key: Hashable, Comparable {
+    /// `fixmedins_code`.
     var code: String
+    /// The pool (`insutype`), nil when the findings carry none.
     var pool: String?
-    static func < (a: Key, b: Key) -> Bool { (a.code, a.pool ?? "") < (b.code, b.pool ?? "") }
+    /// By institution, then pool, no pool first.
+    static func < (a: Key, b: Key) -> Bool {
+      (a.code, a.pool != nil, a.pool ?? "") < (b.code, b.pool != nil, b.pool ?? "")
+    }
   }
 
   /// Starts an empty period; `period` must be `YYYY` or `YYYY-MM` (the command checks it).

@@ -89,6 +89,7 @@ public struct ConfirmedList: Sendable {
   public var unmatched: Int { entries.count - matched.count }
 }
 
+/// Trimming for the text lines of a confirmed list.
 extension String {
   /// The text without leading and trailing spaces and tabs.
   fileprivate var trimmingSpaces: String {

@@ -56,6 +56,7 @@ public struct DoctorPoints {
   public let year: String
   /// What happened to the findings read, for the summary line.
   public private(set) var counts = Counts()
+  /// The events of each doctor, in input order.
   private var byDoctor: [String: [PointsEvent]] = [:]
 
   /// The fates of the findings read; nothing is dropped silently (DESIGN.md §4).

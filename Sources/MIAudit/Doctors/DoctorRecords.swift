@@ -69,6 +69,7 @@ public enum DoctorRecords {
   }
 }
 
+/// Members of the audit records that are left out when absent.
 extension JSONWriter {
   /// A string member, left out when nil (the audit records omit absent optionals instead of writing null).
   mutating func stringUnlessNil(_ k: StaticString, _ value: String?, _ out: inout [UInt8]) {
@@ -76,6 +77,7 @@ extension JSONWriter {
   }
 }
 
+/// The summary line of `mi-audit doctors`.
 extension DoctorRecords {
   /// The parts of `mi-audit doctors`' summary line: every finding read is accounted for (DESIGN.md §4).
   public static func summaryParts(_ c: DoctorPoints.Counts, _ standings: [DoctorStanding], unmatched: Int?)

@@ -85,10 +85,12 @@ public struct FindingRecord: Sendable, Equatable {
     return r
   }
 
+  /// A year with four digits.
   private static func format4(_ n: Int) -> String {
     let s = String(n)
     return String(repeating: "0", count: max(0, 4 - s.count)) + s
   }
 
+  /// A month or day with two digits.
   private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 }

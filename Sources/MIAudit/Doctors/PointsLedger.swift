@@ -27,6 +27,7 @@ public struct PointsLedger {
       (year, rules, records, outside, rejected, force)
   }
 
+  /// The guard's refusal to supersede `previous`, or nil.
   private func refusal(_ previous: LedgerRun) -> MIError? {
     LedgerGuard.refusal(
       previous: previous, records: records, outside: outside, rejected: rejected, force: force,

@@ -9,10 +9,14 @@ import MICore
 /// effective points runs of the workspace when one is open; default true) and `emergency_med_types` (default the
 /// settings'). State: the suspensions, one entry per suspended doctor; nothing per line or per visit.
 final class SuspendedDoctorRule: FeeRule {
+  /// The rule instance.
   private let spec: RuleSpec
+  /// The suspensions of the rule's list and of the ledger.
   private let suspensions: Suspensions
+  /// med_type prefixes of the emergency settlements excepted.
   private let emergency: [String]
 
+  /// Builds the rule: reads its parameters and the suspensions (the ledger once, at start-up).
   init(_ spec: RuleSpec, _ context: RuleContext) throws {
     self.spec = spec
     emergency = try spec.strings("emergency_med_types", default: context.settings.emergencyMedTypes)
@@ -28,6 +32,7 @@ final class SuspendedDoctorRule: FeeRule {
     suspensions = s
   }
 
+  /// Flags each line of the visit billed by a suspended doctor on its day, unless the settlement is an emergency.
   func visit(_ lines: ArraySlice<FeeLine>, case c: AuditCase?, into findings: inout [Finding]) throws {
     if suspensions.isEmpty { return }
     if let m = c?.medType, emergency.contains(where: { m.hasPrefix($0) }) { return }
@@ -52,9 +57,11 @@ final class SuspendedDoctorRule: FeeRule {
     }
   }
 
+  /// Nothing to emit at the end: the rule keeps no state per visit.
   func finish(into findings: inout [Finding]) throws {}
 }
 
+/// The entries of the rule's own list.
 extension Suspensions {
   /// A `suspended` entry of the rule: `"DOCTOR FROM..UNTIL"` or `"DOCTOR FROM.."`; nil when malformed.
   static func listed(_ entry: String, source: String) -> (String, Period)? {
