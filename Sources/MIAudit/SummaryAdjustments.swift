@@ -44,7 +44,7 @@ public struct AdjustmentSummary {
     var pool: String?
     /// By institution, then pool, no pool first.
     static func < (a: Key, b: Key) -> Bool {
-      (a.code, a.pool != nil, a.pool ?? "") < (b.code, b.pool != nil, b.pool ?? "")
+      (a.code, a.pool == nil ? 0 : 1, a.pool ?? "") < (b.code, b.pool == nil ? 0 : 1, b.pool ?? "")
     }
   }
 
