@@ -44,7 +44,7 @@ public final class AuditEngine {
   /// Where bad records go (--rejects); nil stops the run at the first.
   public var rejects: RejectSink?
   /// Bytes of fee lines per temporary partition when regrouping.
-  public var partitionBytes: Int64 = 256 << 20
+  public var partitionBytes: Int64 = 64 << 20
   /// Fee rules only run on these rule indexes when set (mi-audit test runs one rule at a time).
   public var only: Set<Int>?
 
@@ -63,53 +63,87 @@ public final class AuditEngine {
     return out
   }
 
-  /// Runs the audit: the findings in output order (rule, key, input order) and the summary.
+  /// Runs the audit and returns the findings in output order (rule, key, input order) and the summary; the
+  /// findings are held in memory (rule examples, tests).
   public func run(
     cases: [AuditSource], fees: [AuditSource], previous: [AuditSource]? = nil
   ) throws -> (findings: [Finding], summary: AuditSummary) {
+    let (stores, summary) = try audit(cases: cases, fees: fees, previous: previous, limit: Int.max)
+    defer { for s in stores { s.remove() } }
+    return (stores.flatMap { $0.sortedInMemory() }.sorted(by: Finding.ordered), summary)
+  }
+
+  /// Runs the audit and writes the findings to `out` in output order; beyond `findingsInMemory` findings they are
+  /// sorted through temporary files, so memory does not grow with the findings.
+  public func run(
+    cases: [AuditSource], fees: [AuditSource], previous: [AuditSource]? = nil, output out: OutputFile
+  ) throws -> AuditSummary {
+    let (stores, summary) = try audit(cases: cases, fees: fees, previous: previous, limit: findingsInMemory)
+    defer { for s in stores { s.remove() } }
+    try FindingStore.write(stores, to: out)
+    return summary
+  }
+
+  /// Findings kept in memory before they are spilled to sorted temporary files.
+  public var findingsInMemory = 200_000
+
+  /// The audit: case rules, then the fee pass (again, regrouped, when the lines are not grouped by visit).
+  private func audit(
+    cases: [AuditSource], fees: [AuditSource], previous: [AuditSource]?, limit: Int
+  ) throws -> (stores: [FindingStore], summary: AuditSummary) {
     let rules = try buildRules()
     var summary = AuditSummary()
     let loop = RecordLoop(rejects: rejects)
     let table = try loadCases(cases, previous: previous, loop: loop, summary: &summary)
+    let caseStore = FindingStore(limit: limit)
+    var feeStore = FindingStore(limit: limit)
     var findings: [Finding] = []
-    for case .cases(_, let rule) in rules { try rule.run(table, into: &findings) }
-    let caseFindings = findings.count
-    let index = CaseIndex(table.cases)
+    for case .cases(_, let rule) in rules {
+      try rule.run(table, into: &findings)
+      try caseStore.add(&findings)
+    }
+    let index = CaseIndex(table)
     var feeRules = rules.compactMap { r -> (any FeeRule)? in if case .fee(_, let f) = r { return f } else { return nil }
     }
-    if !feeRules.isEmpty || !fees.isEmpty {
+    if !feeRules.isEmpty && !fees.isEmpty {
       let copy = try StdinCopy(fees)
       defer { copy.remove() }
       let sources = copy.sources(fees)
-      let pass = FeePass(index: index, rules: feeRules, loop: loop)
-      let grouped = try pass.streamGrouped(sources)
-      if grouped {
+      let pass = FeePass(index: index, rules: feeRules, loop: loop, store: feeStore)
+      if try pass.streamGrouped(sources) {
         summary.feeLines = pass.lines
         summary.linesWithoutCase = pass.withoutCase
-        findings += pass.findings
       } else {
         // Not grouped by visit: fresh rules (their state saw partial visits), the findings of the first pass
         // dropped, the lines regrouped through temporary files.
-        findings.removeSubrange(caseFindings...)
+        feeStore.discard()
+        feeStore = FindingStore(limit: limit)
         let fresh = try buildRules()
         feeRules = fresh.compactMap { r -> (any FeeRule)? in if case .fee(_, let f) = r { return f } else { return nil }
         }
-        let second = FeePass(index: index, rules: feeRules, loop: loop)
+        let second = FeePass(index: index, rules: feeRules, loop: loop, store: feeStore)
         summary.partitions = try second.regrouped(sources, quietBefore: pass.position, partitionBytes: partitionBytes)
         summary.feeLines = second.lines
         summary.linesWithoutCase = second.withoutCase
-        findings += second.findings
       }
-      for rule in feeRules { try rule.finish(into: &findings) }
+      for rule in feeRules {
+        try rule.finish(into: &findings)
+        try feeStore.add(&findings)
+      }
+    } else if !fees.isEmpty {
+      // No fee rule: the lines are still read and checked.
+      let pass = FeePass(index: index, rules: [], loop: loop, store: feeStore)
+      let copy = try StdinCopy(fees)
+      defer { copy.remove() }
+      _ = try pass.streamGrouped(copy.sources(fees))
+      summary.feeLines = pass.lines
+      summary.linesWithoutCase = pass.withoutCase
     }
-    findings.sort(by: Finding.ordered)
     summary.rejected = loop.rejected
-    var counts = [Int](repeating: 0, count: ruleSet.rules.count)
-    for f in findings where f.ruleIndex < counts.count { counts[f.ruleIndex] += 1 }
     summary.findingsPerRule = ruleSet.enabled.filter { only?.contains($0.index) ?? true }.map {
-      ($0.id, counts[$0.index])
+      ($0.id, (caseStore.counts[$0.index] ?? 0) + (feeStore.counts[$0.index] ?? 0))
     }
-    return (findings, summary)
+    return ([caseStore, feeStore], summary)
   }
 
   /// Reads --cases and --previous.
@@ -140,14 +174,14 @@ public final class AuditEngine {
 /// The cases by setl_id and by mdtrt_id, for finding a fee line's case.
 struct CaseIndex {
   let cases: [AuditCase]
-  private var bySetl: [String: Int] = [:]
+  private let bySetl: [String: Int]
   private var byMdtrt: [String: Int] = [:]
 
-  init(_ cases: [AuditCase]) {
-    self.cases = cases
-    bySetl.reserveCapacity(cases.count)
+  /// The index of a case table (its setl_id index shared).
+  init(_ table: CaseTable) {
+    cases = table.cases
+    bySetl = table.bySetlID
     for (i, c) in cases.enumerated() {
-      if bySetl[c.setlID] == nil { bySetl[c.setlID] = i }
       if let m = c.mdtrtID, byMdtrt[m] == nil { byMdtrt[m] = i }
     }
   }

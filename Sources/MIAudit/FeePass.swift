@@ -8,7 +8,8 @@ final class FeePass {
   private let loop: RecordLoop
   private let reader = FeeReader()
   /// Findings of the visits handed on.
-  var findings: [Finding] = []
+  let store: FindingStore
+  private var findings: [Finding] = []
   /// Fee lines read (valid ones).
   private(set) var lines = 0
   /// Lines whose visit has no case.
@@ -17,7 +18,8 @@ final class FeePass {
   private(set) var position = 0
   private var buffer: [FeeLine] = []
 
-  init(index: CaseIndex, rules: [any FeeRule], loop: RecordLoop) {
+  init(index: CaseIndex, rules: [any FeeRule], loop: RecordLoop, store: FindingStore) {
+    self.store = store
     self.index = index
     self.dispatch = FeeRuleDispatch(rules)
     self.loop = loop
@@ -30,6 +32,7 @@ final class FeePass {
     let c = index.find(setlID: first.setlID, mdtrtID: first.mdtrtID)
     if c == nil { withoutCase += buffer.count }
     try dispatch.visit(buffer[...], case: c, into: &findings)
+    try store.add(&findings)
     buffer.removeAll(keepingCapacity: true)
   }
 

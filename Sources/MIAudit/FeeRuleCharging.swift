@@ -112,7 +112,7 @@ final class DuplicateRule: FeeRule {
     }
   }
 
-  func finding(_ l: FeeLine, _ c: AuditCase?, _ p: DuplicatePair) -> Finding {
+  func finding(_ l: FeeLine, _ c: (any CaseKeyed)?, _ p: DuplicatePair) -> Finding {
     FeeRuleSupport.lineFinding(
       spec, l, c, amount: l.exposure,
       cont: "「\(p.mainName)」(\(p.main))与其所含「\(p.subName)」(\(p.sub))在\(p.windowText)内重复收费",

@@ -193,7 +193,7 @@ final class KpLevelRule: FeeRule {
     return lv.flatMap { grades[$0] }
   }
 
-  func violates(_ p: LevelPoint, _ l: FeeLine, _ c: AuditCase?, grade g: Int) -> Bool {
+  func violates(_ p: LevelPoint, _ l: FeeLine, _ c: (any CaseKeyed)?, grade g: Int) -> Bool {
     if g >= p.minLevel { return false }
     if let s = p.specialtyMinLevel, let h = l.fixmedinsCode ?? c?.fixmedinsCode, specialty.contains(h), g >= s {
       return false
@@ -201,7 +201,7 @@ final class KpLevelRule: FeeRule {
     return true
   }
 
-  func finding(_ p: LevelPoint, _ l: FeeLine, _ c: AuditCase?, grade g: Int) -> Finding {
+  func finding(_ p: LevelPoint, _ l: FeeLine, _ c: (any CaseKeyed)?, grade g: Int) -> Finding {
     let scope = p.firstPrescriptionOnly ? "首次处方" : "使用"
     return FeeRuleSupport.lineFinding(
       spec, l, c, amount: l.exposure,

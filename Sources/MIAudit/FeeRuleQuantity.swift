@@ -165,7 +165,7 @@ final class CourseRule: FeeRule {
     for code in perVisit.keys.sorted() { emit(perVisit[code]!, c, into: &findings) }
   }
 
-  private func emit(_ lines: [FeeLine], _ c: AuditCase?, into findings: inout [Finding]) {
+  private func emit(_ lines: [FeeLine], _ c: (any CaseKeyed)?, into findings: inout [Finding]) {
     guard let p = points[lines[0].medListCodg] else { return }
     let excess = CourseRule.excessDays(lines.map(\.day), maxDays: p.maxDays, spanFromFirstUse: p.spanFromFirstUse)
     guard !excess.isEmpty else { return }

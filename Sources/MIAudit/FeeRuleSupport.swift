@@ -5,7 +5,7 @@ import MICore
 enum FeeRuleSupport {
   /// A finding on one line, with the keys of the line and its case; the detail is the line itself with `amount`.
   static func lineFinding(
-    _ spec: RuleSpec, _ line: FeeLine, _ c: AuditCase?, amount: Int64, cont: String, evid: String,
+    _ spec: RuleSpec, _ line: FeeLine, _ c: (any CaseKeyed)?, amount: Int64, cont: String, evid: String,
     point: KnowledgePoint? = nil
   ) -> Finding {
     var f = Finding(
@@ -18,7 +18,7 @@ enum FeeRuleSupport {
 
   /// A finding charged to several lines (`detail`, latest first): keys and order from the first (latest) line.
   static func linesFinding(
-    _ spec: RuleSpec, _ detail: [FindingDetail], lines: [FeeLine], cases: [AuditCase?], cont: String,
+    _ spec: RuleSpec, _ detail: [FindingDetail], lines: [FeeLine], cases: [(any CaseKeyed)?], cont: String,
     evid: String, point: KnowledgePoint? = nil
   ) -> Finding {
     let first = lines[0]
@@ -32,7 +32,7 @@ enum FeeRuleSupport {
   }
 
   /// The keys of a line and its case on a finding.
-  static func setKeys(_ f: inout Finding, _ line: FeeLine, _ c: AuditCase?) {
+  static func setKeys(_ f: inout Finding, _ line: FeeLine, _ c: (any CaseKeyed)?) {
     f.setlID = line.setlID ?? c?.setlID
     f.mdtrtID = line.mdtrtID ?? c?.mdtrtID
     f.feedetlSN = line.feedetlSN
@@ -44,7 +44,7 @@ enum FeeRuleSupport {
   }
 
   /// The person of a line: psn_no, else the case's, else the visit (a line without a person is its visit's own).
-  static func person(_ line: FeeLine, _ c: AuditCase?) -> String {
+  static func person(_ line: FeeLine, _ c: (any CaseKeyed)?) -> String {
     if let p = line.psnNo ?? c?.psnNo { return p }
     return "visit:" + (line.setlID ?? line.mdtrtID ?? line.feedetlSN)
   }
@@ -93,8 +93,38 @@ enum FeeRuleSupport {
   }
 }
 
-/// A line with the case of its visit, kept by rules that decide at finish().
+/// The keys of a case that a finding carries.
+protocol CaseKeyed {
+  var setlID: String { get }
+  var mdtrtID: String? { get }
+  var fixmedinsCode: String? { get }
+  var psnNo: String? { get }
+  var insutype: String? { get }
+}
+
+extension AuditCase: CaseKeyed {}
+
+/// A case's keys alone: what a rule holding lines until finish() keeps of their case (a fraction of its size).
+struct CaseKeys: CaseKeyed {
+  var setlID: String
+  var mdtrtID, fixmedinsCode, psnNo, insutype: String?
+
+  init(_ c: AuditCase) {
+    setlID = c.setlID
+    mdtrtID = c.mdtrtID
+    fixmedinsCode = c.fixmedinsCode
+    psnNo = c.psnNo
+    insutype = c.insutype
+  }
+}
+
+/// A line with the keys of its visit's case, kept by rules that decide at finish().
 struct HeldLine {
   var line: FeeLine
-  var c: AuditCase?
+  var c: CaseKeys?
+
+  init(line: FeeLine, c: AuditCase?) {
+    self.line = line
+    self.c = c.map(CaseKeys.init)
+  }
 }

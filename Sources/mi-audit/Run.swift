@@ -50,12 +50,9 @@ struct Run: ParsableCommand {
     let engine = try audit.engine(common: common)
     let out = try OutputFile(path: common.output)
     engine.rejects = try common.rejects.map { (p: String) throws(MIError) in try RejectSink(path: p) }
-    let (findings, summary) = try engine.run(
-      cases: cases.map { .file($0) }, fees: fees.map { .file($0) }, previous: previous.map { [.file($0)] })
-    for f in findings {
-      FindingWriter.append(f, to: &out.buffer)
-      try out.flushIfNeeded()
-    }
+    let summary = try engine.run(
+      cases: cases.map { .file($0) }, fees: fees.map { .file($0) }, previous: previous.map { [.file($0)] },
+      output: out)
     try out.finish()
     try engine.rejects?.finish()
     Diagnostics.line("mi-audit: \(summary.line)")

@@ -26,10 +26,14 @@ import Testing
 
   static func pass(_ text: String, partitionBytes: Int64) throws -> [[String]] {
     let r = Recorder()
-    let pass = FeePass(index: CaseIndex([]), rules: [r], loop: RecordLoop(rejects: nil))
+    let pass = FeePass(
+      index: CaseIndex(CaseTable(cases: [])), rules: [r], loop: RecordLoop(rejects: nil),
+      store: FindingStore(limit: .max))
     if try !pass.streamGrouped([.text(name: "t", text)]) {
       let again = Recorder()
-      let second = FeePass(index: CaseIndex([]), rules: [again], loop: RecordLoop(rejects: nil))
+      let second = FeePass(
+        index: CaseIndex(CaseTable(cases: [])), rules: [again], loop: RecordLoop(rejects: nil),
+        store: FindingStore(limit: .max))
       _ = try second.regrouped([.text(name: "t", text)], quietBefore: 0, partitionBytes: partitionBytes)
       return again.visits
     }
@@ -68,6 +72,23 @@ import Testing
     #expect(!forward.isEmpty)
     #expect(try run(Array((0..<15).reversed())) == forward)
     #expect(try run([7, 0, 14, 3, 9, 1, 12, 5, 10, 2, 6, 13, 4, 11, 8]) == forward)
+  }
+
+  @Test func findingsSpilledToSortedRunsMergeToTheSameBytes() throws {
+    let set = try RuleSetStore.file(TestSupport.examplesDir.appendingPathComponent("audit/rules.toml").path)
+    let kp = try Knowledge.read(directory: TestSupport.examplesDir.appendingPathComponent("audit/kp-mini").path)
+    let fees = EngineTests.fees([7, 0, 14, 3, 9, 1, 12, 5, 10, 2, 6, 13, 4, 11, 8])
+    let engine = AuditEngine(ruleSet: set, context: RuleContext(knowledge: kp, settings: set.settings))
+    var memory: [UInt8] = []
+    for f in try engine.run(cases: [], fees: [.text(name: "f", fees)]).findings { FindingWriter.append(f, to: &memory) }
+    let dir = try TestSupport.tempDir()
+    let path = dir.appendingPathComponent("out.ndjson").path
+    engine.findingsInMemory = 2
+    let out = try OutputFile(path: path)
+    let summary = try engine.run(cases: [], fees: [.text(name: "f", fees)], output: out)
+    try out.finish()
+    #expect(summary.findingsPerRule.reduce(0) { $0 + $1.count } > 4)
+    #expect(try Array(Data(contentsOf: URL(fileURLWithPath: path))) == memory)
   }
 
   @Test func everyDetailSumsToItsFinding() throws {
