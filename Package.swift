@@ -44,7 +44,7 @@ let libraries: [Target] = [
   // Audit rules over cases and fee lines, the knowledge-point tables, findings (issue 14).
   .target(name: "MIAudit", dependencies: ["MICore"], swiftSettings: fast),
   // Seeded synthetic data (mi-gen's generators).
-  .target(name: "MISynth", dependencies: ["MICore"], swiftSettings: fast),
+  .target(name: "MISynth", dependencies: ["MICore", "TOMLKit"], swiftSettings: fast),
 ]
 
 /// The benchmark and the test targets; CLITests depends on every tool so that `swift test` builds them.

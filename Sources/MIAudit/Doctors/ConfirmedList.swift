@@ -41,7 +41,7 @@ public struct ConfirmedList: Sendable {
         digest!.update(line)
         digest!.update(byte: 0x0A)
       }
-      let text = String(decoding: line, as: UTF8.self).trimmingSpaces
+      let text = ConfirmedList.trimmed(String(decoding: line, as: UTF8.self))
       if text.isEmpty || text.hasPrefix("#") { continue }
       do throws(FieldError) {
         if text.hasPrefix("{") {
@@ -87,13 +87,10 @@ public struct ConfirmedList: Sendable {
 
   /// The confirmed entries that no finding read so far matched (a key mistyped, or findings of another run).
   public var unmatched: Int { entries.count - matched.count }
-}
 
-/// Trimming for the text lines of a confirmed list.
-extension String {
-  /// The text without leading and trailing spaces and tabs.
-  fileprivate var trimmingSpaces: String {
-    var s = Substring(self)
+  /// A text line without leading and trailing spaces and tabs.
+  static func trimmed(_ line: String) -> String {
+    var s = Substring(line)
     while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
     while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
     return String(s)
