@@ -15,6 +15,9 @@ public struct AdjustmentSummary {
   public let period: String
   /// Whether 可疑 findings are deducted too.
   public let includeSuspect: Bool
+  /// The institutions cleared (`--hospitals`: a registry version), or nil for all: a finding of another
+  /// institution (a dedicated centre, a pharmacy, another pool's hospital) is counted, not deducted here.
+  public var institutions: Set<String>?
   /// What happened to the findings read, for the summary line: nothing is dropped silently.
   public private(set) var counts = Counts()
   /// Per (institution, pool): per rule, the findings and their amount.
@@ -34,6 +37,8 @@ public struct AdjustmentSummary {
     public var noAmount = 0
     /// Findings with an amount but no `fixmedins_code`: nobody to deduct from.
     public var withoutInstitution = 0
+    /// Findings of institutions outside `institutions`, and their total in fen.
+    public var outsideRegistry = 0, outsideRegistryAmt: Int64 = 0
   }
 
   /// An adjustment line's institution and pool (nil: none named).
@@ -70,6 +75,11 @@ public struct AdjustmentSummary {
     }
     guard let code = f.fixmedinsCode else {
       counts.withoutInstitution += 1
+      return
+    }
+    if let institutions, !institutions.contains(code) {
+      counts.outsideRegistry += 1
+      counts.outsideRegistryAmt += f.volaAmt
       return
     }
     counts.deducted += 1
@@ -117,6 +127,9 @@ public struct AdjustmentSummary {
     p.append("outside the period \(counts.outside)")
     p.append("no amount \(counts.noAmount)")
     if counts.withoutInstitution > 0 { p.append("without fixmedins_code \(counts.withoutInstitution)") }
+    if institutions != nil {
+      p.append("outside the registry \(counts.outsideRegistry) (\(Money.format(counts.outsideRegistryAmt)))")
+    }
     return p
   }
 }

@@ -20,6 +20,9 @@ struct Summary: ParsableCommand {
       per institution and pool (the findings' insutype) for --period, adj_amt
       the sum of the 明确违规 findings of the period (with --include-suspect the
       可疑 ones too), the reason naming each rule with its count and amount.
+      With --hospitals, only the institutions of that registry version are
+      deducted (mi-clear refuses a hospital it does not clear); the others are
+      counted in the summary line.
 
       Example: the audit deductions of 2024 straight into the year-end clearing:
         mi-audit summary --by rule,month findings.ndjson
@@ -41,6 +44,13 @@ struct Summary: ParsableCommand {
   /// `--period`.
   @Option(help: ArgumentHelp("With --as-adjustments: the period, YYYY or YYYY-MM.", valueName: "period"))
   var period: String?
+
+  /// `--hospitals`.
+  @Option(
+    help: ArgumentHelp(
+      "With --as-adjustments: only institutions of this registry version (the others are counted).",
+      valueName: "name"))
+  var hospitals: String?
 
   /// `--include-suspect`.
   @Flag(help: "With --as-adjustments: deduct the 可疑 findings too (after review), not only the 明确违规 ones.")
@@ -64,15 +74,22 @@ struct Summary: ParsableCommand {
     } else {
       if period != nil { throw ValidationError("--period applies to --as-adjustments only") }
       if includeSuspect { throw ValidationError("--include-suspect applies to --as-adjustments only") }
+      if hospitals != nil { throw ValidationError("--hospitals applies to --as-adjustments only") }
     }
   }
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
     let dimensions = try FindingSummary.Dimension.parse(by).get()
+    var registry: Set<String>? = nil
+    if let hospitals {
+      let ws = try common.workspace(.read)
+      registry = Set(try ws.codes(try ws.refSet(hospitals, kind: "hospitals")).map(\.code))
+    }
     let stream = try RecordStream(inputs: inputs, options: common.stream)
     if let period, asAdjustments {
       var adjustments = AdjustmentSummary(period: period, includeSuspect: includeSuspect)
+      adjustments.institutions = registry
       try stream.run { s in
         adjustments.add(try FindingRecord.read(s))
         return .consumed
