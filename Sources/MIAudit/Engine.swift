@@ -47,6 +47,8 @@ public final class AuditEngine {
   public var partitionBytes: Int64 = 64 << 20
   /// Fee rules only run on these rule indexes when set (mi-audit test runs one rule at a time).
   public var only: Set<Int>?
+  /// How the rules that decide per person at the end keep their lines (`PersonSpill`).
+  public var personSpill = PersonSpillSettings()
 
   /// An engine for a rule set and its context.
   public init(ruleSet: RuleSet, context: RuleContext) {
@@ -85,7 +87,7 @@ public final class AuditEngine {
   }
 
   /// Findings kept in memory before they are spilled to sorted temporary files.
-  public var findingsInMemory = 200_000
+  public var findingsInMemory = 100_000
 
   /// The audit: case rules, then the fee pass (again, regrouped, when the lines are not grouped by visit).
   private func audit(
@@ -109,6 +111,7 @@ public final class AuditEngine {
       let copy = try StdinCopy(fees)
       defer { copy.remove() }
       let sources = copy.sources(fees)
+      prepare(feeRules, store: feeStore)
       let pass = FeePass(index: index, rules: feeRules, loop: loop, store: feeStore)
       if try pass.streamGrouped(sources) {
         summary.feeLines = pass.lines
@@ -121,6 +124,7 @@ public final class AuditEngine {
         let fresh = try buildRules()
         feeRules = fresh.compactMap { r -> (any FeeRule)? in if case .fee(_, let f) = r { return f } else { return nil }
         }
+        prepare(feeRules, store: feeStore)
         let second = FeePass(index: index, rules: feeRules, loop: loop, store: feeStore)
         summary.partitions = try second.regrouped(sources, quietBefore: pass.position, partitionBytes: partitionBytes)
         summary.feeLines = second.lines
@@ -144,6 +148,17 @@ public final class AuditEngine {
       ($0.id, (caseStore.counts[$0.index] ?? 0) + (feeStore.counts[$0.index] ?? 0))
     }
     return ([caseStore, feeStore], summary)
+  }
+
+  /// Gives the person-state rules the spill settings, and the store that takes their findings after each
+  /// partition (so that the findings of finish() do not pile up in memory either).
+  private func prepare(_ rules: [any FeeRule], store: FindingStore) {
+    for case let r as any PersonStateRule in rules {
+      for s in r.personSpills {
+        s.settings = personSpill
+        s.drain = { try store.add(&$0) }
+      }
+    }
   }
 
   /// Reads --cases and --previous.

@@ -41,38 +41,35 @@ final class FeePass {
   func streamGrouped(_ sources: [AuditSource]) throws -> Bool {
     var handed = PersonSet(capacity: 1 << 16)
     var current: UInt64 = 0  // hash of the current visit key; 0 = none
-    var grouped = true
-    try loop.run(sources) { s, _, _ in
-      guard let key = reader.visitKey(s) else {
-        // No setl_id nor mdtrt_id: the line is a visit of its own.
-        let line = try reader.read(s, seq: lines)
-        try flush()
-        current = 0
-        buffer.append(line)
+    let feed = FeeLineFeed(sources: sources, loop: loop)
+    feed.start()
+    defer { _ = feed.stop() }  // a rule's error ends the reading too
+    while let batch = try feed.next() {
+      for item in batch {
         lines += 1
-        try flush()
-        return true
-      }
-      let h = PersonSet.hash(key)
-      if h != current {
-        if handed.contains(hash: h) {
-          grouped = false
-          return false
+        if item.key == 0 {
+          // No setl_id nor mdtrt_id: the line is a visit of its own.
+          try flush()
+          current = 0
+          buffer.append(item.line)
+          try flush()
+          continue
         }
-        let line = try reader.read(s, seq: lines)
-        try flush()
-        handed.insert(hash: h)
-        current = h
-        buffer.append(line)
-      } else {
-        buffer.append(try reader.read(s, seq: lines))
+        if item.key != current {
+          if handed.contains(hash: item.key) {
+            position = feed.stop()
+            return false
+          }
+          try flush()
+          handed.insert(hash: item.key)
+          current = item.key
+        }
+        buffer.append(item.line)
       }
-      lines += 1
-      return true
     }
-    position = loop.position
-    if grouped { try flush() }
-    return grouped
+    position = feed.position
+    try flush()
+    return true
   }
 
   /// Spools the lines into partitions by visit key, then hands each partition's visits on (sorted by key, lines

@@ -48,17 +48,19 @@ struct DuplicatePair: Sendable {
 
 /// B02 kp-duplicate and the local `duplicate-pair` (AUDIT.md §3 B02): the 从项 charged for the same person
 /// within the window of its 主项 (same visit, same calendar day, < 6 h, < 1 h apart). The finding is on the sub
-/// line, amount its E. State: same-visit pairs none; the other windows keep, per person, the times of main
-/// lines and the sub lines of listed codes until finish() (memory ∝ those lines).
+/// line, amount its E. State: same-visit pairs none; the other windows keep, per person, the main lines (with
+/// their visit) and the sub lines not matched in their own visit until finish(), person-partitioned
+/// (`PersonSpill`).
 final class DuplicateRule: FeeRule {
   let spec: RuleSpec
   /// By sub code.
   let pairs: [String: [DuplicatePair]]
   let mains: Set<String>
-  /// Cross-visit windows only: person → main code → (time, visit) of its lines.
-  private var mainTimes: [String: [String: [(Int64, String)]]] = [:]
-  /// person → sub lines (with their case).
-  private var subLines: [String: [HeldLine]] = [:]
+  /// Cross-visit windows only, by person: main lines (tag `mainTag`, aux their visit key) and sub lines (tag
+  /// `subTag`, with their case).
+  let held = PersonSpill()
+  private static let subTag: UInt8 = 0
+  private static let mainTag: UInt8 = 1
   private let crossVisit: Bool
 
   init(_ spec: RuleSpec, pairs list: [DuplicatePair]) {
@@ -134,28 +136,38 @@ final class DuplicateRule: FeeRule {
       }) {
         findings.append(finding(l, c, p))
       } else if crossVisit && ps.contains(where: { $0.window != .sameVisit }) {
-        subLines[FeeRuleSupport.person(l, c), default: []].append(HeldLine(line: l, c: c))
+        try held.append(key: FeeRuleSupport.person(l, c), tag: DuplicateRule.subTag, HeldLine(line: l, c: c))
       }
     }
     if crossVisit {
-      for (code, times) in visitMains {
-        for t in times { mainTimes[person, default: [:]][code, default: []].append((t, visitKey)) }
+      for l in lines where mains.contains(l.medListCodg) {
+        try held.append(key: person, tag: DuplicateRule.mainTag, aux: visitKey, HeldLine(line: l, c: nil))
       }
     }
   }
 
   func finish(into findings: inout [Finding]) throws {
-    for (person, held) in subLines {
-      guard let byCode = mainTimes[person] else { continue }
-      for h in held {
-        let visitKey = h.line.setlID ?? h.line.mdtrtID ?? ""
-        let hit = pairs[h.line.medListCodg]?.first { p in
-          p.window != .sameVisit
-            && (byCode[p.main]?.contains { $0.1 != visitKey && DuplicateRule.within(p.window, $0.0, h.line.time) }
-              ?? false)
-        }
-        if let hit { findings.append(finding(h.line, h.c, hit)) }
+    try held.forEachGroup(into: &findings) { records, findings in
+      evaluate(records, into: &findings)
+    }
+  }
+
+  /// One person's main and sub lines: a sub line with a main line of another visit within the window.
+  private func evaluate(_ records: [SpillRecord], into findings: inout [Finding]) {
+    var byCode: [String: [(Int64, String)]] = [:]
+    for r in records where r.tag == DuplicateRule.mainTag {
+      byCode[r.held.code, default: []].append((r.held.time, r.aux))
+    }
+    guard !byCode.isEmpty else { return }
+    for r in records where r.tag == DuplicateRule.subTag {
+      let l = r.held.line
+      let visitKey = l.setlID ?? l.mdtrtID ?? ""
+      let hit = pairs[l.medListCodg]?.first { p in
+        p.window != .sameVisit
+          && (byCode[p.main]?.contains { $0.1 != visitKey && DuplicateRule.within(p.window, $0.0, l.time) }
+            ?? false)
       }
+      if let hit { findings.append(finding(l, r.held.c, hit)) }
     }
   }
 }
@@ -215,3 +227,5 @@ final class DiscountRule: FeeRule {
 
   func finish(into findings: inout [Finding]) throws {}
 }
+
+extension DuplicateRule: PersonStateRule { var personSpills: [PersonSpill] { [held] } }

@@ -11,11 +11,15 @@ struct DayLimit: Sendable {
 /// C01 kp-frequency (period_kind calendar_day) and the local `frequency` (AUDIT.md §3 C01): the quantity of a code
 /// per person and calendar day above `max_count`. Amount: excess × pric allocated to the latest lines first,
 /// each at most its E; one finding per person, code and day, keyed by its latest charged line. State: the lines
-/// of listed codes per person, code and day until finish() (memory ∝ those lines).
+/// of listed codes per person, code and day until finish(), person-partitioned (`PersonSpill`).
+///
+/// Not decided per visit: a person's day may have lines in several visits (an outpatient visit beside a stay, a
+/// visit without a case), and the excess is allocated over all of them latest first, so only the whole
+/// person-day gives the exact amounts.
 final class DayFrequencyRule: FeeRule {
   let spec: RuleSpec
   let limits: [String: DayLimit]
-  private var held: [String: [HeldLine]] = [:]
+  let held = PersonSpill()
 
   init(_ spec: RuleSpec, limits: [String: DayLimit]) {
     self.spec = spec
@@ -45,37 +49,42 @@ final class DayFrequencyRule: FeeRule {
 
   func visit(_ lines: ArraySlice<FeeLine>, case c: AuditCase?, into findings: inout [Finding]) throws {
     for l in lines where limits[l.medListCodg] != nil {
-      held[FeeRuleSupport.person(l, c) + "\u{1F}" + l.medListCodg + "\u{1F}" + String(l.day), default: []].append(
-        HeldLine(line: l, c: c))
+      try held.append(
+        key: FeeRuleSupport.person(l, c) + "\u{1F}" + l.medListCodg + "\u{1F}" + String(l.day), HeldLine(line: l, c: c))
     }
   }
 
   func finish(into findings: inout [Finding]) throws {
-    for group in held.values {
-      let first = group[0].line
-      guard let lim = limits[first.medListCodg] else { continue }
-      let total = group.reduce(Fixed(raw: 0, scale: 4)) { $0 + $1.line.cnt }
-      guard lim.maxCount < total else { continue }
-      let excess = total - lim.maxCount
-      let lines = group.map(\.line)
-      let detail = FeeRuleSupport.allocateExcess(excess, over: lines)
-      guard !detail.isEmpty else { continue }
-      let latest = lines.sorted(by: FeeRuleSupport.latestFirst)
-      let unit = lim.unit == "hour" ? "小时" : (lim.unit == "day" ? "日" : "次")
-      let byLine = Dictionary(group.map { ($0.line.feedetlSN, $0) }, uniquingKeysWith: { a, _ in a })
-      let charged = detail.compactMap { byLine[$0.feedetlSN]?.line }
-      var f = FeeRuleSupport.linesFinding(
-        spec, detail, lines: charged.isEmpty ? latest : charged,
-        cases: [charged.first.flatMap { byLine[$0.feedetlSN]?.c } ?? group[0].c],
-        cont:
-          "「\(lim.name)」(\(first.medListCodg))\(AuditTime.dateText(first.day))计费\(FeeRuleSupport.qty(total))\(unit)，"
-          + "超过每日限定\(FeeRuleSupport.qty(lim.maxCount))\(unit)，超出\(FeeRuleSupport.qty(excess))",
-        evid: lim.point.map { FeeRuleSupport.evidence($0, "每日限\(FeeRuleSupport.qty(lim.maxCount))\(unit)") }
-          ?? "本地规则：每日限\(FeeRuleSupport.qty(lim.maxCount))\(unit)",
-        point: lim.point)
-      f.occurDate = AuditTime.dateText(first.day)
-      findings.append(f)
+    try held.forEachGroup(into: &findings) { records, findings in
+      evaluate(records.map(\.held), into: &findings)
     }
+  }
+
+  /// One person, code and day.
+  private func evaluate(_ group: [HeldLine], into findings: inout [Finding]) {
+    let first = group[0].line
+    guard let lim = limits[first.medListCodg] else { return }
+    let total = group.reduce(Fixed(raw: 0, scale: 4)) { $0 + $1.line.cnt }
+    guard lim.maxCount < total else { return }
+    let excess = total - lim.maxCount
+    let lines = group.map(\.line)
+    let detail = FeeRuleSupport.allocateExcess(excess, over: lines)
+    guard !detail.isEmpty else { return }
+    let latest = lines.sorted(by: FeeRuleSupport.latestFirst)
+    let unit = lim.unit == "hour" ? "小时" : (lim.unit == "day" ? "日" : "次")
+    let byLine = Dictionary(group.map { ($0.line.feedetlSN, $0) }, uniquingKeysWith: { a, _ in a })
+    let charged = detail.compactMap { byLine[$0.feedetlSN]?.line }
+    var f = FeeRuleSupport.linesFinding(
+      spec, detail, lines: charged.isEmpty ? latest : charged,
+      cases: [charged.first.flatMap { byLine[$0.feedetlSN]?.c } ?? group[0].c],
+      cont:
+        "「\(lim.name)」(\(first.medListCodg))\(AuditTime.dateText(first.day))计费\(FeeRuleSupport.qty(total))\(unit)，"
+        + "超过每日限定\(FeeRuleSupport.qty(lim.maxCount))\(unit)，超出\(FeeRuleSupport.qty(excess))",
+      evid: lim.point.map { FeeRuleSupport.evidence($0, "每日限\(FeeRuleSupport.qty(lim.maxCount))\(unit)") }
+        ?? "本地规则：每日限\(FeeRuleSupport.qty(lim.maxCount))\(unit)",
+      point: lim.point)
+    f.occurDate = AuditTime.dateText(first.day)
+    findings.append(f)
   }
 }
 
@@ -83,11 +92,11 @@ final class DayFrequencyRule: FeeRule {
 /// `max_count` in any window of `period_days` days. In time order, a line is an excess occurrence when the
 /// occurrences kept in its window (the `period_days` days ending on its day) already reach the limit; each
 /// excess line is a finding, amount its quantity × pric at most E. State: the lines of listed codes per person
-/// and code until finish().
+/// and code until finish(), person-partitioned (`PersonSpill`).
 final class RollingFrequencyRule: FeeRule {
   let spec: RuleSpec
   let points: [String: FrequencyPoint]
-  private var held: [String: [HeldLine]] = [:]
+  let held = PersonSpill()
 
   init(_ spec: RuleSpec, points: [String: FrequencyPoint]) {
     self.spec = spec
@@ -96,7 +105,7 @@ final class RollingFrequencyRule: FeeRule {
 
   func visit(_ lines: ArraySlice<FeeLine>, case c: AuditCase?, into findings: inout [Finding]) throws {
     for l in lines where points[l.medListCodg] != nil {
-      held[FeeRuleSupport.person(l, c) + "\u{1F}" + l.medListCodg, default: []].append(HeldLine(line: l, c: c))
+      try held.append(key: FeeRuleSupport.person(l, c) + "\u{1F}" + l.medListCodg, HeldLine(line: l, c: c))
     }
   }
 
@@ -112,19 +121,24 @@ final class RollingFrequencyRule: FeeRule {
   }
 
   func finish(into findings: inout [Finding]) throws {
-    for group in held.values {
-      guard let p = points[group[0].line.medListCodg] else { continue }
-      let max = Int(p.maxCount.rescaled(to: 0).raw)
-      let caseOf = Dictionary(group.map { ($0.line.seq, $0.c) }, uniquingKeysWith: { a, _ in a })
-      for l in RollingFrequencyRule.excessLines(group.map(\.line), maxCount: max, periodDays: p.periodDays) {
-        let amount = min(l.exposure, FeeLine.fen(l.cnt, l.pric))
-        findings.append(
-          FeeRuleSupport.lineFinding(
-            spec, l, caseOf[l.seq] ?? nil, amount: amount,
-            cont: "「\(p.point.name)」(\(l.medListCodg))在\(p.periodDays)天周期内超过\(max)次，"
-              + "\(AuditTime.dateText(l.day))为超出的一次",
-            evid: FeeRuleSupport.evidence(p.point, "\(p.periodDays)天内限\(max)次"), point: p.point))
-      }
+    try held.forEachGroup(into: &findings) { records, findings in
+      evaluate(records.map(\.held), into: &findings)
+    }
+  }
+
+  /// One person and code.
+  private func evaluate(_ group: [HeldLine], into findings: inout [Finding]) {
+    guard let p = points[group[0].line.medListCodg] else { return }
+    let max = Int(p.maxCount.rescaled(to: 0).raw)
+    let caseOf = Dictionary(group.map { ($0.line.seq, $0.c) }, uniquingKeysWith: { a, _ in a })
+    for l in RollingFrequencyRule.excessLines(group.map(\.line), maxCount: max, periodDays: p.periodDays) {
+      let amount = min(l.exposure, FeeLine.fen(l.cnt, l.pric))
+      findings.append(
+        FeeRuleSupport.lineFinding(
+          spec, l, caseOf[l.seq] ?? nil, amount: amount,
+          cont: "「\(p.point.name)」(\(l.medListCodg))在\(p.periodDays)天周期内超过\(max)次，"
+            + "\(AuditTime.dateText(l.day))为超出的一次",
+          evid: FeeRuleSupport.evidence(p.point, "\(p.periodDays)天内限\(max)次"), point: p.point))
     }
   }
 }
@@ -133,11 +147,12 @@ final class RollingFrequencyRule: FeeRule {
 /// course_scope admission). `days_used` counts distinct days of use, and the days after the first `max_days` are
 /// excess; `span_from_first_use` makes every day after first use + max_days − 1 excess. The lines of excess days
 /// are charged quantity × pric, at most E, in one finding per person (or visit) and code, keyed by its latest
-/// line. State: per-person lines of listed codes until finish(); admission-scope codes none.
+/// line. State: per-person lines of listed codes until finish(), person-partitioned (`PersonSpill`);
+/// admission-scope codes none.
 final class CourseRule: FeeRule {
   let spec: RuleSpec
   let points: [String: CoursePoint]
-  private var held: [String: [HeldLine]] = [:]
+  let held = PersonSpill()
 
   init(_ spec: RuleSpec, _ context: RuleContext) throws {
     self.spec = spec
@@ -159,7 +174,7 @@ final class CourseRule: FeeRule {
       if p.perAdmission {
         perVisit[l.medListCodg, default: []].append(l)
       } else {
-        held[FeeRuleSupport.person(l, c) + "\u{1F}" + l.medListCodg, default: []].append(HeldLine(line: l, c: c))
+        try held.append(key: FeeRuleSupport.person(l, c) + "\u{1F}" + l.medListCodg, HeldLine(line: l, c: c))
       }
     }
     for code in perVisit.keys.sorted() { emit(perVisit[code]!, c, into: &findings) }
@@ -184,8 +199,13 @@ final class CourseRule: FeeRule {
   }
 
   func finish(into findings: inout [Finding]) throws {
-    for group in held.values {
+    try held.forEachGroup(into: &findings) { records, findings in
+      let group = records.map(\.held)
       emit(group.map(\.line), group.max { FeeRuleSupport.latestFirst($1.line, $0.line) }?.c, into: &findings)
     }
   }
 }
+
+extension DayFrequencyRule: PersonStateRule { var personSpills: [PersonSpill] { [held] } }
+extension RollingFrequencyRule: PersonStateRule { var personSpills: [PersonSpill] { [held] } }
+extension CourseRule: PersonStateRule { var personSpills: [PersonSpill] { [held] } }

@@ -146,13 +146,13 @@ final class RegisteredCareRule: FeeRule {
 /// H02 designated-site-quota (移植抗排异 at designated sites with an annual 额度, seed 003): `check = "site"`: a
 /// line of `codes` at an institution not in `sites` → line E; `check = "quota"` (H02Q): Σ E of `codes` per
 /// person and calendar year above `annual_quota` (yuan) → the excess, allocated to the latest lines first.
-/// State: quota — the lines of `codes` per person-year until finish().
+/// State: quota — the lines of `codes` per person-year until finish(), person-partitioned (`PersonSpill`).
 final class DesignatedSiteRule: FeeRule {
   let spec: RuleSpec
   let codes: Set<String>
   let sites: Set<String>
   let quota: Int64?
-  private var held: [String: [HeldLine]] = [:]
+  let held = PersonSpill()
 
   init(_ spec: RuleSpec, _ context: RuleContext) throws {
     self.spec = spec
@@ -171,7 +171,7 @@ final class DesignatedSiteRule: FeeRule {
     for l in lines where codes.contains(l.medListCodg) {
       if quota != nil {
         let year = AuditTime.civil(l.day).year
-        held[FeeRuleSupport.person(l, c) + "\u{1F}" + String(year), default: []].append(HeldLine(line: l, c: c))
+        try held.append(key: FeeRuleSupport.person(l, c) + "\u{1F}" + String(year), HeldLine(line: l, c: c))
         continue
       }
       let site = l.fixmedinsCode ?? c?.fixmedinsCode ?? ""
@@ -185,20 +185,25 @@ final class DesignatedSiteRule: FeeRule {
 
   func finish(into findings: inout [Finding]) throws {
     guard let quota else { return }
-    for group in held.values {
-      let total = group.reduce(Int64(0)) { $0 + $1.line.exposure }
-      guard total > quota else { continue }
-      let lines = group.map(\.line)
-      let detail = FeeRuleSupport.allocateAmount(total - quota, over: lines)
-      let byLine = Dictionary(group.map { ($0.line.feedetlSN, $0) }, uniquingKeysWith: { a, _ in a })
-      let charged = detail.compactMap { byLine[$0.feedetlSN]?.line }
-      let year = AuditTime.civil(lines[0].day).year
-      findings.append(
-        FeeRuleSupport.linesFinding(
-          spec, detail, lines: charged, cases: [byLine[charged[0].feedetlSN]?.c],
-          cont: "\(year)年度基金支付\(Money.format(total))元，超过年度额度\(Money.format(quota))元",
-          evid: "年度额度 annual_quota \(Money.format(quota))元/人·年"))
+    try held.forEachGroup(into: &findings) { records, findings in
+      evaluateQuota(records.map(\.held), quota, into: &findings)
     }
+  }
+
+  /// One person-year of H02Q.
+  private func evaluateQuota(_ group: [HeldLine], _ quota: Int64, into findings: inout [Finding]) {
+    let total = group.reduce(Int64(0)) { $0 + $1.line.exposure }
+    guard total > quota else { return }
+    let lines = group.map(\.line)
+    let detail = FeeRuleSupport.allocateAmount(total - quota, over: lines)
+    let byLine = Dictionary(group.map { ($0.line.feedetlSN, $0) }, uniquingKeysWith: { a, _ in a })
+    let charged = detail.compactMap { byLine[$0.feedetlSN]?.line }
+    let year = AuditTime.civil(lines[0].day).year
+    findings.append(
+      FeeRuleSupport.linesFinding(
+        spec, detail, lines: charged, cases: [byLine[charged[0].feedetlSN]?.c],
+        cont: "\(year)年度基金支付\(Money.format(total))元，超过年度额度\(Money.format(quota))元",
+        evid: "年度额度 annual_quota \(Money.format(quota))元/人·年"))
   }
 }
 
@@ -214,9 +219,12 @@ final class DialysisRule: FeeRule {
   let check: String
   let cap: Fixed
   let baseline: Fixed
-  private var held: [String: [HeldLine]] = [:]
+  /// person: the session lines per person-month, person-partitioned (`PersonSpill`).
+  let held = PersonSpill()
   /// provider → person-month → sessions.
   private var provider: [String: [String: Fixed]] = [:]
+  /// provider → the latest session day (its month's end is the finding's period end).
+  private var providerLastDay: [String: Int] = [:]
 
   init(_ spec: RuleSpec, _ context: RuleContext) throws {
     self.spec = spec
@@ -241,8 +249,8 @@ final class DialysisRule: FeeRule {
     switch check {
     case "person":
       for l in sessions {
-        held[FeeRuleSupport.person(l, c) + "\u{1F}" + DialysisRule.month(l.day), default: []].append(
-          HeldLine(line: l, c: c))
+        try held.append(
+          key: FeeRuleSupport.person(l, c) + "\u{1F}" + DialysisRule.month(l.day), HeldLine(line: l, c: c))
       }
     case "batch":
       batch(sessions, c, into: &findings)
@@ -252,6 +260,7 @@ final class DialysisRule: FeeRule {
         let k = FeeRuleSupport.person(l, c) + "\u{1F}" + DialysisRule.month(l.day)
         provider[h, default: [:]][k, default: Fixed(raw: 0, scale: 4)] =
           (provider[h]?[k] ?? Fixed(raw: 0, scale: 4)) + l.cnt
+        providerLastDay[h] = max(providerLastDay[h] ?? l.day, l.day)
       }
     }
   }
@@ -278,23 +287,28 @@ final class DialysisRule: FeeRule {
 
   func finish(into findings: inout [Finding]) throws {
     if check == "person" {
-      for group in held.values {
-        let total = group.reduce(Fixed(raw: 0, scale: 4)) { $0 + $1.line.cnt }
-        guard cap < total else { continue }
-        let lines = group.map(\.line)
-        let detail = FeeRuleSupport.allocateExcess(total - cap, over: lines)
-        guard !detail.isEmpty else { continue }
-        let byLine = Dictionary(group.map { ($0.line.feedetlSN, $0) }, uniquingKeysWith: { a, _ in a })
-        let charged = detail.compactMap { byLine[$0.feedetlSN]?.line }
-        findings.append(
-          FeeRuleSupport.linesFinding(
-            spec, detail, lines: charged, cases: [byLine[charged[0].feedetlSN]?.c],
-            cont: "\(DialysisRule.month(lines[0].day))透析\(FeeRuleSupport.qty(total))次，超过每月\(FeeRuleSupport.qty(cap))次",
-            evid: "血液透析频次：每人每月不超过\(FeeRuleSupport.qty(cap))次"))
+      try held.forEachGroup(into: &findings) { records, findings in
+        evaluatePerson(records.map(\.held), into: &findings)
       }
     } else if check == "provider" {
       providerFindings(into: &findings)
     }
+  }
+
+  /// One person-month of H03.
+  private func evaluatePerson(_ group: [HeldLine], into findings: inout [Finding]) {
+    let total = group.reduce(Fixed(raw: 0, scale: 4)) { $0 + $1.line.cnt }
+    guard cap < total else { return }
+    let lines = group.map(\.line)
+    let detail = FeeRuleSupport.allocateExcess(total - cap, over: lines)
+    guard !detail.isEmpty else { return }
+    let byLine = Dictionary(group.map { ($0.line.feedetlSN, $0) }, uniquingKeysWith: { a, _ in a })
+    let charged = detail.compactMap { byLine[$0.feedetlSN]?.line }
+    findings.append(
+      FeeRuleSupport.linesFinding(
+        spec, detail, lines: charged, cases: [byLine[charged[0].feedetlSN]?.c],
+        cont: "\(DialysisRule.month(lines[0].day))透析\(FeeRuleSupport.qty(total))次，超过每月\(FeeRuleSupport.qty(cap))次",
+        evid: "血液透析频次：每人每月不超过\(FeeRuleSupport.qty(cap))次"))
   }
 
   private func providerFindings(into findings: inout [Finding]) {
@@ -308,9 +322,17 @@ final class DialysisRule: FeeRule {
         volaCont: "机构\(h)人均每月透析\(mean)次（\(perPersonMonth.count)个患者月），高于基线\(baseline)次",
         volaAmt: 0, volaEvid: "血液透析监测指标：机构人均每月透析次数基线\(baseline)", key: h, seq: 0)
       f.fixmedinsCode = h
+      if let last = providerLastDay[h] {
+        let c = AuditTime.civil(last)
+        f.occurDate = AuditTime.dateText(
+          AuditTime.dayNumber(year: c.year, month: c.month, day: DateTime.days(c.year, c.month)))
+      }
       f.metric = mean.description
       f.threshold = baseline.description
       findings.append(f)
     }
   }
 }
+
+extension DesignatedSiteRule: PersonStateRule { var personSpills: [PersonSpill] { [held] } }
+extension DialysisRule: PersonStateRule { var personSpills: [PersonSpill] { [held] } }

@@ -60,6 +60,8 @@ final class BedOnlyDaysRule: FeeRule {
 
   func visit(_ lines: ArraySlice<FeeLine>, case c: AuditCase?, into findings: inout [Finding]) throws {
     guard let c, c.isInpatient, let adm = c.admTime, let dscg = c.dscgTime else { return }
+    // Most stays have no line of the only_types at all, or too few: nothing to group by day.
+    guard lines.count >= minDays, lines.contains(where: { only.contains($0.medChrgitmType ?? "") }) else { return }
     let stay = AuditTime.day(adm)...AuditTime.day(dscg)
     var byDay: [Int: [FeeLine]] = [:]
     for l in lines where stay.contains(l.day) { byDay[l.day, default: []].append(l) }

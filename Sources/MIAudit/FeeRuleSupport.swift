@@ -118,13 +118,45 @@ struct CaseKeys: CaseKeyed {
   }
 }
 
-/// A line with the keys of its visit's case, kept by rules that decide at finish().
+/// A line with the keys of its visit's case, kept by rules that decide at finish(): only the fields those rules
+/// and their findings read (about half of a `FeeLine`), since these are what grows with the lines of listed codes.
 struct HeldLine {
-  var line: FeeLine
-  var c: CaseKeys?
+  // Internal, not private: `PersonSpill` writes and reads them in its temporary partition files.
+  let sn: String
+  let setlID, mdtrtID, psnNo, fixmedinsCode, bilgDrCodg: String?
+  let code: String
+  let cnt: Fixed
+  let pric: Fixed
+  let exposure: Int64
+  let time: Int64
+  let seq: Int
+  let c: CaseKeys?
 
   init(line: FeeLine, c: AuditCase?) {
-    self.line = line
+    sn = line.feedetlSN
+    setlID = line.setlID
+    mdtrtID = line.mdtrtID
+    psnNo = line.psnNo
+    fixmedinsCode = line.fixmedinsCode
+    bilgDrCodg = line.bilgDrCodg
+    code = line.medListCodg
+    cnt = line.cnt
+    pric = line.pric
+    exposure = line.exposure
+    time = line.time
+    seq = line.seq
     self.c = c.map(CaseKeys.init)
+  }
+
+  /// The line as the rules read it (the fields not kept are empty).
+  var line: FeeLine {
+    var l = FeeLine(seq: seq, feedetlSN: sn, medListCodg: code, cnt: cnt, pric: pric, time: time)
+    l.setlID = setlID
+    l.mdtrtID = mdtrtID
+    l.psnNo = psnNo
+    l.fixmedinsCode = fixmedinsCode
+    l.bilgDrCodg = bilgDrCodg
+    l.exposure = exposure
+    return l
   }
 }

@@ -115,6 +115,9 @@ public final class Knowledge: @unchecked Sendable {
   }
 
   /// Adds one row to its index, checking the columns its rule reads.
+  ///
+  /// Longer than ~60 lines on purpose: one case per table, each a few checks of that table's columns as the
+  /// README of the tables defines them; split per table, each piece would only forward the row.
   private func add(_ t: KnowledgeTable, _ r: Row) throws(MIError) {
     rows[t, default: 0] += 1
     switch t {

@@ -37,99 +37,11 @@ extension Planting {
     maker.restay(&template, adm: min(template.admDay, maker.days - 80), los: template.dscgDay - template.admDay)
     template.hospLv = 2
     template.ownOutpatients = true
-    var now = 4
-    var before = 4
-    var companions = outpatientPerCase
-    var nowTemplate = template
-    var beforeTemplate = template
-    var persons = 0
-    let g = Decimal4(r.decimal("allowed_growth", "0.10"))
-    let t = Decimal4(r.decimal("threshold", "0.20"))
-    switch r.type {
-    case "ratio":
-      switch r.string("metric", "self_pay_share") {
-      case "drug_share":
-        // Drugs twice the rest of the case: a share of two thirds.
-        let rest = template.lines.reduce(Int64(0)) { $0 + $1.amount }
-        nowTemplate.lines.append(bigLine(maker.catalogue.drug, amount: 2 * rest, template))
-      case "outpatient_inpatient":
-        // A lower bound (the default): no outpatient settlements; an upper one: many.
-        companions =
-          r.table["max"] != nil && r.table["min"] == nil ? Int(Decimal4(r.decimal("max", "5")).raw / 10_000) + 2 : 0
-      case "visits_per_person":
-        // Three persons admitted twice each, far enough apart to be no readmission: 2 visits per person.
-        persons = 3
-        now = 6
-      default:
-        // Self-paid (丙) material as much as the rest of the case: a share of a half.
-        let rest = template.lines.reduce(Int64(0)) { $0 + $1.amount }
-        var l = bigLine(maker.catalogue.any[2], amount: rest, template)
-        l.level = 3
-        l.ownpay = l.amount
-        nowTemplate.lines.append(l)
-      }
-      beforeTemplate = nowTemplate
-      before = now
-    case "dual-control" where r.string("check", "cost") == "volume":
-      // n above ⌊n₀ × (1 + g)⌋ by one admission.
-      before = 20
-      now = Int(Int64(before) * (10_000 + g.raw) / 10_000) + 1
-    case "dual-control":
-      // The same admissions, each dearer by g + 5%.
-      let rest = template.lines.reduce(Int64(0)) { $0 + $1.amount }
-      nowTemplate.lines.append(
-        bigLine(maker.catalogue.treatment[1], amount: rest * (g.raw + 500) / 10_000 + 1, template))
-    case "growth" where r.string("measure", "visits") == "cost":
-      let rest = template.lines.reduce(Int64(0)) { $0 + $1.amount }
-      nowTemplate.lines.append(
-        bigLine(maker.catalogue.treatment[1], amount: rest * (t.raw + 500) / 10_000 + 1, template))
-    case "growth":
-      before = 10
-      now = Int(Int64(before) * (10_000 + t.raw) / 10_000) + 1
-    case "upcoding-indicator" where r.string("indicator", "cmi") == "mcc_share":
-      // Every case in a group with an MCC mark now, none last year (the mark at mcc_position of group_code).
-      let position = r.int("mcc_position", 4)
-      let mark = r.strings("mcc_marks", ["1"]).first ?? "1"
-      let prefix = "FM" + String(repeating: "0", count: max(0, position - 3))
-      nowTemplate.groupCode = prefix + mark + String(format: "%04d", turn)
-      beforeTemplate.groupCode = prefix + (mark == "9" ? "8" : "9") + String(format: "%04d", turn)
-    default:
-      // upcoding-indicator (cmi): weights 1.0000 last year, 1.5000 now.
-      beforeTemplate.weight = 10_000
-      nowTemplate.weight = 15_000
-    }
-    var current: [GenCase] = []
-    var previous: [GenCase] = []
-    for k in 0..<max(now, before) {
-      let person = persons > 0 && k >= persons ? current[k % persons].person : maker.person()
-      if k < now {
-        var c = nowTemplate
-        c.serial = maker.serial()
-        c.person = person
-        if persons > 0 && k >= persons {
-          // The second admission 60 days after the first: no readmission window and no overlap.
-          let first = current[k % persons]
-          c.admDay = first.admDay + 60
-          c.dscgDay = first.dscgDay + 60
-          for i in c.lines.indices { c.lines[i].day += 60 }
-          c.gend = first.gend
-          c.age = first.age
-          c.birthYear = first.birthYear
-          c.birthDay = first.birthDay
-        }
-        c.inPrevious = false
-        current.append(c)
-      }
-      if k < before {
-        var p = beforeTemplate
-        p.serial = maker.serial()
-        p.person = person
-        previous.append(p)
-      }
-    }
+    let plan = institutionPlan(r, turn: turn, template: template, maker: maker)
+    let (current, previous) = institutionCases(plan, maker: &maker)
     for c in current {
       extra.append(c)
-      for _ in 0..<companions {
+      for _ in 0..<plan.companions {
         var o = maker.companion(of: c)
         o.inPrevious = false
         extra.append(o)
@@ -137,17 +49,115 @@ extension Planting {
     }
     for p in previous {
       previousOnly.append(p)
-      for _ in 0..<companions {
-        var o = maker.companion(of: p)
-        o.inPrevious = true
-        previousOnly.append(o)
-      }
+      for _ in 0..<plan.companions { previousOnly.append(maker.companion(of: p)) }
     }
     let code = String(decoding: writer.instCode(inst), as: UTF8.self)
     let oracle = InstitutionOracle(
-      current: current, companionsNow: companions * current.count, previous: previous,
-      companionsBefore: companions * previous.count, companion: maker.companionFee)
+      current: current, companionsNow: plan.companions * current.count, previous: previous,
+      companionsBefore: plan.companions * previous.count, companion: maker.companionFee)
     for rule in rules.rules where oracle.fires(rule) { writerMarks.append((rule.id, code)) }
+  }
+
+  /// How a dedicated institution crosses one indicator: its admissions now and last year, the outpatient
+  /// settlements per admission, the persons admitted twice, and the case of each period.
+  struct InstitutionPlan {
+    var now = 4
+    var before = 4
+    var companions: Int
+    /// When positive, this many persons each admitted twice (visits per person).
+    var persons = 0
+    var nowTemplate: GenCase
+    var beforeTemplate: GenCase
+  }
+
+  /// The plan that crosses rule `r` (AUDIT.md §3 F03, F04, G01, H04), from a clean template case.
+  func institutionPlan(_ r: PlantRuleList.Rule, turn: Int, template: GenCase, maker: CaseMaker) -> InstitutionPlan {
+    var plan = InstitutionPlan(companions: outpatientPerCase, nowTemplate: template, beforeTemplate: template)
+    let rest = template.lines.reduce(Int64(0)) { $0 + $1.amount }
+    let g = Decimal4(r.decimal("allowed_growth", "0.10"))
+    let t = Decimal4(r.decimal("threshold", "0.20"))
+    switch r.type {
+    case "ratio":
+      switch r.string("metric", "self_pay_share") {
+      case "drug_share":
+        // Drugs twice the rest of the case: a share of two thirds.
+        plan.nowTemplate.lines.append(bigLine(maker.catalogue.drug, amount: 2 * rest, template))
+      case "outpatient_inpatient":
+        // A lower bound (the default): no outpatient settlements; an upper one: many.
+        plan.companions =
+          r.table["max"] != nil && r.table["min"] == nil ? Int(Decimal4(r.decimal("max", "5")).raw / 10_000) + 2 : 0
+      case "visits_per_person":
+        // Three persons admitted twice each, far enough apart to be no readmission: 2 visits per person.
+        plan.persons = 3
+        plan.now = 6
+      default:
+        // Self-paid (丙) material as much as the rest of the case: a share of a half.
+        var l = bigLine(maker.catalogue.any[2], amount: rest, template)
+        l.level = 3
+        l.ownpay = l.amount
+        plan.nowTemplate.lines.append(l)
+      }
+      plan.beforeTemplate = plan.nowTemplate
+      plan.before = plan.now
+    case "dual-control" where r.string("check", "cost") == "volume":
+      // n above ⌊n₀ × (1 + g)⌋ by one admission.
+      plan.before = 20
+      plan.now = Int(Int64(plan.before) * (10_000 + g.raw) / 10_000) + 1
+    case "dual-control":
+      // The same admissions, each dearer by g + 5%.
+      plan.nowTemplate.lines.append(
+        bigLine(maker.catalogue.treatment[1], amount: rest * (g.raw + 500) / 10_000 + 1, template))
+    case "growth" where r.string("measure", "visits") == "cost":
+      plan.nowTemplate.lines.append(
+        bigLine(maker.catalogue.treatment[1], amount: rest * (t.raw + 500) / 10_000 + 1, template))
+    case "growth":
+      plan.before = 10
+      plan.now = Int(Int64(plan.before) * (10_000 + t.raw) / 10_000) + 1
+    case "upcoding-indicator" where r.string("indicator", "cmi") == "mcc_share":
+      // Every case in a group with an MCC mark now, none last year (the mark at mcc_position of group_code).
+      let position = r.int("mcc_position", 4)
+      let mark = r.strings("mcc_marks", ["1"]).first ?? "1"
+      let prefix = "FM" + String(repeating: "0", count: max(0, position - 3))
+      plan.nowTemplate.groupCode = prefix + mark + String(format: "%04d", turn)
+      plan.beforeTemplate.groupCode = prefix + (mark == "9" ? "8" : "9") + String(format: "%04d", turn)
+    default:
+      // upcoding-indicator (cmi): weights 1.0000 last year, 1.5000 now.
+      plan.beforeTemplate.weight = 10_000
+      plan.nowTemplate.weight = 15_000
+    }
+    return plan
+  }
+
+  /// The institution's cases of this period (not in the previous one) and of the previous period.
+  func institutionCases(_ plan: InstitutionPlan, maker: inout CaseMaker) -> ([GenCase], [GenCase]) {
+    var current: [GenCase] = []
+    var previous: [GenCase] = []
+    for k in 0..<max(plan.now, plan.before) {
+      let again = plan.persons > 0 && k >= plan.persons
+      let person = again ? current[k % plan.persons].person : maker.person()
+      if k < plan.now {
+        var c = plan.nowTemplate
+        c.serial = maker.serial()
+        c.person = person
+        if again {
+          // The second admission 60 days after the first: no readmission window and no overlap.
+          let first = current[k % plan.persons]
+          c.admDay = first.admDay + 60
+          c.dscgDay = first.dscgDay + 60
+          for i in c.lines.indices { c.lines[i].day += 60 }
+          (c.gend, c.age, c.birthYear, c.birthDay) = (first.gend, first.age, first.birthYear, first.birthDay)
+        }
+        c.inPrevious = false
+        current.append(c)
+      }
+      if k < plan.before {
+        var p = plan.beforeTemplate
+        p.serial = maker.serial()
+        p.person = person
+        previous.append(p)
+      }
+    }
+    return (current, previous)
   }
 
   /// A line of `item` whose amount is at least `amount` (the count raised as needed), on the case's first day.
@@ -191,6 +201,9 @@ struct InstitutionOracle {
   }
 
   /// Whether `rule` gives a finding on the institution.
+  ///
+  /// Longer than ~60 lines on purpose: one case per indicator type, each a few lines of exact arithmetic that
+  /// reads best beside the others it must agree with.
   func fires(_ r: PlantRuleList.Rule) -> Bool {
     let n1 = Int64(current.count)
     let n0 = Int64(previous.count)

@@ -41,6 +41,9 @@ extension Planting {
   }
 
   /// Plants a seed or local rule.
+  ///
+  /// Longer than ~60 lines on purpose: one short case per rule type and check, each saying why its plant gives
+  /// exactly its rows; split, each would take the same six arguments.
   mutating func plantSeed(
     _ r: PlantRuleList.Rule, turn: Int, base: inout GenCase, extra: inout [GenCase], maker: inout CaseMaker,
     writer: GenWriter

@@ -95,7 +95,11 @@ struct AuditOptions: ParsableArguments {
     let knowledge = try kp.map { (k: String) throws(MIError) in try Knowledge.open(k, workspace: workspace) }
     let levels =
       try hospitals.map { (h: String) throws(MIError) in try RuleSetStore.hospitals(workspace(), name: h) } ?? [:]
-    let context = RuleContext(knowledge: knowledge, hospitals: levels, workspace: ws, settings: ruleSet.settings)
+    // Rules that keep state in the workspace (the doctor points ledger) get it when one exists, even when the
+    // rule set and the knowledge points come from files.
+    let context = RuleContext(
+      knowledge: knowledge, hospitals: levels, workspace: ws ?? (try? common.workspace(.read)),
+      settings: ruleSet.settings)
     return AuditEngine(ruleSet: ruleSet, context: context)
   }
 }

@@ -46,4 +46,28 @@ import Testing
       }
     }
   }
+
+  /// Input order does not change what is found (AUDIT.md §2.2 invariant): every example's cases and previous
+  /// cases, reversed, give the same findings, amounts and texts.
+  @Test func examplesDoNotDependOnInputOrder() throws {
+    let (set, rules) = try Self.caseRules()
+    func reversed(_ text: String) -> String {
+      text.split(separator: "\n").reversed().joined(separator: "\n") + "\n"
+    }
+    func findings(_ r: RuleSpec, _ cases: String, _ previous: String) throws -> [String] {
+      let engine = AuditEngine(ruleSet: set, context: RuleContext(knowledge: nil, settings: set.settings))
+      engine.only = [r.index]
+      let prev = previous.isEmpty ? nil : [AuditSource.text(name: "previous", previous)]
+      return try engine.run(cases: [.text(name: "cases", cases)], fees: [], previous: prev).findings.map {
+        "\($0.key) \($0.volaAmt) \($0.metric ?? "") \($0.occurDate ?? "") \($0.volaCont)"
+      }
+    }
+    for r in rules {
+      for ex in r.examples where ex.expect > 0 {
+        let forward = try findings(r, ex.cases, ex.previous)
+        let backward = try findings(r, reversed(ex.cases), ex.previous.isEmpty ? "" : reversed(ex.previous))
+        #expect(forward == backward, "rule \(r.id), example \"\(ex.note)\"")
+      }
+    }
+  }
 }

@@ -34,7 +34,9 @@ final class LowStandardAdmission: CaseRule {
   }
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
-    for c in table.cases where c.isInpatient {
+    let cases = table.cases
+    for i in cases.indices where cases[i].isInpatient {
+      let c = cases[i]
       var cont: String
       var metric: String? = nil
       if let dx = c.principalDiag, let hit = outpatientDx.first(where: { dx.hasPrefix($0) }) {
@@ -81,25 +83,37 @@ final class ListQuality: CaseRule {
     notPrincipal = try spec.strings("not_principal", default: ["V", "W", "X", "Y"]).map { $0.uppercased() }
   }
 
-  /// The problems of a case's diagnosis list, in a fixed order; empty when the list is sound.
+  /// The problems of a case's diagnosis list, in a fixed order; empty when the list is sound. Codes compare on
+  /// their bytes with ASCII letters folded (no string is built for a sound list: this runs on every case).
   static func problems(_ diagCodes: [String], notPrincipal: [String]) -> [String] {
-    let codes = diagCodes.map { $0.trimmingSpaces() }
-    guard let principal = codes.first, !principal.isEmpty else { return ["缺少主要诊断"] }
-    let key = principal.uppercased()
+    guard let first = diagCodes.first, !first.trimmedUTF8.isEmpty else { return ["缺少主要诊断"] }
+    let principal = first.trimmedUTF8
     var out: [String] = []
-    if codes.dropFirst().contains(where: { $0.uppercased() == key }) {
-      out.append("主要诊断\(principal)在其他诊断中重复")
+    if diagCodes.dropFirst().contains(where: { Self.same($0.trimmedUTF8, principal) }) {
+      out.append("主要诊断\(first.trimmingSpaces())在其他诊断中重复")
     }
-    if let p = notPrincipal.first(where: { key.hasPrefix($0) }) {
-      out.append("主要诊断\(principal)为外部原因编码（\(p)开头），不能作为主要诊断")
+    if let p = notPrincipal.first(where: { p in
+      principal.count >= p.utf8.count && zip(principal, p.utf8).allSatisfy { Self.fold($0) == $1 }
+    }) {
+      out.append("主要诊断\(first.trimmingSpaces())为外部原因编码（\(p)开头），不能作为主要诊断")
     }
     return out
   }
 
+  /// An ASCII letter in upper case, any other byte as it is.
+  static func fold(_ b: UInt8) -> UInt8 { b >= 0x61 && b <= 0x7A ? b - 0x20 : b }
+
+  /// Whether two codes are the same but for letter case.
+  static func same(_ a: Substring.UTF8View, _ b: Substring.UTF8View) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { fold($0) == fold($1) }
+  }
+
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
-    for c in table.cases where allCases || c.isInpatient {
-      let problems = Self.problems(c.diagCodes, notPrincipal: notPrincipal)
+    let cases = table.cases
+    for i in cases.indices where allCases || cases[i].isInpatient {
+      let problems = Self.problems(cases[i].diagCodes, notPrincipal: notPrincipal)
       if problems.isEmpty { continue }
+      let c = cases[i]
       var f = Finding(
         rule: spec, case: c, volaCont: "结算清单\(c.setlID)：" + problems.joined(separator: "；"), volaAmt: 0,
         volaEvid: "AUDIT.md E05：结算清单必填项缺失、主要诊断重复、外部原因码作主要诊断（\(notPrincipal.joined(separator: "、"))）")
@@ -110,6 +124,14 @@ final class ListQuality: CaseRule {
 }
 
 extension String {
+  /// The UTF-8 bytes without leading and trailing spaces and tabs.
+  var trimmedUTF8: Substring.UTF8View {
+    var v = self[...].utf8
+    while let f = v.first, f == 0x20 || f == 0x09 { v = v.dropFirst() }
+    while let l = v.last, l == 0x20 || l == 0x09 { v = v.dropLast() }
+    return v
+  }
+
   /// The text without leading and trailing spaces and tabs.
   func trimmingSpaces() -> String {
     var s = Substring(self)
@@ -136,7 +158,9 @@ final class CostOutlier: CaseRule {
   }
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
-    for c in table.cases {
+    let cases = table.cases
+    for i in cases.indices where cases[i].caseClass == "high" || cases[i].caseClass == "low" {
+      let c = cases[i]
       let cont: String
       switch c.caseClass {
       case "high":
@@ -176,12 +200,14 @@ final class HighCostCase: CaseRule {
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
     var sums: [String: (sum: Int64, n: Int64)] = [:]
-    for c in table.cases {
-      guard let g = c.groupCode else { continue }
-      sums[g, default: (0, 0)].sum += c.medfeeSumamt
+    let cases = table.cases
+    for i in cases.indices {
+      guard let g = cases[i].groupCode else { continue }
+      sums[g, default: (0, 0)].sum += cases[i].medfeeSumamt
       sums[g, default: (0, 0)].n += 1
     }
-    for c in table.cases where c.medfeeSumamt > 0 {
+    for i in cases.indices where cases[i].medfeeSumamt > 0 && (absolute != nil || cases[i].groupCode != nil) {
+      let c = cases[i]
       var reasons: [String] = []
       var ratio: Fixed? = nil
       if let g = c.groupCode, let s = sums[g], s.sum > 0 {

@@ -88,7 +88,7 @@ final class DualControl: CaseRule {
   }
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
-    let add: (inout Totals, AuditCase) -> Void = { t, c in
+    let add: (inout Totals, borrowing AuditCase) -> Void = { t, c in
       t.n += 1
       t.sum += c.medfeeSumamt
     }

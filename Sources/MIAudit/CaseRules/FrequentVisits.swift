@@ -38,11 +38,15 @@ final class FrequentAdmission: CaseRule {
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
     let cases = table.cases
     for (p, indices) in table.byPerson {
-      var visits: [(day: Int, index: Int)] = []
+      // Fewer visits than the limit cannot fire: most persons end here without building anything.
+      var count = 0
+      for i in indices where cases[i].isInpatient != outpatient { count += 1 }
+      if count < maxCount { continue }
+      var visits: [(day: Int, index: Int, seq: Int)] = []
       for i in indices where cases[i].isInpatient != outpatient {
-        if let d = outpatient ? cases[i].visitDay : cases[i].admDay { visits.append((d, i)) }
+        if let d = outpatient ? cases[i].visitDay : cases[i].admDay { visits.append((d, i, cases[i].seq)) }
       }
-      visits.sort { $0.day != $1.day ? $0.day < $1.day : cases[$0.index].seq < cases[$1.index].seq }
+      visits.sort { ($0.day, $0.seq) < ($1.day, $1.seq) }
       guard let w = Self.busiest(visits.map(\.day), windowDays: windowDays), w.last - w.first + 1 >= maxCount
       else { continue }
       let n = w.last - w.first + 1

@@ -250,7 +250,7 @@ final class Growth: CaseRule {
 
   func run(_ table: CaseTable, into findings: inout [Finding]) throws {
     guard let previous = table.previous else { return }
-    let add: (inout Int64, AuditCase) -> Void = { x, c in x += self.cost ? c.medfeeSumamt : 1 }
+    let add: (inout Int64, borrowing AuditCase) -> Void = { x, c in x += self.cost ? c.medfeeSumamt : 1 }
     let now = Institutions(table.cases, initial: Int64(0), include: { self.scope.includes($0) }, add: add)
     let before = Institutions(previous, initial: Int64(0), include: { self.scope.includes($0) }, add: add)
     for code in now.codes {

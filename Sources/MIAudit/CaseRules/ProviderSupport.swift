@@ -19,17 +19,29 @@ struct Institutions<T> {
   var entries: [String: Entry] = [:]
 
   /// Adds up the cases `include` keeps, per `fixmedins_code` (cases without one are left out).
-  init(_ cases: [AuditCase], initial: T, include: (AuditCase) -> Bool, add: (inout T, AuditCase) -> Void) {
-    for c in cases where include(c) {
-      guard let code = c.fixmedinsCode else { continue }
-      if entries[code] == nil {
-        codes.append(code)
-        entries[code] = Entry(value: initial, seq: c.seq, endDay: nil)
+  init(
+    _ cases: [AuditCase], initial: T, include: (borrowing AuditCase) -> Bool,
+    add: (inout T, borrowing AuditCase) -> Void
+  ) {
+    // Through the buffer, not `for c in cases` nor `cases[i]`: those copy the case (a dozen reference-counted
+    // fields) for every call of the closures, which was a third of these rules' time on 1,000,000 cases.
+    cases.withUnsafeBufferPointer { buf in
+      for i in buf.indices where include(buf[i]) {
+        guard let code = buf[i].fixmedinsCode else { continue }
+        let d = buf[i].settledDay
+        entries[code, default: Entry(value: initial, seq: buf[i].seq, endDay: nil)].update {
+          add(&$0.value, buf[i])
+          if let d, $0.endDay.map({ d > $0 }) ?? true { $0.endDay = d }
+        }
+        if entries.count > codes.count { codes.append(code) }
       }
-      add(&entries[code]!.value, c)
-      if let d = c.settledDay, entries[code]!.endDay.map({ d > $0 }) ?? true { entries[code]!.endDay = d }
     }
   }
+}
+
+extension Institutions.Entry {
+  /// Applies `body` to the entry in place (one dictionary lookup per case with `entries[code, default:]`).
+  mutating func update(_ body: (inout Self) -> Void) { body(&self) }
 }
 
 extension Finding {

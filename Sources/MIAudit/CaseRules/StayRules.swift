@@ -6,21 +6,21 @@ struct Stay {
   var index: Int
   var adm: Int
   var dscg: Int
+  /// The order of stays: admission time, discharge time, input order (kept here so that sorting never copies
+  /// a case).
+  var order: (Int64, Int64, Int) = (0, 0, 0)
 
   /// The inpatient cases of `indices` that carry both dates, ordered by admission time, then discharge time,
   /// then input order (a stay without dates cannot be placed and is left out).
   static func of(_ indices: [Int], in cases: [AuditCase]) -> [Stay] {
     var out: [Stay] = []
     for i in indices where cases[i].isInpatient {
-      guard let a = cases[i].admDay, let d = cases[i].dscgDay else { continue }
-      out.append(Stay(index: i, adm: a, dscg: d))
+      guard let at = cases[i].admTime, let dt = cases[i].dscgTime else { continue }
+      out.append(
+        Stay(
+          index: i, adm: CaseDay.of(at)!, dscg: CaseDay.of(dt)!, order: (at, dt, cases[i].seq)))
     }
-    out.sort { x, y in
-      let (cx, cy) = (cases[x.index], cases[y.index])
-      if cx.admTime! != cy.admTime! { return cx.admTime! < cy.admTime! }
-      if cx.dscgTime! != cy.dscgTime! { return cx.dscgTime! < cy.dscgTime! }
-      return cx.seq < cy.seq
-    }
+    if out.count > 1 { out.sort { $0.order < $1.order } }
     return out
   }
 }
@@ -50,9 +50,9 @@ final class OutpatientDuringStay: CaseRule {
       let stays = Stay.of(indices, in: cases)
       if stays.isEmpty { continue }
       for i in indices where !cases[i].isInpatient {
+        guard let day = cases[i].visitDay, let s = Self.enclosing(stays, day: day) else { continue }
         let c = cases[i]
         if let t = c.medType, exemptMedTypes.contains(where: { t.hasPrefix($0) }) { continue }
-        guard let day = c.visitDay, let s = Self.enclosing(stays, day: day) else { continue }
         let stay = cases[s.index]
         let cont =
           "门诊结算\(c.setlID)于\(CaseDay.date(day))发生在住院\(stay.setlID)期间（\(CaseDay.date(s.adm))入院，"
