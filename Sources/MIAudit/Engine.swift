@@ -120,6 +120,7 @@ public final class AuditEngine {
         // Not grouped by visit: fresh rules (their state saw partial visits), the findings of the first pass
         // dropped, the lines regrouped through temporary files.
         feeStore.discard()
+        for case let r as any PersonStateRule in feeRules { for s in r.personSpills { s.discard() } }
         feeStore = FindingStore(limit: limit)
         let fresh = try buildRules()
         feeRules = fresh.compactMap { r -> (any FeeRule)? in if case .fee(_, let f) = r { return f } else { return nil }

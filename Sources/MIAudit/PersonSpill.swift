@@ -49,7 +49,16 @@ final class PersonSpill {
   /// The directory of the partition files, while there are some.
   var directory: String? { dir?.path }
 
-  deinit { dir?.remove() }
+  deinit { discard() }
+
+  /// Forgets every line and removes the temporary files (the rule's pass was abandoned, or it is done).
+  func discard() {
+    for p in parts { try? p.close() }  // still open only when the pass was abandoned
+    dir?.remove()
+    dir = nil
+    parts = []
+    memory = []
+  }
 
   /// Keeps a line of group `key` until finish().
   func append(key: String, tag: UInt8 = 0, aux: String = "", _ held: HeldLine) throws {
@@ -94,26 +103,23 @@ final class PersonSpill {
   func forEachGroup(
     into findings: inout [Finding], _ evaluate: ([SpillRecord], inout [Finding]) throws -> Void
   ) throws {
-    defer {
-      dir?.remove()
-      dir = nil
-      parts = []
-      memory = []
-    }
+    defer { discard() }
     if parts.isEmpty {
       try evaluateAll(memory, into: &findings, evaluate)
       return
     }
-    for p in parts { try p.close() }
-    for p in parts {
-      guard let data = FileManager.default.contents(atPath: p.path) else {
-        throw MIError.io("\(p.path): cannot read a temporary file")
+    let written = parts
+    parts = []  // closed here, not again by discard()
+    for p in written { try p.close() }
+    for path in written.map(\.path) {
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw MIError.io("\(path): cannot read a temporary file")
       }
       // Removed once read: the disk holds only what is still to be evaluated.
-      unlink(p.path)
+      unlink(path)
       var records: [SpillRecord] = []
       try data.withUnsafeBytes { (b: UnsafeRawBufferPointer) in
-        var r = SpillReader(bytes: b, path: p.path)
+        var r = SpillReader(bytes: b, path: path)
         while !r.atEnd { records.append(try r.record()) }
       }
       try evaluateAll(records, into: &findings, evaluate)
