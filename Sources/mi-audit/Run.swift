@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MIAudit
 import MICommandLine
 import MICore
@@ -86,12 +85,6 @@ struct AuditOptions: ParsableArguments {
     }
     let ruleSet =
       RuleSetStore.isFile(rules) ? try RuleSetStore.file(rules) : try RuleSetStore.load(workspace(), name: rules)
-    // A rule that reads the points ledger (suspended-doctor) sees the workspace whenever there is one.
-    if ws == nil, ruleSet.enabled.contains(where: { DoctorRuleTypes.readingLedger.contains($0.type) }),
-      FileManager.default.fileExists(atPath: Workspace.resolvePath(common.db))
-    {
-      _ = try workspace()
-    }
     let knowledge = try kp.map { (k: String) throws(MIError) in try Knowledge.open(k, workspace: workspace) }
     let levels =
       try hospitals.map { (h: String) throws(MIError) in try RuleSetStore.hospitals(workspace(), name: h) } ?? [:]
