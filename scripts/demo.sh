@@ -78,6 +78,25 @@ done
 mi-capita settle --year 2024 --params params-2024 --draft-date 2025-02-10 outpatient-2024.ndjson \
   > capitation-2024.ndjson
 grep '"kind":"pool"' capitation-2024.ndjson | cut -c1-160 >&2
+echo "== audit: a year of fee lines with planted violations, the example rules over the knowledge points," \
+  "doctor points to the ledger, the 明确违规 findings as deductions into a second clearing of 2024" >&2
+kp="$ex/audit/kp-mini"
+if [ -d "$root/../shared/reference/audit" ]; then kp="$root/../shared/reference/audit"; fi
+mi-catalog import kp "$kp" --name kp-demo
+mi-catalog import audit-rules "$ex/audit/rules.toml" --name rules-demo --kp kp-demo
+mi-gen fees --count 4000 --seed 2024 --year 2024 --hospitals 20 --inject 0.02 --kp kp-demo --rules rules-demo \
+  --manifest audit-manifest-2024.ndjson --cases-out audit-cases-2024.ndjson \
+  --previous-out audit-previous-2024.ndjson -o audit-fees-2024.ndjson
+mi-audit run --rules rules-demo --kp kp-demo --hospitals hospitals-2024 --cases audit-cases-2024.ndjson \
+  --previous audit-previous-2024.ndjson --fees audit-fees-2024.ndjson -o findings-2024.ndjson
+mi-audit summary --by rule findings-2024.ndjson > audit-summary-2024.ndjson
+grep '"by":"total"' audit-summary-2024.ndjson >&2
+mi-audit doctors --year 2024 --rules rules-demo --auto --cases audit-cases-2024.ndjson --post findings-2024.ndjson \
+  > doctor-points-2024.ndjson
+mi-audit summary --as-adjustments --period 2024 --hospitals hospitals-2024 findings-2024.ndjson \
+  | mi-clear settle --year 2024 --params params-2024 --adjustments - cases-2024.scored.ndjson \
+  > clearing-2024.audited.ndjson
+grep '"kind":"pool"' clearing-2024.audited.ndjson | cut -c1-200 >&2
 # --- end of pipeline steps ---
 # --- report (mi-report): each hospital's clearing as a table for the terminal, and the HTML report ---
 echo "== report: each hospital's clearing, and report.html (charts, drill-down to the cases)" >&2

@@ -4,7 +4,7 @@ import MICore
 /// The flags of `mi-clear ledger` and `mi-capita ledger`.
 public struct LedgerListOptions: ParsableArguments {
   /// `--kind`.
-  @Option(help: ArgumentHelp("Only runs of this kind: prepay or settle.", valueName: "kind"))
+  @Option(help: ArgumentHelp("Only runs of this kind: prepay or settle (mi-audit: points).", valueName: "kind"))
   public var kind: String?
 
   /// `--period`.
@@ -22,9 +22,9 @@ public struct LedgerListOptions: ParsableArguments {
   /// Creates the defaults.
   public init() {}
 
-  /// Checks the flags before anything is opened.
-  public func validate() throws {
-    if let kind, kind != "prepay" && kind != "settle" { throw ValidationError("--kind must be prepay or settle") }
+  /// Checks `--kind` against the run kinds of the tool's ledger before anything is opened.
+  public func check(kinds: [String]) throws {
+    if let kind, !kinds.contains(kind) { throw ValidationError("--kind must be \(kinds.joined(separator: " or "))") }
   }
 }
 

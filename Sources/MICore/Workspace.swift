@@ -109,9 +109,11 @@ public enum LedgerGuard {
   /// The refusal of posting `records` records over `previous`, or nil when the post may go ahead.
   ///
   /// `outside` is the number of input records that fell outside the period (the usual cause), shown in the message.
-  /// `unit` names the records (`cases`, `settlements`); `rejected` counts the records `--rejects` set aside.
+  /// `unit` names the records (`cases`, `settlements`); `rejected` counts the records `--rejects` set aside; `check`
+  /// says what to look at (the records' date field).
   public static func refusal(
-    previous: LedgerRun, records: Int64, outside: Int, rejected: Int = 0, force: Bool, unit: String = "records"
+    previous: LedgerRun, records: Int64, outside: Int, rejected: Int = 0, force: Bool, unit: String = "records",
+    check: String = "the input and its setl_time"
   ) -> MIError? {
     if force { return nil }
     let had = previous.records
@@ -128,7 +130,7 @@ public enum LedgerGuard {
     return .refused(
       "refusing to post \(previous.kind) \(previous.period): it would supersede run \(previous.id) (\(hadText)) "
         + "with \(records) \(unit) in the period (\(outside) outside it\(rejected > 0 ? ", \(rejected) rejected" : ""));"
-        + " check the input and its setl_time, "
+        + " check \(check), "
         + "or give --force to post anyway")
   }
 }

@@ -20,5 +20,5 @@ struct MIAudit: ParsableCommand {
           --fees fees.ndjson -o findings.ndjson
       """,
     version: MIVersion.current,
-    subcommands: [Run.self, Test.self])
+    subcommands: [Run.self, Test.self, Doctors.self, Summary.self, LedgerCommands<AuditLedger>.self])
 }

@@ -48,6 +48,14 @@ struct RunOptions: ParsableArguments {
   @Argument(
     help: ArgumentHelp("Scored case files (NDJSON, .gz allowed); standard input when none or '-'.", valueName: "file"))
   var inputs: [String] = []
+
+  /// `--adjustments -` reads standard input (`mi-audit summary --as-adjustments … | mi-clear settle --adjustments -`),
+  /// so the cases must then come from files: standard input cannot be read twice.
+  func checkStandardInput() throws {
+    guard run.adjustments == "-", inputs.isEmpty || inputs.contains("-") else { return }
+    throw ValidationError(
+      "--adjustments - reads standard input, so name the case files on the command line (not '-')")
+  }
 }
 
 /// What prepay and settle share: load params and adjustments, aggregate the cases of the period.

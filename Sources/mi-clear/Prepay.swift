@@ -36,6 +36,7 @@ struct Prepay: ParsableCommand {
   /// Checks the flags before anything is opened.
   func validate() throws {
     try options.run.check()
+    try options.checkStandardInput()
     try checkPeriod(month, month: true)
   }
 

@@ -39,6 +39,7 @@ struct Settle: ParsableCommand {
   /// Checks the flags before anything is opened.
   func validate() throws {
     try options.run.check()
+    try options.checkStandardInput()
     try checkPeriod(year, month: false)
   }
 
