@@ -4,7 +4,7 @@
 # violations planted in 1% of the cases; the knowledge points and examples/audit/rules.toml are imported; mi-audit
 # runs every rule on them (release build). Prints wall time, CPU, peak RSS and lines/s, then the same for a tenth
 # of the fee lines over the same cases, to show that memory follows cases, not lines, and the audit's summary.
-# Usage: scripts/bench-audit.sh [CASES] [LINES_PER_CASE]   (defaults 1,000,000 and 20)
+# Usage: [OUTPATIENT=K] scripts/bench-audit.sh [CASES] [LINES_PER_CASE]   (defaults 1,000,000, 20 and K = 0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cases=${1:-1000000}
@@ -20,13 +20,14 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 # The generated data is kept in $data between runs (delete it to generate it again): generating 20,000,000 lines
 # takes about as long as auditing them.
-data=${TMPDIR:-/tmp}/mi-bench-audit-$cases-$per
+# CASES are inpatient cases (病例), each with PER fee lines: the issue's 1,000,000 cases and 20,000,000 lines.
+# OUTPATIENT one-line outpatient settlements per case come on top (default 0: the clean data's 门诊住院比 rule
+# G01O then fires once per institution, which does not matter for timing).
+outpatient=${OUTPATIENT:-0}
+inpatient=$cases
+per_inpatient=$per
+data=${TMPDIR:-/tmp}/mi-bench-audit-$cases-$per-$outpatient
 mkdir -p "$data"
-# CASES counts every settlement: inpatient cases and, five per inpatient case, outpatient settlements of one line
-# (the pool's 门诊住院比); the inpatient cases carry the rest of the lines, about LINES_PER_CASE × CASES in all.
-outpatient=5
-inpatient=$((cases / (outpatient + 1)))
-per_inpatient=$(( (cases * per - inpatient * outpatient) / inpatient ))
 if [ ! -s "$data/fees.ndjson" ] || [ ! -s "$data/manifest.ndjson" ]; then
   /usr/bin/time -f "generated in %e s, peak RSS %M KB" "$bin/mi-gen" fees --count "$inpatient" \
     --lines-per-case "$per_inpatient" --outpatient-per-case "$outpatient" \
