@@ -6,6 +6,17 @@ import MICore
 /// also a code entry keyed by its `kp_id` (name: the item's name; attrs: table, code and the columns its rule
 /// reads), so that `mi-catalog diff` lists the knowledge points added, removed and changed between versions.
 public enum KnowledgeStore {
+  /// `mi-catalog import kp`: stores the tables of `directory` as version `name` (`store`) and reports the
+  /// version, the rows per table and the SHA-256 on standard error.
+  public static func importVersion(
+    directory: String, name: String, replace: Bool, workspace: () throws(MIError) -> Workspace
+  ) throws(MIError) {
+    let (set, sha, rows) = try store(directory: directory, name: name, replace: replace, workspace: workspace)
+    let per = KnowledgeTable.allCases.map { "\($0.rawValue) \(rows[$0] ?? 0)" }.joined(separator: ", ")
+    Diagnostics.line(
+      "mi-catalog: imported \(set.entries) knowledge points as '\(set.name)' (\(per); sha256 \(sha.prefix(12)))")
+  }
+
   /// Reads and checks a directory's tables, then stores them; returns the set and the SHA-256 of the files.
   public static func store(
     directory: String, name: String, replace: Bool, workspace: () throws(MIError) -> Workspace
@@ -55,6 +66,24 @@ public enum KnowledgeStore {
 }
 
 extension RuleSetStore {
+  /// `mi-catalog import audit-rules`: opens the knowledge points `kp` (a version, the workspace opened read-only,
+  /// or a directory) when given, stores the rule set `file` as version `name` (`store`, the workspace opened for
+  /// creation) and reports it on standard error with the number of examples run.
+  public static func importVersion(
+    file: String, name: String, replace: Bool, kp: String?,
+    workspace: (Workspace.Access) throws(MIError) -> Workspace
+  ) throws {
+    let knowledge = try kp.map { (k: String) throws(MIError) in
+      try Knowledge.open(k) { () throws(MIError) in try workspace(.read) }
+    }
+    let (set, sha, outcomes) = try store(file: file, name: name, replace: replace, knowledge: knowledge) {
+      () throws(MIError) in try workspace(.create)
+    }
+    let examples = outcomes.isEmpty ? "examples not run (no --kp)" : "\(outcomes.count) examples passed"
+    Diagnostics.line(
+      "mi-catalog: imported \(set.entries) rules as '\(set.name)' (\(examples); sha256 \(sha.prefix(12)))")
+  }
+
   /// `mi-catalog import audit-rules FILE --name NAME`: checks the rule set (it parses, its types are known, every
   /// key is read) and runs its examples when the knowledge points are given or no rule needs them, then stores
   /// the file as it is (comments included) with the directory its relative parameter paths are read from.

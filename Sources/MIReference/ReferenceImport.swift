@@ -51,6 +51,38 @@ public enum ReferenceImport {
       "mi-catalog: imported \(set.entries) \(kind) entries as '\(set.name)' (sha256 \(sha.prefix(12)))\(detail)")
   }
 
+  /// Imports the code table `file` as version `name` of `kind`, read in its kind's shape: `dict` the platform's
+  /// three columns (`CodeTable.readDict`), `hospitals` the registry (`HospitalRegistry.read`), any other kind
+  /// (`dx`, `proc`) two columns, code and name (`CodeTable.read`).
+  public static func table(
+    _ file: String, kind: String, format: TableFormat, name: String, replace: Bool, workspace: () throws -> Workspace
+  ) throws {
+    let entries: [CodeEntry]
+    switch kind {
+    case "dict": entries = try CodeTable.readDict(file, format: format)
+    case "hospitals": entries = try HospitalRegistry.read(file, format: format)
+    default: entries = try CodeTable.read(file, format: format)
+    }
+    try codes(entries, kind: kind, file: file, name: name, replace: replace, workspace: workspace)
+  }
+
+  /// Imports the operation-class dictionary `file` as version `name`, the report naming the entries per class.
+  public static func procClass(_ file: String, name: String, replace: Bool, workspace: () throws -> Workspace) throws {
+    let (entries, table) = try ProcClassTable.readTableCounting(file)
+    let perClass = table.countsByRawClass.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+    try codes(
+      entries, kind: ProcClassTable.kind, file: file, name: name, replace: replace,
+      detail: perClass.isEmpty ? "" : ": \(perClass)", workspace: workspace)
+  }
+
+  /// Imports the DRG scheme directory `dir` as version `name` (`DRGSchemeStore.importScheme`) and reports its size.
+  public static func drgScheme(_ dir: String, name: String, replace: Bool, workspace: () throws -> Workspace) throws {
+    let r = try DRGSchemeStore.importScheme(try workspace(), dir: dir, name: name, replace: replace)
+    Diagnostics.line(
+      "mi-catalog: imported drg-scheme '\(r.set.name)': \(r.mdcs) MDCs, \(r.rules) ADRG rules, \(r.drgs) DRGs"
+        + " (sha256 \(r.set.sha256.prefix(12)))")
+  }
+
   /// Imports the DIP catalog `file` (NDJSON, CSV or TSV; `scale` for a table) as version `name`, carrying the
   /// operation-class version `procClass` when given; warns when comprehensive groups have no operation classes.
   public static func dip(

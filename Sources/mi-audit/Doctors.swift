@@ -76,52 +76,19 @@ struct Doctors: ParsableCommand {
 
   /// Checks the flags before anything is opened.
   func validate() throws {
-    if !Period.isYear(year) { throw ValidationError("--year must be YYYY, found '\(year)'") }
-    if auto == (confirmed != nil) { throw ValidationError("give either --confirmed FILE or --auto") }
-    if force && !post { throw ValidationError("--force applies to --post only") }
-    let stdin = ([confirmed].compactMap { $0 } + cases).filter { $0 == "-" }.count
-    if stdin > 1 || (stdin == 1 && (inputs.isEmpty || inputs.contains("-"))) {
-      throw ValidationError("standard input (-) can be read once only: name the findings files")
+    if let m = AuditCommands.doctorsFlagError(
+      year: year, confirmed: confirmed, auto: auto, post: post, force: force, cases: cases, inputs: inputs)
+    {
+      throw ValidationError(m)
     }
   }
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
-    let file = RuleSetStore.isFile(rules)
-    let ws = post || !file ? try common.workspace(post ? .write : .read) : nil
-    let ruleSet = file ? try RuleSetStore.file(rules) : try RuleSetStore.load(ws!, name: rules)
-    let policy = try PointsPolicy.load(ruleSet, origin: file ? .file : .workspace)
-    var digest: SHA256? = post ? SHA256() : nil
-    var list: ConfirmedList? = nil
-    if let confirmed { list = try ConfirmedList.read(confirmed, digest: &digest) }
-    var doctors = CaseDoctors()
-    for path in cases { try doctors.read(path, digest: &digest) }
-    var points = DoctorPoints(policy: policy, year: year)
-    let stream = try RecordStream(inputs: inputs, options: common.stream)
-    try stream.run { s in
-      let f = try FindingRecord.read(s)
-      if digest != nil {
-        digest!.update(s.line)
-        digest!.update(byte: 0x0A)
-      }
-      points.add(f, confirmed: auto ? f.sevDeg == FindingRecord.explicit : list!.confirms(f), cases: doctors)
-      return .consumed
-    }
-    let ledger = PointsLedger(
-      year: year, rules: rules, records: Int64(points.counts.events), outside: points.counts.otherYear,
-      rejected: stream.counts.rejected, force: force)
-    if post, let ws { try ledger.check(ws) }
-    let standings = points.standings()
-    for s in standings {
-      try stream.emit { b in
-        DoctorRecords.write(s, scheme: policy.scheme, into: &b); return 1
-      }
-    }
-    var extra = DoctorRecords.summaryParts(points.counts, standings, unmatched: list?.unmatched)
-    if post, let ws, var d = digest {
-      extra.append("posted run \(try ledger.post(ws, inputSHA256: d.hexDigest(), standings: standings).id)")
-    }
-    try stream.finish(extra: extra)
+    try AuditCommands.doctors(
+      year: year, rules: rules, confirmed: confirmed, auto: auto, cases: cases, post: post, force: force,
+      inputs: inputs, stream: common.stream
+    ) { (access: Workspace.Access) throws(MIError) in try common.workspace(access) }
   }
 }
 

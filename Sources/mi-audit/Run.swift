@@ -39,22 +39,12 @@ struct Run: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func validate() throws {
-    guard !cases.isEmpty || !fees.isEmpty else { throw ValidationError("give --cases FILE, --fees FILE or both") }
-    guard (cases + fees + [previous].compactMap { $0 }).filter({ $0 == "-" }).count <= 1 else {
-      throw ValidationError("standard input (-) can be read once only")
-    }
+    if let m = AuditCommands.runFlagError(cases: cases, fees: fees, previous: previous) { throw ValidationError(m) }
   }
 
   func run() throws {
-    let engine = try audit.engine(common: common)
-    let out = try OutputFile(path: common.output)
-    engine.rejects = try common.rejects.map { (p: String) throws(MIError) in try RejectSink(path: p) }
-    let summary = try engine.run(
-      cases: cases.map { .file($0) }, fees: fees.map { .file($0) }, previous: previous.map { [.file($0)] },
-      output: out)
-    try out.finish()
-    try engine.rejects?.finish()
-    Diagnostics.line("mi-audit: \(summary.line)")
+    try AuditCommands.run(
+      try audit.engine(common: common), cases: cases, fees: fees, previous: previous, stream: common.stream)
   }
 }
 
@@ -76,23 +66,8 @@ struct AuditOptions: ParsableArguments {
 
   /// The engine these options name.
   func engine(common: CommonOptions) throws -> AuditEngine {
-    var ws: Workspace? = nil
-    func workspace() throws(MIError) -> Workspace {
-      if let ws { return ws }
-      let w = try common.workspace(.read)
-      ws = w
-      return w
+    try AuditCommands.engine(rules: rules, kp: kp, hospitals: hospitals) { () throws(MIError) in
+      try common.workspace(.read)
     }
-    let ruleSet =
-      RuleSetStore.isFile(rules) ? try RuleSetStore.file(rules) : try RuleSetStore.load(workspace(), name: rules)
-    let knowledge = try kp.map { (k: String) throws(MIError) in try Knowledge.open(k, workspace: workspace) }
-    let levels =
-      try hospitals.map { (h: String) throws(MIError) in try RuleSetStore.hospitals(workspace(), name: h) } ?? [:]
-    // Rules that keep state in the workspace (the doctor points ledger) get it when one exists, even when the
-    // rule set and the knowledge points come from files.
-    let context = RuleContext(
-      knowledge: knowledge, hospitals: levels, workspace: ws ?? (try? common.workspace(.read)),
-      settings: ruleSet.settings)
-    return AuditEngine(ruleSet: ruleSet, context: context)
   }
 }

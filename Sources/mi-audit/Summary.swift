@@ -65,45 +65,18 @@ struct Summary: ParsableCommand {
 
   /// Checks the flags before anything is opened.
   func validate() throws {
-    if case .failure(let e) = FindingSummary.Dimension.parse(by) { throw ValidationError(e.message) }
-    if asAdjustments {
-      guard let period else { throw ValidationError("--as-adjustments needs --period YYYY or YYYY-MM") }
-      guard Period.isYear(period) || Period.isMonth(period) else {
-        throw ValidationError("--period must be YYYY or YYYY-MM, found '\(period)'")
-      }
-    } else {
-      if period != nil { throw ValidationError("--period applies to --as-adjustments only") }
-      if includeSuspect { throw ValidationError("--include-suspect applies to --as-adjustments only") }
-      if hospitals != nil { throw ValidationError("--hospitals applies to --as-adjustments only") }
+    if let m = AuditCommands.summaryFlagError(
+      by: by, asAdjustments: asAdjustments, period: period, hospitals: hospitals, includeSuspect: includeSuspect)
+    {
+      throw ValidationError(m)
     }
   }
 
   /// Runs the command: parse, call the library, report.
   func run() throws {
-    let dimensions = try FindingSummary.Dimension.parse(by).get()
-    var registry: Set<String>? = nil
-    if let hospitals {
-      let ws = try common.workspace(.read)
-      registry = Set(try ws.codes(try ws.refSet(hospitals, kind: "hospitals")).map(\.code))
-    }
-    let stream = try RecordStream(inputs: inputs, options: common.stream)
-    if let period, asAdjustments {
-      var adjustments = AdjustmentSummary(period: period, includeSuspect: includeSuspect)
-      adjustments.institutions = registry
-      try stream.run { s in
-        adjustments.add(try FindingRecord.read(s))
-        return .consumed
-      }
-      try stream.emit { b in adjustments.write(into: &b) }
-      try stream.finish(extra: adjustments.summaryParts)
-      return
-    }
-    var summary = FindingSummary(by: dimensions)
-    try stream.run { s in
-      summary.add(try FindingRecord.read(s))
-      return .consumed
-    }
-    try stream.emit { b in summary.write(into: &b) }
-    try stream.finish(extra: ["groups \(summary.groups.count)", "vola_amt \(Money.format(summary.total.volaAmt))"])
+    try AuditCommands.summary(
+      by: by, asAdjustments: asAdjustments, period: period, hospitals: hospitals, includeSuspect: includeSuspect,
+      inputs: inputs, stream: common.stream
+    ) { () throws(MIError) in try common.workspace(.read) }
   }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import MIAudit
 import MICommandLine
-import MICore
 
 /// `mi-audit test`: runs the examples of a rule set.
 struct Test: ParsableCommand {
@@ -27,14 +26,6 @@ struct Test: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let engine = try audit.engine(common: common)
-    let outcomes = try RuleTester.run(
-      engine.ruleSet, context: engine.context, only: ruleIDs.isEmpty ? nil : Set(ruleIDs))
-    let out = try OutputFile(path: common.output)
-    for o in outcomes { try out.write(o.line + "\n") }
-    try out.finish()
-    let failed = outcomes.filter { !$0.passed }.count
-    Diagnostics.line("mi-audit: \(outcomes.count - failed) passed, \(failed) failed")
-    if failed > 0 { throw MIError.refused("\(failed) example\(failed == 1 ? "" : "s") failed") }
+    try AuditCommands.test(try audit.engine(common: common), ruleIDs: ruleIDs, output: common.output)
   }
 }

@@ -1,7 +1,5 @@
 import ArgumentParser
 import MICommandLine
-import MICore
-import MIGrouping
 import MIReference
 
 /// `mi-catalog diff A B`: what changed between two versions of the same kind.
@@ -24,16 +22,6 @@ struct Diff: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(.read)
-    let a = try ws.refSet(old)
-    let b = try ws.refSet(new)
-    guard a.kind == b.kind else {
-      throw MIError.usage("'\(old)' is a \(a.kind) set and '\(new)' a \(b.kind) set: only versions of one kind compare")
-    }
-    let out = try OutputFile(path: common.output)
-    let lines = try ReferenceDiff.lines(ws, a, b) ?? CodeDiff.lines(try ws.codes(a), try ws.codes(b))
-    for line in lines { try out.write(line + "\n") }
-    try out.finish()
-    Diagnostics.line("mi-catalog: \(old) → \(new): \(CodeDiff.summary(lines))")
+    try CatalogCommands.diff(old, new, output: common.output) { try common.workspace(.read) }
   }
 }

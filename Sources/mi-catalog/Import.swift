@@ -1,6 +1,5 @@
 import ArgumentParser
 import MICommandLine
-import MICore
 
 /// `mi-catalog import KIND FILE --name NAME`: the import subcommands, one per kind of reference data.
 struct Import: ParsableCommand {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MIAudit
 import MICommandLine
 import MICore
@@ -26,12 +25,9 @@ struct ImportKP: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let (set, sha, rows) = try KnowledgeStore.store(
-      directory: directory, name: options.name, replace: options.replace
-    ) { () throws(MIError) in try common.workspace(.create) }
-    let per = KnowledgeTable.allCases.map { "\($0.rawValue) \(rows[$0] ?? 0)" }.joined(separator: ", ")
-    Diagnostics.line(
-      "mi-catalog: imported \(set.entries) knowledge points as '\(set.name)' (\(per); sha256 \(sha.prefix(12)))")
+    try KnowledgeStore.importVersion(directory: directory, name: options.name, replace: options.replace) {
+      () throws(MIError) in try common.workspace(.create)
+    }
   }
 }
 
@@ -59,14 +55,8 @@ struct ImportAuditRules: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let knowledge = try kp.map { (k: String) throws(MIError) in
-      try Knowledge.open(k) { () throws(MIError) in try common.workspace(.read) }
+    try RuleSetStore.importVersion(file: file, name: options.name, replace: options.replace, kp: kp) {
+      (access: Workspace.Access) throws(MIError) in try common.workspace(access)
     }
-    let (set, sha, outcomes) = try RuleSetStore.store(
-      file: file, name: options.name, replace: options.replace, knowledge: knowledge
-    ) { () throws(MIError) in try common.workspace(.create) }
-    let examples = outcomes.isEmpty ? "examples not run (no --kp)" : "\(outcomes.count) examples passed"
-    Diagnostics.line(
-      "mi-catalog: imported \(set.entries) rules as '\(set.name)' (\(examples); sha256 \(sha.prefix(12)))")
   }
 }

@@ -3,18 +3,9 @@ import MICommandLine
 import MICore
 import MIReference
 
-/// Imports code entries as a new version of `kind` and reports it (`ReferenceImport.codes`).
-func importCodes(_ entries: [CodeEntry], kind: String, file: String, import o: ImportOptions, common: CommonOptions)
-  throws
-{
-  try ReferenceImport.codes(entries, kind: kind, file: file, name: o.name, replace: o.replace) {
-    try common.workspace(.create)
-  }
-}
-
-/// An import of a two-column code dictionary: the commands differ only in their kind and help.
+/// An import of a code table (`ReferenceImport.table`): the commands differ only in their kind and help.
 protocol CodeDictionaryImport: ParsableCommand {
-  /// The kind of the version (`dx`, `proc`).
+  /// The kind of the version (`dx`, `proc`, `dict`, `hospitals`).
   static var kind: String { get }
   /// The dictionary file.
   var file: String { get }
@@ -28,8 +19,9 @@ protocol CodeDictionaryImport: ParsableCommand {
 
 extension CodeDictionaryImport {
   func run() throws {
-    try importCodes(
-      try CodeTable.read(file, format: table.format), kind: Self.kind, file: file, import: options, common: common)
+    try ReferenceImport.table(
+      file, kind: Self.kind, format: table.format, name: options.name, replace: options.replace
+    ) { try common.workspace(.create) }
   }
 }
 
@@ -47,19 +39,14 @@ struct TableOptions: ParsableArguments {
   var encoding: String = "auto"
 
   func validate() throws {
-    guard TableEncoding(rawValue: encoding.lowercased()) != nil else {
-      throw ValidationError("--encoding must be auto, utf-8 or gb18030")
-    }
-    if let d = delimiter, d != "tab", d.utf8.count != 1 {
-      throw ValidationError("--delimiter must be one ASCII character, or 'tab'")
+    if case .failure(let e) = CatalogCommands.tableFormat(delimiter: delimiter, encoding: encoding) {
+      throw ValidationError(e.message)
     }
   }
 
-  /// The format these flags give.
+  /// The format these flags give (checked by `validate`).
   var format: TableFormat {
-    TableFormat(
-      delimiter: delimiter.map { $0 == "tab" ? 0x09 : $0.utf8.first! },
-      encoding: TableEncoding(rawValue: encoding.lowercased()) ?? .auto)
+    (try? CatalogCommands.tableFormat(delimiter: delimiter, encoding: encoding).get()) ?? TableFormat()
   }
 }
 
@@ -103,7 +90,8 @@ struct ImportProc: CodeDictionaryImport {
 }
 
 /// `mi-catalog import dict`: a platform dictionary in its three-column shape.
-struct ImportDict: ParsableCommand {
+struct ImportDict: CodeDictionaryImport {
+  static let kind = "dict"
   static let configuration = CommandConfiguration(
     commandName: "dict",
     abstract: "Import a platform code dictionary (dic_type_code, val_code, val_name).",
@@ -120,15 +108,11 @@ struct ImportDict: ParsableCommand {
   @OptionGroup var options: ImportOptions
   @OptionGroup(title: "Table options") var table: TableOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
-
-  func run() throws {
-    let entries = try CodeTable.readDict(file, format: table.format)
-    try importCodes(entries, kind: "dict", file: file, import: options, common: common)
-  }
 }
 
 /// `mi-catalog import hospitals`: the registry of 定点医疗机构.
-struct ImportHospitals: ParsableCommand {
+struct ImportHospitals: CodeDictionaryImport {
+  static let kind = "hospitals"
   static let configuration = CommandConfiguration(
     commandName: "hospitals",
     abstract: "Import a hospital registry (fixmedins_code, name, hosp_lv, admdvs, payment, start date).",
@@ -145,9 +129,4 @@ struct ImportHospitals: ParsableCommand {
   @OptionGroup var options: ImportOptions
   @OptionGroup(title: "Table options") var table: TableOptions
   @OptionGroup(title: "Common options") var common: CommonOptions
-
-  func run() throws {
-    let entries = try HospitalRegistry.read(file, format: table.format)
-    try importCodes(entries, kind: "hospitals", file: file, import: options, common: common)
-  }
 }

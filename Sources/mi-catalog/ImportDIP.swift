@@ -1,6 +1,5 @@
 import ArgumentParser
 import MICommandLine
-import MICore
 import MIGrouping
 import MIReference
 

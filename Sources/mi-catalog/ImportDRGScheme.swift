@@ -1,7 +1,6 @@
 import ArgumentParser
 import MICommandLine
-import MICore
-import MIGrouping
+import MIReference
 
 /// `mi-catalog import drg-scheme DIR`: a DRG scheme in the mi-drg-scheme/1 format with its dictionaries.
 struct ImportDRGScheme: ParsableCommand {
@@ -30,10 +29,6 @@ struct ImportDRGScheme: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(.create)
-    let r = try DRGSchemeStore.importScheme(ws, dir: dir, name: options.name, replace: options.replace)
-    Diagnostics.line(
-      "mi-catalog: imported drg-scheme '\(r.set.name)': \(r.mdcs) MDCs, \(r.rules) ADRG rules, \(r.drgs) DRGs"
-        + " (sha256 \(r.set.sha256.prefix(12)))")
+    try ReferenceImport.drgScheme(dir, name: options.name, replace: options.replace) { try common.workspace(.create) }
   }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import MICommandLine
-import MICore
 import MIReference
 
 /// `mi-catalog import drg-weights`: a bureau's own DRG weight table instead of derived weights.

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import MICommandLine
-import MICore
 import MIReference
 
 /// `mi-catalog import params`: a commented TOML policy-parameters file as a versioned reference set.

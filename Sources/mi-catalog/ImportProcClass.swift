@@ -1,7 +1,5 @@
 import ArgumentParser
 import MICommandLine
-import MICore
-import MIGrouping
 import MIReference
 
 /// `mi-catalog import proc-class`: the ICD-9-CM-3 operation attribute dictionary DIP comprehensive groups need.
@@ -27,11 +25,6 @@ struct ImportProcClass: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let (entries, table) = try ProcClassTable.readTableCounting(file)
-    let perClass = table.countsByRawClass.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-    try ReferenceImport.codes(
-      entries, kind: ProcClassTable.kind, file: file, name: options.name, replace: options.replace,
-      detail: perClass.isEmpty ? "" : ": \(perClass)"
-    ) { try common.workspace(.create) }
+    try ReferenceImport.procClass(file, name: options.name, replace: options.replace) { try common.workspace(.create) }
   }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import MICommandLine
-import MICore
+import MIReference
 
 /// `mi-catalog init`: creates (or migrates) the workspace database.
 struct Init: ParsableCommand {
@@ -14,7 +14,6 @@ struct Init: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(.create)
-    Diagnostics.line("mi-catalog: workspace \(ws.path) ready (schema version \(Workspace.schemaVersion))")
+    try CatalogCommands.initialize { try common.workspace(.create) }
   }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import MICommandLine
-import MICore
 import MIReference
 
 /// `mi-catalog list`: the versions in the workspace.
@@ -22,10 +21,7 @@ struct List: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(.read)
-    let out = try OutputFile(path: common.output)
-    for line in try RefSetText.list(ws, kind: kind) { try out.write(line + "\n") }
-    try out.finish()
+    try CatalogCommands.list(kind: kind, output: common.output) { try common.workspace(.read) }
   }
 }
 
@@ -42,11 +38,7 @@ struct Show: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(.read)
-    let s = try ws.refSet(name)
-    let out = try OutputFile(path: common.output)
-    try out.write(try RefSetText.show(ws, s))
-    try out.finish()
+    try CatalogCommands.show(name, output: common.output) { try common.workspace(.read) }
   }
 }
 
@@ -68,10 +60,6 @@ struct Export: ParsableCommand {
   @OptionGroup(title: "Common options") var common: CommonOptions
 
   func run() throws {
-    let ws = try common.workspace(.read)
-    let s = try ws.refSet(name)
-    let out = try OutputFile(path: common.output)
-    out.buffer.append(contentsOf: try RefSetText.export(ws, s, file: file))
-    try out.finish()
+    try CatalogCommands.export(name, file: file, output: common.output) { try common.workspace(.read) }
   }
 }
