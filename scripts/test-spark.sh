@@ -2,13 +2,18 @@
 # Issue 17: runs the tools on Apache Spark (scripts/spark/mi_spark.py, master local[2]) over a generated
 # city-year and compares every output with the single-machine pipeline byte for byte: the DIP catalog derived from
 # the history, the grouped and scored cases, clearing (prepay of three months, the year's settle) and capitation
-# (a month's prepay, the year's settle). Then two runs that must fail: a mapper that exits 1 in one partition
+# (a month's prepay, the year's settle), the indicators (mi-report indicators over the scored cases and the
+# outpatient settlements) and an audit (mi-audit run over generated cases and fee lines partitioned by psn_no, with
+# the per-record and per-person rules of the example rule set: scripts/spark/person_rules.py; its findings are
+# compared after LC_ALL=C sort on both sides, mi-audit(1) PARTITIONING). Then two runs that must fail: a mapper that exits 1 in one partition
 # after writing half its output, and a bad settlement in one partition of a capitation run.
 # Installs pyspark from PyPI into .build-spark/venv (about 450 MB) when python3 lacks it; needs Java 17.
 # Prints the wall times of the single-machine pipeline and of the Spark job; the run is kept in .build-spark/run.
 # Usage: scripts/test-spark.sh
 #   MI_BIN=DIR         the binaries (default: the debug build, built when missing)
-#   MI_SPARK_SCALE=N   N times the data (default 1: 12,000 history cases, 4,000 cases, 20,000 settlements)
+#   MI_SPARK_SCALE=N   N times the data (default 1: 12,000 history cases, 4,000 cases, 20,000 settlements,
+#                      4,000 audited cases with their fee lines)
+#   MI_SPARK_VENV=DIR  a virtualenv holding pyspark to use (default .build-spark/venv, made when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,7 +22,7 @@ scripts/setup.sh
 
 py=python3
 if ! python3 -c 'import pyspark' 2> /dev/null; then
-  py=$root/.build-spark/venv/bin/python
+  py=${MI_SPARK_VENV:-$root/.build-spark/venv}/bin/python
   if ! "$py" -c 'import pyspark' 2> /dev/null; then
     echo "== installing pyspark into .build-spark/venv" >&2
     python3 -m venv .build-spark/venv
@@ -53,6 +58,8 @@ echo "== workspace and a generated city-year (scale $scale)" >&2
   mi-catalog import proc "$ex/proc.tsv" --name proc-demo
   mi-catalog import proc-class "$ex/dip/proc-class.tsv" --name proc-class-demo
   mi-catalog import params "$ex/params-2024.toml" --name params-2024
+  mi-catalog import kp "$ex/audit/kp-mini" --name kp-demo
+  mi-catalog import audit-rules "$ex/audit/rules.toml" --name rules-demo --kp kp-demo
 } 2> /dev/null
 for y in 2021 2022 2023; do
   mi-gen cases --count $((4000 * scale)) --seed "$y" --year "$y" --hospitals 20 --dx dx-demo --proc proc-demo
@@ -61,6 +68,13 @@ mi-gen cases --count $((4000 * scale)) --seed 2024 --year 2024 --hospitals 20 --
   2> /dev/null | gzip -n > cases-2024.ndjson.gz
 mi-gen outpatient --count $((20000 * scale)) --persons $((4000 * scale)) --institutions 20 --seed 2024 --year 2024 \
   > outpatient-2024.ndjson 2> /dev/null
+mi-gen fees --count $((4000 * scale)) --seed 2024 --year 2024 --hospitals 20 --inject 0.02 --kp kp-demo \
+  --rules rules-demo --manifest audit-manifest-2024.ndjson --cases-out audit-cases-2024.ndjson \
+  -o audit-fees-2024.ndjson 2> /dev/null
+# The rules that may run partitioned by psn_no (per record or per person), stored in the workspace database so
+# that they travel with it to the executors.
+python3 "$root/scripts/spark/person_rules.py" "$ex/audit/rules.toml" > rules-person.toml 2> /dev/null
+mi-catalog import audit-rules rules-person.toml --name rules-person --kp kp-demo > /dev/null 2>&1
 # The catalog both runs group with, and prepayments in the ledger that both settles take (the demo's order).
 mi-score derive --method dip --proc-class proc-class-demo --import dip-2024 history.ndjson > /dev/null 2>&1
 mi-group --dip dip-2024 cases-2024.ndjson.gz 2> /dev/null | mi-score --params params-2024 --catalog dip-2024 \
@@ -70,7 +84,8 @@ for m in 01 02; do
   mi-capita prepay --month "2024-$m" --params params-2024 --post outpatient-2024.ndjson > /dev/null 2>&1
 done
 echo "history $(wc -l < history.ndjson) cases, 2024 $(gzip -dc cases-2024.ndjson.gz | wc -l) cases (gzip)," \
-  "$(wc -l < outpatient-2024.ndjson) outpatient settlements" >&2
+  "$(wc -l < outpatient-2024.ndjson) outpatient settlements," \
+  "audit $(wc -l < audit-cases-2024.ndjson) cases with $(wc -l < audit-fees-2024.ndjson) fee lines" >&2
 
 echo "== single machine" >&2
 t0=$(now)
@@ -87,6 +102,10 @@ mkdir single
   mi-capita prepay --month 2024-03 --params params-2024 ../outpatient-2024.ndjson > capitation-prepay-2024-03.ndjson
   mi-capita settle --year 2024 --params params-2024 --draft-date 2025-02-10 ../outpatient-2024.ndjson \
     > capitation-2024.ndjson
+  mi-report indicators --format ndjson --params params-2024 scored.ndjson ../outpatient-2024.ndjson \
+    > indicators-2024.ndjson
+  mi-audit run --rules rules-person --kp kp-demo --cases ../audit-cases-2024.ndjson \
+    --fees ../audit-fees-2024.ndjson -o findings-person-2024.ndjson
 ) 2> single.log
 t1=$(now)
 
@@ -109,6 +128,10 @@ steps+=(
   --aggregate 'capitation-prepay-2024-03.ndjson=opt by psn_no: mi-capita prepay --month 2024-03 --params params-2024'
   --aggregate 'capitation-2024.ndjson=opt by psn_no: mi-capita settle --year 2024 --params params-2024
     || --draft-date 2025-02-10'
+  --aggregate 'indicators-2024.ndjson=scored+opt: mi-report indicators || --format ndjson --params params-2024'
+  --input acases=audit-cases-2024.ndjson --input afees=audit-fees-2024.ndjson
+  --audit "findings-person-2024=afees with acases by psn_no: mi-audit run --rules rules-person
+    --kp kp-demo"
 )
 t2=$(now)
 spark --bin "$MI_BIN" --out spark "${steps[@]}" 2> spark.log || {
@@ -130,9 +153,18 @@ same() {
 cat spark/scored/part-* > spark-scored.ndjson
 same single/scored.ndjson spark-scored.ndjson "grouping and scoring ($(ls spark/scored/part-* | wc -l) parts)"
 for f in dip-2024 prepay-2024-01 prepay-2024-02 prepay-2024-03 clearing-2024 capitation-prepay-2024-03 \
-  capitation-2024; do
+  capitation-2024 indicators-2024; do
   same "single/$f.ndjson" "spark/$f.ndjson" "$f"
 done
+# A partition's findings are in rule, key and input order, the parts are not interleaved in that order: both
+# sides are sorted by bytes (mi-audit(1), PARTITIONING).
+LC_ALL=C sort single/findings-person-2024.ndjson > single-findings-sorted.ndjson
+cat spark/findings-person-2024/part-* | LC_ALL=C sort > spark-findings-sorted.ndjson
+same single-findings-sorted.ndjson spark-findings-sorted.ndjson \
+  "per-person audit findings, sorted ($(ls spark/findings-person-2024/part-* | wc -l) parts)"
+[ "$(wc -l < single/findings-person-2024.ndjson)" -gt 0 ] || {
+  echo "test-spark: FAILED: no audit findings" >&2 && failed=1
+}
 [ "$(wc -l < single/scored.ndjson)" -gt 0 ] || { echo "test-spark: FAILED: nothing scored" >&2 && failed=1; }
 
 echo "== a mapper failing in one partition after half its output must fail the job" >&2

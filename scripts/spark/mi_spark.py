@@ -4,13 +4,16 @@
 The tools are not reimplemented: the same binaries run inside the Spark tasks. A streaming tool (mi-group,
 mi-score) is a mapper over each partition; an aggregating tool (mi-clear prepay|settle, mi-capita prepay|settle,
 mi-score derive) runs with --partial over each partition and once with --merge on the driver, over the partials of
-every partition (mi-clear(1), PARTIAL FILES), so its output is the single-machine output byte for byte.
+every partition (mi-clear(1), PARTIAL FILES), so its output is the single-machine output byte for byte. An
+audit (mi-audit run) reads two inputs, cases and fee lines, partitioned together by psn_no: only the rules whose
+state is per record or per person may run so (mi-audit(1), PARTITIONING).
 
 Usage:
   mi_spark.py --bin DIR --db FILE --out DIR [--master URL] [--partitions N]
               --input NAME=PATH ...
               [--map 'NAME=SOURCE: TOOL ARGS [| TOOL ARGS ...]'] ...
               [--aggregate 'FILE=SOURCE [by FIELD]: TOOL SUBCOMMAND ARGS [|| MERGE-ONLY ARGS]'] ...
+              [--audit 'NAME=FEES with CASES by FIELD: mi-audit run ARGS'] ...
 
   --input  names an NDJSON path (a file, a directory or a glob; plain or .gz) read with textFile.
   --map    pipes SOURCE (an input or an earlier map) through the tools, in input order, and writes OUT/NAME/
@@ -18,10 +21,18 @@ Usage:
   --aggregate runs the tool with --partial on every partition of SOURCE (re-partitioned by FIELD first when
            `by FIELD` is given, so that a person's records meet in one partition), keeps the partials in
            OUT/partials/FILE/part-NNNNN.ndjson, and runs the tool with --merge and the MERGE-ONLY ARGS (those
-           that shape only the finished result: --adjustments, --draft-date, --prepaid, --post, --no-ledger)
-           on the driver, writing OUT/FILE.
+           that shape only the finished result: --adjustments, --draft-date, --prepaid, --post, --no-ledger;
+           mi-report's --params, --previous, --format...) on the driver, writing OUT/FILE. SOURCE may be
+           several names joined by '+' (`scored+opt`): their union, like the files given to one run.
+  --audit  partitions FEES and CASES (inputs or maps) together by FIELD (the same stable hash as `by FIELD`, so a
+           person's cases and fee lines meet in one partition), and runs `mi-audit run ARGS --cases
+           CASES-part-NNNNN.ndjson --fees -` over every partition, each input in its order, writing OUT/NAME/
+           (one part file of findings per partition). A run orders its findings by rule, key and input order;
+           the parts do not interleave in that order, so `cat OUT/NAME/part-* | LC_ALL=C sort` equals the
+           single-machine findings of the same rules sorted the same way. Give it only rules that are per record
+           or per person (mi-audit(1), PARTITIONING): a per-institution rule would see part of an institution.
 
-Steps run in the order given. The binaries and the workspace database are shipped to the executors with
+Maps run first, then aggregates and audits, each in the order given. The binaries and the workspace database are shipped to the executors with
 SparkContext.addFile; the tools find the database through $MI_DB and open it read-only (they only read it
 there: a partial is never posted), and the shipped copy is made mode 0400, so that a writing command (run as
 another user than root) is refused rather than writing a copy nobody reads. The --merge runs on the driver use --bin and --db as given (a --post there writes the ledger).
@@ -88,12 +99,21 @@ def parse_step(text, kind):
     if not sep or "=" not in head:
         raise Usage(f"--{kind} '{text}': expected NAME=SOURCE: COMMAND")
     name, _, source = head.partition("=")
-    name, source, field = name.strip(), source.strip(), None
+    name, source, field, cases = name.strip(), source.strip(), None, None
+    if kind == "audit":
+        m = re.fullmatch(r"(\S+)\s+with\s+(\S+)\s+by\s+(\S+)", source)
+        if not m:
+            raise Usage(f"--audit '{text}': expected NAME=FEES with CASES by FIELD: mi-audit run ARGS")
+        source, cases, field = m.group(1), m.group(2), m.group(3)
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", cases):
+            raise Usage(f"--audit '{text}': CASES is a plain name (letters, digits, '.', '_', '-')")
     m = re.fullmatch(r"(\S+)\s+by\s+(\S+)", source)
-    if m:
+    if m and kind != "audit":
         source, field = m.group(1), m.group(2)
-    if not re.fullmatch(r"[A-Za-z0-9._-]+", name) or not re.fullmatch(r"[A-Za-z0-9._-]+", source):
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", name) or not re.fullmatch(r"[A-Za-z0-9._-]+(\+[A-Za-z0-9._-]+)*", source):
         raise Usage(f"--{kind} '{text}': NAME and SOURCE are plain names (letters, digits, '.', '_', '-')")
+    if "+" in source and kind != "aggregate":
+        raise Usage(f"--{kind} '{text}': only --aggregate reads several sources (SOURCE+SOURCE)")
     merge_args = []
     if kind == "aggregate":
         body, _, merge_text = body.partition("||")
@@ -103,7 +123,19 @@ def parse_step(text, kind):
         raise Usage(f"--aggregate {name}: one aggregating command (map first, then aggregate the map)")
     if kind == "map" and field:
         raise Usage(f"--map {name}: 'by FIELD' belongs to --aggregate (a map keeps the input order)")
-    return {"kind": kind, "name": name, "source": source, "field": field, "commands": commands, "merge": merge_args}
+    if kind == "audit":
+        c = commands[0]
+        if len(commands) != 1 or c[:2] != ["mi-audit", "run"] or "--cases" in c or "--fees" in c:
+            raise Usage(f"--audit {name}: one 'mi-audit run ARGS' without --cases and --fees (mi-spark gives them)")
+    return {
+        "kind": kind,
+        "name": name,
+        "source": source,
+        "cases": cases,
+        "field": field,
+        "commands": commands,
+        "merge": merge_args,
+    }
 
 
 # --- what runs on the executors -------------------------------------------------------------------------------
@@ -188,6 +220,43 @@ def mapper(commands, db_name, label):
     return run
 
 
+def auditor(argv, db_name, cases_label, fees_label):
+    """The function of mapPartitionsWithIndex over the co-partitioned ((source, index, hash), line) records of an
+    audit, sorted by key: the partition's cases first, in input order, are written to a file named like a part
+    (its messages then name `CASES-part-NNNNN.ndjson:LINE`), and its fee lines, in input order, are piped in."""
+
+    def run(index, records):
+        import shutil
+
+        env = dict(os.environ)
+        db = shipped(db_name)
+        if os.stat(db).st_mode & 0o777 != 0o400:
+            os.chmod(db, 0o400)
+        env["MI_DB"] = db
+        tmp = tempfile.mkdtemp(prefix="mi-spark-audit-")
+        try:
+            cases_path = os.path.join(tmp, f"{cases_label}-part-{index:05d}.ndjson")
+            first_fee = []
+            with open(cases_path, "w", encoding="utf-8", newline="\n") as f:
+                for key, line in records:
+                    if key[0] != 0:
+                        first_fee.append(line)
+                        break
+                    f.write(line + "\n")
+
+            def fees():
+                yield from first_fee
+                for _, line in records:
+                    yield line
+
+            command = [argv + ["--cases", cases_path, "--fees", "-"]]
+            yield from run_chain(command, fees(), env, f"{fees_label}-part-{index:05d}", shipped)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    return run
+
+
 def key_partition(field):
     """The partition function of `by FIELD`: a stable hash (CRC-32) of the field's text, the same on every
     executor and every run (Python's own str hash is salted per process)."""
@@ -228,6 +297,7 @@ def main(argv):
     ap.add_argument("--input", action="append", default=[], metavar="NAME=PATH")
     ap.add_argument("--map", action="append", default=[], metavar="SPEC")
     ap.add_argument("--aggregate", action="append", default=[], metavar="SPEC")
+    ap.add_argument("--audit", action="append", default=[], metavar="SPEC")
     args = ap.parse_args(argv)
     try:
         inputs = {}
@@ -237,11 +307,13 @@ def main(argv):
                 raise Usage(f"--input '{spec}': expected NAME=PATH")
             inputs[name] = path
         steps = [parse_step(s, "map") for s in args.map] + [parse_step(s, "aggregate") for s in args.aggregate]
+        steps += [parse_step(s, "audit") for s in args.audit]
         # Maps first, then aggregates, each in the order given: an aggregate may read a map, never the reverse.
         known = set(inputs)
         for s in steps:
-            if s["source"] not in known:
-                raise Usage(f"--{s['kind']} {s['name']}: no input or earlier map named '{s['source']}'")
+            for src in s["source"].split("+") + [s["cases"]]:
+                if src is not None and src not in known:
+                    raise Usage(f"--{s['kind']} {s['name']}: no input or earlier map named '{src}'")
             if s["kind"] == "map":
                 known.add(s["name"])
         tools = sorted({c[0] for s in steps for c in s["commands"]})
@@ -286,6 +358,23 @@ def main(argv):
         sc.stop()
 
 
+def audit_rdd(fees, cases, step, db_name, partitions, level):
+    """The findings of `mi-audit run` over FEES and CASES partitioned together by the step's field: each record
+    is keyed (0 for a case, 1 for a fee line; its number in its input; the field's CRC-32), placed by the hash and
+    sorted by the rest, so that a partition holds its cases, then its fee lines, each in input order."""
+    key = key_partition(step["field"])
+
+    def keyed(rdd, source):
+        return rdd.zipWithIndex().map(
+            lambda li, key=key, source=source: ((source, li[1], zlib.crc32(key(li[0]).encode("utf-8"))), li[0])
+        )
+
+    both = keyed(cases, 0).union(keyed(fees, 1))
+    placed = both.repartitionAndSortWithinPartitions(partitions, partitionFunc=lambda k: k[2])
+    run = auditor(step["commands"][0], db_name, step["cases"], step["source"])
+    return placed.mapPartitionsWithIndex(run).persist(level)
+
+
 def run_steps(sc, args, inputs, steps, tools, level):
     """Ships the files, runs every step in order, and returns the exit status."""
     for t in tools:
@@ -299,13 +388,22 @@ def run_steps(sc, args, inputs, steps, tools, level):
     keyed = {}  # (source, field) -> the source partitioned by the field, shuffled once for every step that asks
     for s in steps:
         began = time.monotonic()
-        source = rdds[s["source"]]
+        # SOURCE+SOURCE (an aggregate over several inputs): their union, in the order named, like the files given
+        # in that order to one run.
+        names = s["source"].split("+")
+        source = rdds[names[0]] if len(names) == 1 else sc.union([rdds[n] for n in names])
         if s["kind"] == "map":
             out = source.mapPartitionsWithIndex(mapper(s["commands"], db_name, s["source"]), preservesPartitioning=True)
             out.persist(level)
             # file:// even on a cluster whose default file system is HDFS: --out is a shared mount (README.md).
             out.saveAsTextFile("file://" + os.path.abspath(os.path.join(args.out, s["name"])))
             rdds[s["name"]] = out
+            took = time.monotonic() - began
+            print(f"mi-spark: {s['name']}: {out.getNumPartitions()} parts in {args.out}/{s['name']} ({took:.1f} s)", file=sys.stderr)
+            continue
+        if s["kind"] == "audit":
+            out = audit_rdd(source, rdds[s["cases"]], s, db_name, partitions, level)
+            out.saveAsTextFile("file://" + os.path.abspath(os.path.join(args.out, s["name"])))
             took = time.monotonic() - began
             print(f"mi-spark: {s['name']}: {out.getNumPartitions()} parts in {args.out}/{s['name']} ({took:.1f} s)", file=sys.stderr)
             continue
