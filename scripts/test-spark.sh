@@ -5,8 +5,9 @@
 # (a month's prepay, the year's settle), the indicators (mi-report indicators over the scored cases and the
 # outpatient settlements) and an audit (mi-audit run over generated cases and fee lines partitioned by psn_no, with
 # the per-record and per-person rules of the example rule set: scripts/spark/person_rules.py; its findings are
-# compared after LC_ALL=C sort on both sides, mi-audit(1) PARTITIONING). Then two runs that must fail: a mapper that exits 1 in one partition
-# after writing half its output, and a bad settlement in one partition of a capitation run.
+# compared after LC_ALL=C sort on both sides, mi-audit(1) PARTITIONING). Then three runs that must fail: a mapper
+# that exits 1 in one partition after writing half its output, a bad settlement in one partition of a capitation
+# run, and a bad case in one partition of an audit.
 # Installs pyspark from PyPI into .build-spark/venv (about 450 MB) when python3 lacks it; needs Java 17.
 # Prints the wall times of the single-machine pipeline and of the Spark job; the run is kept in .build-spark/run.
 # Usage: scripts/test-spark.sh
@@ -203,6 +204,22 @@ if [ "$status" -eq 1 ] && grep -q '^mi-capita: opt-part-0000[0-9]:777: field "fi
   echo "failed as it must: status 1, $(grep -m1 -o 'opt-part-[^ ]*: field "fixmedins_code".*' fail2.log)" >&2
 else
   echo "test-spark: FAILED: a bad settlement gave status $status (fail2.log)" >&2
+  failed=1
+fi
+
+echo "== a bad case in one partition of an audit must fail the job, naming the partition's cases file" >&2
+awk 'NR == 555 { sub(/"medfee_sumamt":[^,]*/, "\"medfee_sumamt\":\"x\"") } { print }' audit-cases-2024.ndjson \
+  > bad-audit-cases.ndjson
+set +e
+spark --bin "$MI_BIN" --out fail3 --input acases=bad-audit-cases.ndjson --input afees=audit-fees-2024.ndjson \
+  --audit 'findings=afees with acases by psn_no: mi-audit run --rules rules-person --kp kp-demo' 2> fail3.log
+status=$?
+set -e
+if [ "$status" -eq 1 ] && grep -q '^mi-audit: .*/acases-part-0000[0-9]\.ndjson:[0-9]*: field "medfee_sumamt"' fail3.log \
+  && [ ! -e fail3/findings/_SUCCESS ]; then
+  echo "failed as it must: status 1, $(grep -m1 -o 'acases-part-[^ ]*: field "medfee_sumamt"' fail3.log)" >&2
+else
+  echo "test-spark: FAILED: a bad audit case gave status $status (fail3.log)" >&2
   failed=1
 fi
 
