@@ -18,13 +18,18 @@ public enum CaseJoin {
     public var operations: [String]
     /// Fee-line tables (fee_list_d), optional.
     public var fees: [String]
+    /// Visit tables (mdtrt_d), optional: the case fields a settlement lacks (`visitFields`), by `mdtrt_id`.
+    public var visits: [String]
 
     /// Names the tables.
-    public init(settlements: [String], diagnoses: [String], operations: [String], fees: [String]) {
+    public init(
+      settlements: [String], diagnoses: [String], operations: [String], fees: [String], visits: [String] = []
+    ) {
       self.settlements = settlements
       self.diagnoses = diagnoses
       self.operations = operations
       self.fees = fees
+      self.visits = visits
     }
   }
 
@@ -184,6 +189,8 @@ public enum CaseJoin {
     var duplicateCodes = 0
     var noPrincipal = 0
     var sharedKeys = 0
+    var noVisit = 0
+    var firstNoVisit: (file: String, line: Int)? = nil
   }
 
   /// Joins the tables and writes one case record per settlement; returns the summary line (without the tool name).
@@ -202,6 +209,7 @@ public enum CaseJoin {
       tables.operations, codeField: "oprn_oprt_code", flagField: "main_oprn_flag", typeField: nil, input: input,
       mapping: mapping)
     let (fees, feeRows) = try readFees(tables.fees, input: input, mapping: mapping)
+    var visits = try readVisits(tables.visits, input: input, mapping: mapping)
     var feesUsed: Set<String> = []
     let out = try OutputFile(path: stream.output)
     let rejects = try stream.rejects.map { (p: String) throws(MIError) in try RejectSink(path: p) }
@@ -257,6 +265,12 @@ public enum CaseJoin {
               tally.duplicateCodes += d.duplicates + o.duplicates
               if d.noPrincipal { tally.noPrincipal += 1 }
               out.buffer.append(contentsOf: record[..<body])
+              if !tables.visits.isEmpty
+                && !appendVisit(&visits, mdtrtID: mdtrtID, lacking: scanner, to: &out.buffer)
+              {
+                tally.noVisit += 1
+                if tally.firstNoVisit == nil { tally.firstNoVisit = (table.name, row.line) }
+              }
               out.buffer.append(contentsOf: Array(",\"diag_codes\":".utf8))
               JSONWriter.appendStringArray(d.codes, to: &out.buffer)
               out.buffer.append(contentsOf: Array(",\"oprn_codes\":".utf8))
@@ -292,6 +306,11 @@ public enum CaseJoin {
     Diagnostics.summaryOnError(nil)
     warnUnmatched(diag, what: "diagnosis")
     warnUnmatched(oprn, what: "operation")
+    if !tables.visits.isEmpty { warnUnmatchedVisits(visits) }
+    if let first = tally.firstNoVisit {
+      Diagnostics.warning(
+        "\(tally.noVisit) settlement(s) match no visit by mdtrt_id (first: \(first.file):\(first.line))")
+    }
     let feeKeys = Set(fees.keys).subtracting(feesUsed)
     if !feeKeys.isEmpty {
       Diagnostics.warning("\(feeKeys.count) setl_id(s) of the fee lines match no settlement (first: \(feeKeys.min()!))")
@@ -315,6 +334,7 @@ public enum CaseJoin {
     try out.finish()
     var extra = ["diagnosis rows \(diag.rows), operation rows \(oprn.rows)"]
     if !tables.fees.isEmpty { extra.append("fee lines \(feeRows)") }
+    if !tables.visits.isEmpty { extra.append("visits \(visits.rows)") }
     extra.append("without diagnoses \(tally.noDiagnosis)")
     return counts.value.summary(extra)
   }

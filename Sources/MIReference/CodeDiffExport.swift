@@ -32,10 +32,19 @@ public enum CodeDiff {
 /// A code set as TSV: a header (code, name, then one column per attribute any entry has, in first-seen order) and
 /// one row per entry.
 public enum CodeExport {
-  /// The header and the rows, without line ends.
-  public static func tsvLines(_ codes: [CodeEntry]) -> [String] {
+  /// The header and the rows, without line ends. `columns` (the names the version was imported with, from its
+  /// meta: `importedColumns`) replace the header's names when there are as many; a version imported before they
+  /// were kept has none and keeps the header `code`, `name`, attributes.
+  public static func tsvLines(_ codes: [CodeEntry], columns: [String]? = nil) -> [String] {
     let attrKeys = attributeKeys(codes)
-    var lines = [(["code", "name"] + attrKeys).joined(separator: "\t")]
+    var header = ["code", "name"] + attrKeys
+    // A name holding a tab or line break would break the TSV header; such a header is not used.
+    if let columns, columns.count == header.count,
+      !columns.contains(where: { $0.contains { $0 == "\t" || $0.isNewline } })
+    {
+      header = columns
+    }
+    var lines = [header.joined(separator: "\t")]
     for c in codes {
       var row = [c.code, c.name]
       if !attrKeys.isEmpty {
@@ -45,6 +54,22 @@ public enum CodeExport {
       lines.append(row.joined(separator: "\t"))
     }
     return lines
+  }
+
+  /// The meta of a code version imported with the header `columns`: `{"columns":[…]}`, or `{}` without one.
+  public static func columnsMeta(_ columns: [String]?) -> String {
+    guard let columns else { return "{}" }
+    var b: [UInt8] = []
+    var w = JSONWriter()
+    w.begin(&b)
+    w.strings("columns", columns, &b)
+    b.append(UInt8(ascii: "}"))
+    return String(decoding: b, as: UTF8.self)
+  }
+
+  /// The header names a version's `meta` keeps (`columnsMeta`), nil when it keeps none.
+  public static func importedColumns(_ meta: String) -> [String]? {
+    (try? TestableRecord.scan(meta) { s in try s.strings("columns") }) ?? nil
   }
 
   /// The attribute names used by any entry, in first-seen order.

@@ -8,11 +8,24 @@ public enum CodeTable {
   public static func read(_ path: String, headerFirst: String = "code", format: TableFormat = TableFormat())
     throws(MIError) -> [CodeEntry]
   {
+    try readTable(path, headerFirst: headerFirst, format: format).entries
+  }
+
+  /// Reads a two-column code table as `read` does, and the header row's two names as the file spells them
+  /// (`CODE`, `诊断名称`), nil without a header row or when it has more than two columns: `mi-catalog export`
+  /// writes them back (issue 16 item 4).
+  public static func readTable(_ path: String, headerFirst: String = "code", format: TableFormat = TableFormat())
+    throws(MIError) -> (entries: [CodeEntry], columns: [String]?)
+  {
     let table = try TableReader(path: path, format: format)
     var out: [CodeEntry] = []
+    var columns: [String]?
     var seen: [String: Int] = [:]
     while let row = try table.nextRow() {
-      if out.isEmpty && table.lineNumber == 1 && row.first?.lowercased() == headerFirst { continue }
+      if out.isEmpty && table.lineNumber == 1 && row.first?.lowercased() == headerFirst {
+        if row.count == 2 { columns = row.map { $0.trimmingCharacters(in: .whitespaces) } }
+        continue
+      }
       guard row.count >= 2 else { throw table.error("name", "expected two columns (code, name), found \(row.count)") }
       let code = row[0].trimmingCharacters(in: .whitespaces)
       guard !code.isEmpty else { throw table.error("code", "empty code") }
@@ -23,7 +36,7 @@ public enum CodeTable {
       if name.contains(where: \.isNewline) { throw table.error("name", "the name holds a line break") }
       out.append(CodeEntry(code: code, name: name))
     }
-    return out
+    return (out, columns)
   }
 
   /// Reads a platform dictionary in its three-column shape (dic_type_code, val_code, val_name), with or without a
@@ -57,6 +70,14 @@ public enum HospitalRegistry {
 
   /// Reads the registry into code entries whose attrs hold level, admdvs, payment and start date.
   public static func read(_ path: String, format: TableFormat = TableFormat()) throws(MIError) -> [CodeEntry] {
+    try readTable(path, format: format).entries
+  }
+
+  /// Reads the registry as `read` does, and the header's names of `columns`, in that order, as the file spells
+  /// them (`FIXMEDINS_CODE`, `name`): `mi-catalog export` writes them back (issue 16 item 4).
+  public static func readTable(_ path: String, format: TableFormat = TableFormat()) throws(MIError) -> (
+    entries: [CodeEntry], columns: [String]
+  ) {
     let table = try TableReader(path: path, format: format)
     guard let header = try table.nextRow() else {
       throw MIError.data(file: path, line: 1, field: nil, message: "empty file")
@@ -69,6 +90,7 @@ public enum HospitalRegistry {
     for c in columns where index[c] == nil {
       throw table.error(c, "missing column (the header must name \(columns.joined(separator: ", ")))")
     }
+    let spelled = columns.map { header[index[$0]!].trimmingCharacters(in: .whitespaces) }
     var out: [CodeEntry] = []
     var seen: [String: Int] = [:]
     while let row = try table.nextRow() {
@@ -108,7 +130,7 @@ public enum HospitalRegistry {
       attrs.append(UInt8(ascii: "}"))
       out.append(CodeEntry(code: code, name: field("fixmedins_name"), attrs: String(decoding: attrs, as: UTF8.self)))
     }
-    return out
+    return (out, spelled)
   }
 
   /// Whether `s` is a date yyyy-MM-dd (month 1–12, day 1–31).

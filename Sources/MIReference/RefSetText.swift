@@ -48,7 +48,9 @@ public enum RefSetText {
       throw MIError.usage("'\(name)' is kept as files; name one with --file (\(blobs.joined(separator: ", ")))")
     }
     var bytes: [UInt8] = []
-    for line in CodeExport.tsvLines(codes) { bytes.append(contentsOf: Array((line + "\n").utf8)) }
+    for line in CodeExport.tsvLines(codes, columns: CodeExport.importedColumns(s.meta)) {
+      bytes.append(contentsOf: Array((line + "\n").utf8))
+    }
     return bytes
   }
 }

@@ -52,18 +52,28 @@ public enum ReferenceImport {
   }
 
   /// Imports the code table `file` as version `name` of `kind`, read in its kind's shape: `dict` the platform's
-  /// three columns (`CodeTable.readDict`), `hospitals` the registry (`HospitalRegistry.read`), any other kind
-  /// (`dx`, `proc`) two columns, code and name (`CodeTable.read`).
+  /// three columns (`CodeTable.readDict`), `hospitals` the registry (`HospitalRegistry.readTable`), any other kind
+  /// (`dx`, `proc`) two columns, code and name (`CodeTable.readTable`). The header's names, when the file spells
+  /// them otherwise than the canonical names, are kept in the version's meta for `mi-catalog export`.
   public static func table(
     _ file: String, kind: String, format: TableFormat, name: String, replace: Bool, workspace: () throws -> Workspace
   ) throws {
     let entries: [CodeEntry]
+    var columns: [String]?
     switch kind {
+    // A dictionary's header (dic_type_code, val_code, val_name) does not name the exported columns (code is
+    // TYPE:CODE), so it is not kept.
     case "dict": entries = try CodeTable.readDict(file, format: format)
-    case "hospitals": entries = try HospitalRegistry.read(file, format: format)
-    default: entries = try CodeTable.read(file, format: format)
+    case "hospitals": (entries, columns) = try HospitalRegistry.readTable(file, format: format)
+    default: (entries, columns) = try CodeTable.readTable(file, format: format)
     }
-    try codes(entries, kind: kind, file: file, name: name, replace: replace, workspace: workspace)
+    // A header spelled as the canonical names keeps no meta, so such a version exports as it always has (the
+    // header code, name, attributes); a bureau's own spelling (`FIXMEDINS_CODE`, `诊断名称`) is kept for export.
+    let canonical = kind == "hospitals" ? HospitalRegistry.columns : ["code", "name"]
+    if columns == canonical { columns = nil }
+    try codes(
+      entries, kind: kind, file: file, name: name, replace: replace, meta: CodeExport.columnsMeta(columns),
+      workspace: workspace)
   }
 
   /// Imports the operation-class dictionary `file` as version `name`, the report naming the entries per class.

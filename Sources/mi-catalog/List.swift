@@ -48,7 +48,8 @@ struct Export: ParsableCommand {
     abstract: "Write a version's entries to standard output (or -o FILE).",
     discussion: """
       Code sets are written as TSV with a header: code, name, and one column per attribute (hospitals:
-      hosp_lv, admdvs, payment, start_date). Sets kept as files (params, schemes) are written as their file; \
+      hosp_lv, admdvs, payment, start_date); a version imported from a table whose header spells its columns \
+      otherwise (FIXMEDINS_CODE, 诊断名称) is written with those names. Sets kept as files (params, schemes) are written as their file; \
       name one with --file when there are several.
 
       Example:

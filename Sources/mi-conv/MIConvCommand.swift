@@ -110,7 +110,9 @@ struct Cases: ParsableCommand {
       settlement (by setl_id, else mdtrt_id) become diag_codes and oprn_codes, the \
       principal (maindiag_flag / main_oprn_flag 1) first, then by setl_list_sn. Two \
       principal rows, a repeated setl_id or unbalanced money reject the record; keys \
-      that match no settlement are reported.
+      that match no settlement are reported. A real setl_d lacks the inpatient \
+      fields (days, 离院方式, 科别, 主诊医师): --visits joins them from mdtrt_d by \
+      mdtrt_id, settlements and visits that match nothing reported.
 
       Example: extracts as mi-gen --layout platform writes them
         mi-conv cases --settlements x.setl_d.csv --diagnoses x.setl_list_diag_d.csv \\
@@ -124,6 +126,11 @@ struct Cases: ParsableCommand {
   var operations: [String] = []
   @Option(help: ArgumentHelp("Fee lines, summed into item_amts (repeatable).", valueName: "file")) var fees: [String] =
     []
+  @Option(
+    help: ArgumentHelp(
+      "Visit table (mdtrt_d, repeatable): act_ipt_days, adm_time, dscg_time, adm_caty, dscg_caty, dscg_way and "
+        + "chfpdr_code by mdtrt_id, where the settlement lacks them.", valueName: "file"))
+  var visits: [String] = []
   @Flag(help: "Write records whose money identities do not hold instead of rejecting them.")
   var allowUnbalanced = false
   @OptionGroup(title: "Reading options") var read: ReadOptions
@@ -135,7 +142,8 @@ struct Cases: ParsableCommand {
   }
 
   func run() throws {
-    let tables = CaseJoin.Tables(settlements: settlements, diagnoses: diagnoses, operations: operations, fees: fees)
+    let tables = CaseJoin.Tables(
+      settlements: settlements, diagnoses: diagnoses, operations: operations, fees: fees, visits: visits)
     let summary = try CaseJoin.run(
       tables, input: read.input(assumeFilename: nil), mapping: read.mapping(), stream: common.stream,
       checkMoney: !allowUnbalanced)

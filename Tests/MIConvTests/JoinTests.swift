@@ -131,4 +131,39 @@ import Testing
     let ids = Set(lines.map { String($0.split(separator: ",")[0]) })
     #expect(ids.count == n)
   }
+
+  /// Issue 16 item 2: the visit table gives a settlement the case fields it lacks, by mdtrt_id; the settlement's
+  /// own value wins; only the visit fields are taken; a visit listed twice is an error naming the line.
+  @Test func visitsGiveTheCaseFieldsASettlementLacks() throws {
+    let dir = try files([
+      "setl.csv": "SETL_ID,MDTRT_ID,DSCG_WAY\nS1,M1,5\nS2,M2,null\n",
+      "diag.csv": "SETL_ID,MAINDIAG_FLAG,DIAG_CODE\nS1,1,K35.800\n",
+      "oprn.csv": "SETL_ID,MAIN_OPRN_FLAG,OPRN_OPRT_CODE\n",
+      "mdtrt.csv":
+        "MDTRT_ID,CERTNO,IPT_DAYS,ENDTIME,DSCG_WAY,DSCG_CATY\nM1,X,8,20240528120000,1,03\nM2,Y,3,null,2,07\n",
+    ])
+    let out = dir.appendingPathComponent("cases.ndjson").path
+    func run(_ visits: String) throws -> [String] {
+      let tables = CaseJoin.Tables(
+        settlements: [dir.appendingPathComponent("setl.csv").path],
+        diagnoses: [dir.appendingPathComponent("diag.csv").path],
+        operations: [dir.appendingPathComponent("oprn.csv").path], fees: [],
+        visits: [dir.appendingPathComponent(visits).path])
+      _ = try CaseJoin.run(
+        tables, input: InputOptions(), mapping: MappingOptions(), stream: StreamOptions(output: out, rejects: nil),
+        checkMoney: true)
+      return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+    let lines = try run("mdtrt.csv")
+    #expect(
+      lines[0]
+        == #"{"setl_id":"S1","mdtrt_id":"M1","dscg_way":"5","act_ipt_days":8,"dscg_time":"2024-05-28 12:00:00","#
+        + #""dscg_caty":"03","diag_codes":["K35.800"],"oprn_codes":[]}"#)
+    #expect(
+      lines[1]
+        == #"{"setl_id":"S2","mdtrt_id":"M2","act_ipt_days":3,"dscg_caty":"07","dscg_way":"2","diag_codes":[],"#
+        + #""oprn_codes":[]}"#)
+    try Data("MDTRT_ID,IPT_DAYS\nM1,8\nM1,9\n".utf8).write(to: dir.appendingPathComponent("twice.csv"))
+    #expect(throws: MIError.self) { try run("twice.csv") }
+  }
 }
