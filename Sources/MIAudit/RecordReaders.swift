@@ -3,36 +3,18 @@ import MICore
 /// Times of SCHEMA.md (`yyyy-MM-dd HH:mm:ss`, local, no zone) as seconds since 1970-01-01 00:00:00 of that clock,
 /// and dates as day numbers: plain arithmetic on the civil calendar, no time zone involved.
 public enum AuditTime {
-  /// Days since 1970-01-01 of a civil date (proleptic Gregorian; Howard Hinnant's days_from_civil).
-  public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146097 + doe - 719468
+  /// Days since 1970-01-01 of a civil date (MICore `DateTime.dayNumber`).
+  @inlinable public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
+    DateTime.dayNumber(year: year, month: month, day: day)
   }
 
   /// The civil date of a day number.
-  public static func civil(_ dayNumber: Int) -> (year: Int, month: Int, day: Int) {
-    let z = dayNumber + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+  @inlinable public static func civil(_ dayNumber: Int) -> (year: Int, month: Int, day: Int) {
+    DateTime.civil(dayNumber)
   }
 
   /// `yyyy-MM-dd` of a day number.
-  public static func dateText(_ dayNumber: Int) -> String {
-    let c = civil(dayNumber)
-    func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(c.year)-\(two(c.month))-\(two(c.day))"
-  }
+  public static func dateText(_ dayNumber: Int) -> String { DateTime.dateText(dayNumber) }
 
   /// The day number of a time in seconds.
   @inlinable public static func day(_ seconds: Int64) -> Int {

@@ -48,25 +48,10 @@ public enum WorkingDays {
     return day
   }
 
-  static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-    let y = m <= 2 ? y0 - 1 : y0
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146097 + doe - 719468
-  }
+  static func daysFromCivil(_ y: Int, _ m: Int, _ d: Int) -> Int { DateTime.dayNumber(year: y, month: m, day: d) }
 
-  static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
-    let z = z0 + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let y = yoe + era * 400
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (m <= 2 ? y + 1 : y, m, d)
+  static func civilFromDays(_ z: Int) -> (Int, Int, Int) {
+    let c = DateTime.civil(z)
+    return (c.year, c.month, c.day)
   }
 }

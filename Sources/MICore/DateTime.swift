@@ -25,6 +25,40 @@ public enum DateTime {
   /// The shape expected, for messages.
   public static func shape(time: Bool) -> String { time ? "yyyy-MM-dd HH:mm:ss" : "yyyy-MM-dd" }
 
+  /// Days since 1970-01-01 of a civil date (proleptic Gregorian; Howard Hinnant's `days_from_civil`): plain
+  /// arithmetic on the calendar, no time zone involved. The one implementation the tools share.
+  @inlinable public static func dayNumber(year: Int, month: Int, day: Int) -> Int {
+    let y = month <= 2 ? year - 1 : year
+    let era = (y >= 0 ? y : y - 399) / 400
+    let yoe = y - era * 400
+    let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+    return era * 146097 + doe - 719468
+  }
+
+  /// The civil date of a day number (`civil_from_days`), the inverse of `dayNumber`.
+  @inlinable public static func civil(_ dayNumber: Int) -> (year: Int, month: Int, day: Int) {
+    let z = dayNumber + 719468
+    let era = (z >= 0 ? z : z - 146096) / 146097
+    let doe = z - era * 146097
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+  }
+
+  /// `yyyy-MM-dd` of a day number.
+  public static func dateText(_ dayNumber: Int) -> String {
+    let c = civil(dayNumber)
+    func pad(_ n: Int, _ w: Int) -> String {
+      let s = String(n)
+      return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+    return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+  }
+
   /// Whether `year` is a leap year of the Gregorian calendar.
   @inlinable public static func isLeap(_ year: Int) -> Bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)

@@ -3,28 +3,11 @@ import MICore
 /// Calendar arithmetic of the doctor points: days since 1970-01-01 (proleptic Gregorian, H. Hinnant's
 /// `days_from_civil`), `yyyy-MM-dd` text, and whole months added to a date.
 enum PointsCalendar {
-  /// The day number of a civil date.
-  static func day(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-    let y = m <= 2 ? y0 - 1 : y0
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146097 + doe - 719468
-  }
+  /// The day number of a civil date (MICore `DateTime.dayNumber`).
+  static func day(_ y: Int, _ m: Int, _ d: Int) -> Int { DateTime.dayNumber(year: y, month: m, day: d) }
 
   /// The civil date of a day number.
-  static func civil(_ z0: Int) -> (year: Int, month: Int, day: Int) {
-    let z = z0 + 719468
-    let era = (z >= 0 ? z : z - 146096) / 146097
-    let doe = z - era * 146097
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-  }
+  static func civil(_ z: Int) -> (year: Int, month: Int, day: Int) { DateTime.civil(z) }
 
   /// The day number of a `yyyy-MM-dd` text, nil when it is not a real date.
   static func day(_ text: String) -> Int? {
@@ -33,14 +16,7 @@ enum PointsCalendar {
   }
 
   /// `yyyy-MM-dd` of a day number.
-  static func text(_ day: Int) -> String {
-    let c = civil(day)
-    func pad(_ n: Int, _ w: Int) -> String {
-      let s = String(n)
-      return String(repeating: "0", count: max(0, w - s.count)) + s
-    }
-    return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
-  }
+  static func text(_ day: Int) -> String { DateTime.dateText(day) }
 
   /// The last day of a suspension of `months` whole months starting on `from`: the day before the same day of
   /// the month `months` later, clamped to that month's length (one month from 2024-01-31 ends on 2024-02-28, the
