@@ -22,7 +22,7 @@ public enum AuditCommands {
       RuleSetStore.isFile(rules) ? try RuleSetStore.file(rules) : try RuleSetStore.load(workspace(), name: rules)
     let knowledge = try kp.map { (k: String) throws(MIError) in try Knowledge.open(k, workspace: workspace) }
     let levels =
-      try hospitals.map { (h: String) throws(MIError) in try RuleSetStore.hospitals(workspace(), name: h) } ?? [:]
+      try hospitals.map { (h: String) throws(MIError) in try HospitalLevels.load(workspace(), name: h) } ?? [:]
     // Rules that keep state in the workspace (the doctor points ledger) get it when one exists, even when the
     // rule set and the knowledge points come from files.
     let context = RuleContext(

@@ -41,20 +41,4 @@ public enum RuleSetStore {
     }
     return try RuleSet(text: text, name: name, origin: .workspace, baseDirectory: base)
   }
-
-  /// `fixmedins_code → hosp_lv` of a hospital registry version (kind `hospitals`, attrs `hosp_lv`).
-  public static func hospitals(_ ws: Workspace, name: String) throws(MIError) -> [String: String] {
-    let set = try ws.refSet(name, kind: "hospitals")
-    var out: [String: String] = [:]
-    let scanner = RecordScanner()
-    for e in try ws.codes(set) {
-      guard var text = e.attrs else { continue }
-      let level: String? = text.withUTF8 { buf in
-        guard (try? scanner.parse(UnsafeRawBufferPointer(buf))) != nil else { return nil }
-        return (try? scanner.code("hosp_lv")) ?? nil
-      }
-      if let level { out[e.code] = level }
-    }
-    return out
-  }
 }

@@ -76,15 +76,7 @@ extension CapitationAggregator {
   public func writePartial(_ emit: ([UInt8]) throws -> Void) throws -> Int {
     var written = 0
     func record(_ part: StaticString, _ members: (inout JSONWriter, inout [UInt8]) -> Void) throws {
-      var b: [UInt8] = []
-      var w = JSONWriter()
-      w.begin(&b)
-      w.string("kind", CapitationPartial.kind, &b)
-      w.key("part", &b)
-      JSONWriter.appendString(part.description, to: &b)
-      members(&w, &b)
-      w.end(&b)
-      try emit(b)
+      try emit(PartialRecord.line(kind: CapitationPartial.kind, part: part, members))
       written += 1
     }
     try record("counts") { w, b in

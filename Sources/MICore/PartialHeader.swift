@@ -122,3 +122,22 @@ public struct PartialHeaderReader: Sendable {
     return false
   }
 }
+
+/// One record of a partial file after its header: `{"kind":KIND,"part":PART, …members…}` as one line (no newline),
+/// the shape every aggregate's partial records share.
+public enum PartialRecord {
+  /// Builds the line; `members` writes the part's own members.
+  public static func line(
+    kind: String, part: StaticString, _ members: (inout JSONWriter, inout [UInt8]) -> Void
+  ) -> [UInt8] {
+    var b: [UInt8] = []
+    var w = JSONWriter()
+    w.begin(&b)
+    w.string("kind", kind, &b)
+    w.key("part", &b)
+    JSONWriter.appendString(part.description, to: &b)
+    members(&w, &b)
+    w.end(&b)
+    return b
+  }
+}

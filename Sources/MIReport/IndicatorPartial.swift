@@ -130,15 +130,7 @@ extension IndicatorAggregate: Aggregate {
     if detail { throw MIError.usage(IndicatorPartial.htmlRefusal) }
     var written = 0
     func record(_ part: StaticString, _ members: (inout JSONWriter, inout [UInt8]) -> Void) throws {
-      var b: [UInt8] = []
-      var w = JSONWriter()
-      w.begin(&b)
-      w.string("kind", IndicatorPartial.kind, &b)
-      w.key("part", &b)
-      JSONWriter.appendString(part.description, to: &b)
-      members(&w, &b)
-      w.end(&b)
-      try emit(b)
+      try emit(PartialRecord.line(kind: IndicatorPartial.kind, part: part, members))
       written += 1
     }
     let order = SumAggregate.byteOrder
